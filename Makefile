@@ -1,0 +1,152 @@
+# lode -- build, test, install.
+#
+#   make                 build build/lode, build/liblode.a, build/liblode.so
+#   make demo            install missing packages, build, convert the examples
+#   make test            install missing packages, build, run every test
+#   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench           benchmarks against the peers (tests/bench/)
+#   make install PREFIX=/usr/local   (and DESTDIR=) / make uninstall
+#   make clean
+#
+# Dependencies are found with pkg-config.  `make deps` installs missing Debian
+# packages with apt-get when run as root, else prints the command to run.
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+CORPUS    ?= ../shared/corpus
+SAN       ?=
+V         ?=
+Q         := $(if $(V),,@)
+
+VERSION   := 0.1.0
+ABI       := 0
+PKGS      := lua5.4 libxml-2.0 libutf8proc jansson
+DEB_PKGS  := pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev
+
+ifeq ($(SAN),1)
+BUILD     := build/san
+OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SANLD     := -fsanitize=address,undefined
+else
+BUILD     := build
+OPT       := -O2 -g
+SANLD     :=
+endif
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings -Wmissing-prototypes \
+             -Wstrict-prototypes -Wmissing-declarations -Wpointer-arith -Wformat=2
+# Evaluated lazily, so that `make deps` can install pkg-config files first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = -std=c11 $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -DLODE_BUILDING -fPIC \
+             -fvisibility=hidden -Icore/include -Icore/src $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+
+LIB_SRC   := $(sort $(wildcard core/src/*.c))
+CLI_SRC   := $(sort $(wildcard core/cli/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+LIB_OBJ   := $(LIB_SRC:core/src/%.c=$(BUILD)/obj/lib/%.o)
+CLI_OBJ   := $(CLI_SRC:core/cli/%.c=$(BUILD)/obj/cli/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+
+.PHONY: all lib cli unit demo test test-run deps check-deps install uninstall clean bench lint
+
+all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc
+
+lib: $(BUILD)/liblode.a $(BUILD)/liblode.so
+
+$(BUILD)/obj/lib/%.o: core/src/%.c $(wildcard core/src/*.h) core/include/lode.h | check-deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/obj/cli/%.o: core/cli/%.c $(wildcard core/cli/*.h) core/include/lode.h | check-deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -Icore/cli -c -o $@ $<
+
+$(BUILD)/liblode.a: $(LIB_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/liblode.so: $(LIB_OBJ) core/liblode.map
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,liblode.so.$(ABI) -Wl,--version-script=core/liblode.map \
+	    -Wl,-z,defs $(SANLD) -o $(BUILD)/liblode.so.$(ABI) $(LIB_OBJ) $(LDLIBS_ALL) $(LDFLAGS)
+	$(Q)ln -sf liblode.so.$(ABI) $@
+
+$(BUILD)/lode: $(CLI_OBJ) $(BUILD)/liblode.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(BUILD)/liblode.a $(LDLIBS_ALL) $(LDFLAGS)
+
+$(BUILD)/lode.pc: core/lode.pc.in Makefile
+	@mkdir -p $(@D)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' core/lode.pc.in > $@
+
+# Unit tests and test tools link the static library and may use internals.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/liblode.a
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
+
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
+
+unit: $(UNIT_BIN) $(TOOL_BIN)
+
+# ---- dependencies -----------------------------------------------------------
+
+# Fails (with the exact command) when a package is missing and we are not root.
+check-deps:
+	@sh tests/deps.sh check $(PKGS)
+
+deps:
+	@sh tests/deps.sh install $(PKGS) -- $(DEB_PKGS)
+
+# ---- demo and tests ---------------------------------------------------------
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh $(BUILD)/lode
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/bench/run.sh
+
+lint:
+	clang-tidy-14 $(LIB_SRC) -- $(CFLAGS_ALL) 2>/dev/null || true
+
+# ---- install ----------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/lode/scripts
+	install -m 755 $(BUILD)/lode $(DESTDIR)$(PREFIX)/bin/lode
+	install -m 644 core/include/lode.h $(DESTDIR)$(PREFIX)/include/lode.h
+	install -m 644 $(BUILD)/liblode.a $(DESTDIR)$(PREFIX)/lib/liblode.a
+	install -m 755 $(BUILD)/liblode.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/liblode.so.$(ABI)
+	ln -sf liblode.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/liblode.so
+	install -m 644 $(BUILD)/lode.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc
+	install -m 644 docs/lode.1 $(DESTDIR)$(PREFIX)/share/man/man1/lode.1
+	cp -R scripts/. $(DESTDIR)$(PREFIX)/share/lode/scripts/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/lode $(DESTDIR)$(PREFIX)/include/lode.h \
+	    $(DESTDIR)$(PREFIX)/lib/liblode.a $(DESTDIR)$(PREFIX)/lib/liblode.so \
+	    $(DESTDIR)$(PREFIX)/lib/liblode.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/lode.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/lode
+
+clean:
+	rm -rf build

@@ -1,0 +1,266 @@
+/*
+ * lode.h -- the one public header of lode, an embeddable document processor.
+ *
+ * lode loads documents (XML, HTML, plain-text articles, lode's JSON tree) into
+ * one tree -- a libxml2 xmlDoc -- and writes them out again as XML, HTML,
+ * plain text, Markdown or JSON.
+ *
+ * Conventions (they hold for every declaration below):
+ *  - Every exported name starts with lode_ or LODE_.
+ *  - Objects are opaque.  A constructor lode_X_new/_parse/_load pairs with a
+ *    destructor lode_X_free; every lode_X_free(NULL) is a harmless no-op.
+ *  - Functions that can fail return an int status: LODE_OK (0) or one of the
+ *    LODE_E* codes.  The engine keeps a message for the last failure, read
+ *    with lode_errmsg(); it is owned by the engine and valid until the next
+ *    call on that engine.
+ *  - Ownership is stated on every function in fixed phrases: "Borrowed",
+ *    "Returns a new ...; the caller frees it with ...", "Takes ownership".
+ *  - Threads: an engine and everything made from it belong to one thread at a
+ *    time.  Use one engine per thread; engines share nothing but libxml2's
+ *    one-time initialisation, which lode_engine_new() performs safely.
+ */
+#ifndef LODE_H
+#define LODE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LODE_BUILDING) && defined(__GNUC__)
+#define LODE_API __attribute__((visibility("default")))
+#else
+#define LODE_API
+#endif
+
+/** Release version of lode, as a string and as MAJOR*10000+MINOR*100+PATCH.
+ *  The shared library's ABI version (its soname) is kept separately. */
+#define LODE_VERSION "0.1.0"
+#define LODE_VERSION_NUMBER 100
+
+/** Returns the release version of the linked library, e.g. "0.1.0".
+ *  Static string. */
+LODE_API const char *lode_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    LODE_OK = 0,        /* success */
+    LODE_ERROR = 1,     /* an error with no more specific code */
+    LODE_ENOMEM = 2,    /* memory could not be allocated */
+    LODE_EIO = 3,       /* a file could not be opened, read or written */
+    LODE_EPARSE = 4,    /* the document is malformed (message has line:col) */
+    LODE_EENCODING = 5, /* invalid bytes for the document's encoding */
+    LODE_ELIMIT = 6,    /* a safety limit was reached (size, depth, entities) */
+    LODE_EFORMAT = 7,   /* unknown format, or the format cannot be detected */
+    LODE_EMISUSE = 8,   /* the API was called wrongly (NULL object, bad order) */
+    LODE_EEMPTY = 9     /* the input holds no bytes (or only a byte order mark) */
+};
+
+/** Returns a static, one-line English description of a status code.
+ *  Never NULL; an unknown code gives "unknown error". */
+LODE_API const char *lode_strerror(int code);
+
+/* ------------------------------------------------------------------------ */
+/* Engine                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** An engine owns options, limits, the format registry and the last error. */
+typedef struct lode_engine lode_engine;
+
+/** Allocator with the contract of Lua's lua_Alloc: called with nsize == 0 it
+ *  frees ptr and returns NULL; otherwise it returns a block of nsize bytes
+ *  (moving ptr's osize bytes when ptr != NULL), or NULL if and only if it
+ *  cannot.  It must never fail a shrink. */
+typedef void *(*lode_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/** Log levels handed to lode_log_fn. */
+enum { LODE_LOG_WARNING = 1, LODE_LOG_INFO = 2 };
+
+/** Receives warnings (e.g. "replaced 3 invalid UTF-8 sequences") as one line
+ *  without a trailing newline.  msg is borrowed for the call only. */
+typedef void (*lode_log_fn)(void *ud, int level, const char *msg);
+
+/** Safety limits.  Zero in a field means "use the default".  They guard
+ *  against hostile input; raising them far above the defaults re-opens the
+ *  attacks they stop (memory exhaustion, quadratic parse times). */
+typedef struct lode_limits {
+    size_t max_input_bytes;      /* bytes per document; default 256 MiB, at most INT_MAX-1 */
+    unsigned max_depth;          /* element nesting; default 256 (libxml2 refuses XML deeper than 256) */
+    unsigned max_attributes;     /* attributes per start tag; default 1024 */
+    size_t max_entity_expansion; /* bytes produced by entity substitution; default 16 MiB,
+                                    and never more than 10x the input size */
+} lode_limits;
+
+/** Engine options.  Initialise with lode_options_init() and change fields;
+ *  a zeroed struct is also valid and means "all defaults". */
+typedef struct lode_options {
+    lode_alloc_fn alloc; /* NULL: the C library's realloc/free */
+    void *alloc_ud;      /* handed to alloc */
+    lode_log_fn log;     /* NULL: warnings are dropped */
+    void *log_ud;        /* handed to log */
+    lode_limits limits;
+} lode_options;
+
+/** Fills *opts with the defaults (system allocator, no log, default limits). */
+LODE_API void lode_options_init(lode_options *opts);
+
+/** Constructor.  Creates an engine; opts may be NULL for all defaults, and is
+ *  copied.  Initialises libxml2 once per process (thread-safe).  Returns NULL
+ *  only when the engine itself cannot be allocated.
+ *  Free with lode_engine_free(). */
+LODE_API lode_engine *lode_engine_new(const lode_options *opts);
+
+/** Destructor.  Frees the engine.  All documents made by it must have been
+ *  freed first.  lode_engine_free(NULL) is a no-op.  Does not call
+ *  xmlCleanupParser(): the host may still use libxml2. */
+LODE_API void lode_engine_free(lode_engine *engine);
+
+/** Method of lode_engine.  Message for the last failed call on this engine,
+ *  e.g. "doc.xml:3:14: Opening and ending tag mismatch: p line 3 and div".
+ *  Borrowed; valid until the next call on the engine.  "" if none. */
+LODE_API const char *lode_errmsg(const lode_engine *engine);
+
+/** Method of lode_engine.  Status code of the last failed call, LODE_OK if
+ *  none. */
+LODE_API int lode_errcode(const lode_engine *engine);
+
+/** Method of lode_engine.  Frees a block that lode allocated and handed to
+ *  the caller (e.g. by lode_doc_write_buffer).  lode_free(e, NULL) is a no-op. */
+LODE_API void lode_free(lode_engine *engine, void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Formats                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Capabilities of a format in the registry. */
+enum { LODE_FORMAT_READ = 1, LODE_FORMAT_WRITE = 2 };
+
+/** Method of lode_engine.  Name of the i-th registered format ("xml", "html",
+ *  "text", "markdown", "json" are built in), or NULL past the last one.
+ *  If caps is not NULL it receives the LODE_FORMAT_* bits.  Borrowed; valid
+ *  while the engine lives. */
+LODE_API const char *lode_format_at(const lode_engine *engine, size_t i, unsigned *caps);
+
+/** Method of lode_engine.  Chooses the reader for a document: by the file
+ *  name's extension (.xml .html .htm .xhtml .txt .text .json ...; name may be
+ *  NULL), else by sniffing the first bytes of data (may be NULL).  Returns the
+ *  format name, or NULL with LODE_EFORMAT when nothing fits.  Borrowed. */
+LODE_API const char *lode_format_detect(lode_engine *engine, const char *name,
+                                        const void *data, size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* Documents                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** A document: a libxml2 tree plus its source name and format. */
+typedef struct lode_doc lode_doc;
+
+/* libxml2's document type, declared here so that lode.h needs no libxml2
+ * header; include <libxml/tree.h> to use it. */
+struct _xmlDoc;
+
+/** Parse flags (lode_parse_options.flags). */
+enum {
+    /** text: replace each invalid UTF-8 sequence (maximal subpart) with
+     *  U+FFFD and log how many were replaced, instead of failing. */
+    LODE_PARSE_REPAIR = 1u << 0,
+    /** xml: substitute internal entities (&name; declared in the document's
+     *  internal subset) with their text, within max_entity_expansion.
+     *  External entities and DTDs are never loaded. */
+    LODE_PARSE_ENTITIES = 1u << 1
+};
+
+/** How to parse.  A zeroed struct (or NULL) means: detect the format, sniff
+ *  the encoding, no flags. */
+typedef struct lode_parse_options {
+    const char *format;   /* "xml", "html", "text", "json"; NULL: lode_format_detect */
+    const char *encoding; /* html: force this charset (e.g. "windows-1252");
+                             NULL: BOM, then <meta charset>, then UTF-8 if valid,
+                             else windows-1252 */
+    unsigned flags;       /* LODE_PARSE_* bits */
+} lode_parse_options;
+
+/** Constructor.  Parses len bytes at data into a new document.  name is the
+ *  display name used in messages and kept as the document's source name (may
+ *  be NULL: "<memory>").  data is borrowed for the call only.
+ *  On success stores the document in *out (free with lode_doc_free) and
+ *  returns LODE_OK; on failure stores NULL and returns a status whose message
+ *  names the source and, where known, line:column or byte offset. */
+LODE_API int lode_doc_parse(lode_engine *engine, const void *data, size_t len,
+                            const char *name, const lode_parse_options *opts,
+                            lode_doc **out);
+
+/** Constructor.  Reads the file at path (a regular file, at most
+ *  max_input_bytes; never a URL, never decompressed) and parses it as
+ *  lode_doc_parse() does, with path as the source name. */
+LODE_API int lode_doc_load(lode_engine *engine, const char *path,
+                           const lode_parse_options *opts, lode_doc **out);
+
+/** Constructor.  Reads fp to its end (at most max_input_bytes) and parses it.
+ *  fp is borrowed and not closed.  name as in lode_doc_parse(). */
+LODE_API int lode_doc_read_file(lode_engine *engine, FILE *fp, const char *name,
+                                const lode_parse_options *opts, lode_doc **out);
+
+/** Constructor.  Wraps an existing libxml2 document.  Takes ownership of
+ *  xml: it is freed by lode_doc_free() (and freed at once on failure).
+ *  format is the format to report ("xml" or "html"; NULL: "html" for an HTML
+ *  document, else "xml"); name may be NULL. */
+LODE_API int lode_doc_adopt(lode_engine *engine, struct _xmlDoc *xml,
+                            const char *name, const char *format, lode_doc **out);
+
+/** Destructor.  Frees the document and its tree.  No-op for NULL. */
+LODE_API void lode_doc_free(lode_doc *doc);
+
+/** Method of lode_doc.  The libxml2 tree.  Borrowed; valid until doc is
+ *  freed.  The caller may read and change it; lode_doc_free frees it. */
+LODE_API struct _xmlDoc *lode_doc_xml(lode_doc *doc);
+
+/** Method of lode_doc.  Source name given at parse time.  Borrowed. */
+LODE_API const char *lode_doc_name(const lode_doc *doc);
+
+/** Method of lode_doc.  Name of the format the document was read from
+ *  ("xml", "html", "text", "json").  Borrowed, static. */
+LODE_API const char *lode_doc_format(const lode_doc *doc);
+
+/** Write flags (lode_write_options.flags). */
+enum {
+    LODE_WRITE_INDENT = 1u << 0 /* xml, json: pretty-print with indentation (html output
+                                   always has line breaks after block elements) */
+};
+
+/** How to write.  format is required: "xml", "html", "text", "markdown",
+ *  "json". */
+typedef struct lode_write_options {
+    const char *format;
+    unsigned flags; /* LODE_WRITE_* bits */
+} lode_write_options;
+
+/** Method of lode_doc.  Serialises doc into a new buffer of *len bytes
+ *  (NUL-terminated, the NUL not counted).  Returns a new buffer in *out; the
+ *  caller frees it with lode_free(engine, *out). */
+LODE_API int lode_doc_write_buffer(lode_engine *engine, const lode_doc *doc,
+                                   const lode_write_options *opts, char **out,
+                                   size_t *len);
+
+/** Method of lode_doc.  Serialises doc to fp (borrowed, not closed).  A write
+ *  error gives LODE_EIO. */
+LODE_API int lode_doc_write_file(lode_engine *engine, const lode_doc *doc,
+                                 const lode_write_options *opts, FILE *fp);
+
+/** Method of lode_doc.  Serialises doc to the file at path, atomically: the
+ *  output goes to a temporary file in the same folder that is renamed over
+ *  path only when complete, so a failure leaves path untouched and no
+ *  temporary file behind. */
+LODE_API int lode_doc_save(lode_engine *engine, const lode_doc *doc,
+                           const lode_write_options *opts, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LODE_H */

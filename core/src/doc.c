@@ -1,0 +1,206 @@
+/* doc.c -- document lifecycle: parse, load, adopt, write, save, free. */
+#include "doc.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fileio.h"
+#include "format.h"
+
+/* Takes ownership of xml: wraps it in a new lode_doc, or frees it on OOM. */
+static int wrap(lode_engine *e, xmlDoc *xml, const char *name, const char *fmt, lode_doc **out)
+{
+    lode_doc *d = mem_alloc(&e->mem, sizeof *d);
+    char *nm = d ? mem_strdup(&e->mem, engine_srcname(name)) : NULL;
+    if (!d || !nm) {
+        mem_free(&e->mem, d);
+        xmlFreeDoc(xml);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", engine_srcname(name));
+    }
+    d->engine = e;
+    d->xml = xml;
+    d->name = nm;
+    d->format = fmt;
+    *out = d;
+    return LODE_OK;
+}
+
+int lode_doc_parse(lode_engine *e, const void *data, size_t len, const char *name,
+                   const lode_parse_options *opts, lode_doc **out)
+{
+    assert(e && out && (data || !len));
+    if (!e || !out || (!data && len))
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_parse: NULL argument") : LODE_EMISUSE;
+    *out = NULL;
+    engine_clear_error(e);
+    lode_parse_options po;
+    if (opts)
+        po = *opts;
+    else
+        memset(&po, 0, sizeof po);
+    const char *src = engine_srcname(name);
+    if (len > e->limits.max_input_bytes)
+        return engine_error(e, LODE_ELIMIT, "%s: %zu bytes is larger than the input limit of %zu bytes",
+                            src, len, e->limits.max_input_bytes);
+    const format *f;
+    if (po.format) {
+        f = format_find(e, po.format);
+        if (!f || !f->read)
+            return engine_error(e, LODE_EFORMAT, "%s: '%s' is not a readable format", src, po.format);
+    } else {
+        if (len == 0)
+            return engine_error(e, LODE_EEMPTY, "%s: empty document", src);
+        const char *fname = lode_format_detect(e, name, data, len);
+        if (!fname)
+            return e->errcode;
+        f = format_find(e, fname);
+    }
+    xmlDoc *xml = NULL;
+    int rc = f->read(e, src, data ? data : (const void *)"", len, &po, &xml);
+    if (rc != LODE_OK) {
+        assert(xml == NULL);
+        return rc;
+    }
+    return wrap(e, xml, src, f->name, out);
+}
+
+int lode_doc_load(lode_engine *e, const char *path, const lode_parse_options *opts, lode_doc **out)
+{
+    assert(e && path && out);
+    if (!e || !path || !out)
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_load: NULL argument") : LODE_EMISUSE;
+    *out = NULL;
+    buf b;
+    buf_init(&b, &e->mem);
+    int rc = fileio_read_path(e, path, e->limits.max_input_bytes, &b);
+    if (rc == LODE_OK)
+        rc = lode_doc_parse(e, b.ptr, b.len, path, opts, out);
+    buf_free(&b);
+    return rc;
+}
+
+int lode_doc_read_file(lode_engine *e, FILE *fp, const char *name, const lode_parse_options *opts,
+                       lode_doc **out)
+{
+    assert(e && fp && out);
+    if (!e || !fp || !out)
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_read_file: NULL argument") : LODE_EMISUSE;
+    *out = NULL;
+    buf b;
+    buf_init(&b, &e->mem);
+    int rc = fileio_read_fp(e, fp, engine_srcname(name), e->limits.max_input_bytes, &b);
+    if (rc == LODE_OK)
+        rc = lode_doc_parse(e, b.ptr, b.len, name, opts, out);
+    buf_free(&b);
+    return rc;
+}
+
+int lode_doc_adopt(lode_engine *e, struct _xmlDoc *xml, const char *name, const char *fmt,
+                   lode_doc **out)
+{
+    assert(e && xml && out);
+    if (!e || !xml || !out) {
+        xmlFreeDoc(xml);
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_adopt: NULL argument") : LODE_EMISUSE;
+    }
+    *out = NULL;
+    const char *f = xml->type == XML_HTML_DOCUMENT_NODE ? "html" : "xml";
+    if (fmt) {
+        const format *ff = format_find(e, fmt);
+        if (!ff) {
+            xmlFreeDoc(xml);
+            return engine_error(e, LODE_EFORMAT, "'%s' is not a known format", fmt);
+        }
+        f = ff->name;
+    }
+    return wrap(e, xml, name, f, out);
+}
+
+void lode_doc_free(lode_doc *d)
+{
+    if (!d)
+        return;
+    xmlFreeDoc(d->xml);
+    const mem *m = &d->engine->mem;
+    mem_free(m, d->name);
+    mem_free(m, d);
+}
+
+struct _xmlDoc *lode_doc_xml(lode_doc *d)
+{
+    return d ? d->xml : NULL;
+}
+
+const char *lode_doc_name(const lode_doc *d)
+{
+    return d ? d->name : NULL;
+}
+
+const char *lode_doc_format(const lode_doc *d)
+{
+    return d ? d->format : NULL;
+}
+
+/* Serialises into b (initialised by the caller). */
+static int render(lode_engine *e, const lode_doc *d, const lode_write_options *wo, buf *b)
+{
+    assert(e && d && wo && wo->format);
+    if (!e || !d || !wo || !wo->format)
+        return e ? engine_error(e, LODE_EMISUSE, "write: NULL argument") : LODE_EMISUSE;
+    engine_clear_error(e);
+    const format *f = format_find(e, wo->format);
+    if (!f || !f->write)
+        return engine_error(e, LODE_EFORMAT, "'%s' is not a writable format", wo->format);
+    int rc = f->write(e, d->xml, wo, b);
+    if (rc == LODE_OK && !buf_ok(b))
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory while writing %s", d->name, f->name);
+    return rc;
+}
+
+int lode_doc_write_buffer(lode_engine *e, const lode_doc *d, const lode_write_options *wo,
+                          char **out, size_t *len)
+{
+    assert(out);
+    if (!out)
+        return e ? engine_error(e, LODE_EMISUSE, "write: NULL argument") : LODE_EMISUSE;
+    *out = NULL;
+    if (len)
+        *len = 0;
+    buf b;
+    buf_init(&b, e ? &e->mem : NULL);
+    int rc = render(e, d, wo, &b);
+    if (rc != LODE_OK) {
+        buf_free(&b);
+        return rc;
+    }
+    *out = buf_detach(&b, len);
+    if (!*out)
+        return engine_error(e, LODE_ENOMEM, "out of memory");
+    return LODE_OK;
+}
+
+int lode_doc_write_file(lode_engine *e, const lode_doc *d, const lode_write_options *wo, FILE *fp)
+{
+    buf b;
+    buf_init(&b, e ? &e->mem : NULL);
+    int rc = render(e, d, wo, &b);
+    if (rc == LODE_OK && (fwrite(b.ptr, 1, b.len, fp) != b.len || fflush(fp) != 0))
+        rc = engine_error(e, LODE_EIO, "%s: cannot write output", d->name);
+    buf_free(&b);
+    return rc;
+}
+
+int lode_doc_save(lode_engine *e, const lode_doc *d, const lode_write_options *wo, const char *path)
+{
+    assert(path);
+    if (!path)
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_save: NULL path") : LODE_EMISUSE;
+    buf b;
+    buf_init(&b, e ? &e->mem : NULL);
+    int rc = render(e, d, wo, &b);
+    if (rc == LODE_OK)
+        rc = fileio_write_atomic(e, path, b.ptr ? b.ptr : "", b.len);
+    buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* engine.h -- the engine's internals: options, allocator, last error.
+ *
+ * Every internal function that can fail takes the engine and reports through
+ * engine_error(), which formats the message into the engine and returns the
+ * code, so a failure path reads `return engine_error(e, LODE_EPARSE, ...)`. */
+#ifndef LODE_ENGINE_H
+#define LODE_ENGINE_H
+
+#include "lode.h"
+#include "mem.h"
+
+#define ENGINE_ERRMSG_MAX 1024
+
+struct format;
+
+struct lode_engine {
+    mem mem;
+    lode_log_fn log;
+    void *log_ud;
+    lode_limits limits;
+    const struct format *formats; /* the registry: built-ins (plugins later) */
+    size_t nformats;
+    int errcode;
+    char errmsg[ENGINE_ERRMSG_MAX];
+};
+
+/* Sets the last error (code and printf-style message) and returns code. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int engine_error(lode_engine *e, int code, const char *fmt, ...);
+
+/* Clears the last error. */
+void engine_clear_error(lode_engine *e);
+
+/* Sends a warning line to the host's log callback (if any). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void engine_warn(lode_engine *e, const char *fmt, ...);
+
+/* A display form of a source name for messages: the name itself, or
+ * "<memory>" for NULL. */
+const char *engine_srcname(const char *name);
+
+#endif

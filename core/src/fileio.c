@@ -1,0 +1,119 @@
+/* fileio.c -- capped whole-file reads and atomic writes (see fileio.h). */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int read_fd(lode_engine *e, int fd, const char *name, size_t max, size_t hint, buf *out)
+{
+    if (buf_reserve(out, hint ? hint : 65536) < 0)
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    for (;;) {
+        if (out->cap - out->len < 2 && buf_reserve(out, out->cap) < 0)
+            return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+        size_t room = out->cap - out->len - 1;
+        ssize_t n = read(fd, out->ptr + out->len, room);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return engine_error(e, LODE_EIO, "%s: read failed: %s", name, strerror(errno));
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+        out->ptr[out->len] = '\0';
+        if (out->len > max)
+            return engine_error(e, LODE_ELIMIT, "%s: larger than the input limit of %zu bytes", name,
+                                max);
+    }
+    return LODE_OK;
+}
+
+int fileio_read_path(lode_engine *e, const char *path, size_t max, buf *out)
+{
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return engine_error(e, LODE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int err = errno;
+        close(fd);
+        return engine_error(e, LODE_EIO, "%s: cannot stat: %s", path, strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return engine_error(e, LODE_EIO, "%s: is a folder, not a document", path);
+    }
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+        close(fd);
+        return engine_error(e, LODE_ELIMIT, "%s: %lld bytes is larger than the input limit of %zu bytes",
+                            path, (long long)st.st_size, max);
+    }
+    /* One read into a buffer of the right size for regular files. */
+    size_t hint = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 0;
+    int rc = read_fd(e, fd, path, max, hint, out);
+    close(fd);
+    return rc;
+}
+
+int fileio_read_fp(lode_engine *e, FILE *fp, const char *name, size_t max, buf *out)
+{
+    fflush(fp);
+    return read_fd(e, fileno(fp), name, max, 0, out);
+}
+
+/* Writes all of data, retrying short writes and EINTR. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size_t len)
+{
+    size_t n = strlen(path);
+    char *tmp = mem_alloc(&e->mem, n + 16);
+    if (!tmp)
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", path);
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp-XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int err = errno;
+        mem_free(&e->mem, tmp);
+        return engine_error(e, LODE_EIO, "%s: cannot create a temporary file: %s", path, strerror(err));
+    }
+    /* mkstemp makes 0600 files; output files get the usual 0666 & ~umask. */
+    mode_t um = umask(0);
+    umask(um);
+    int err = 0;
+    if (fchmod(fd, 0666 & ~um) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+        err = errno;
+    if (close(fd) < 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) < 0)
+        err = errno;
+    if (err) {
+        unlink(tmp);
+        mem_free(&e->mem, tmp);
+        return engine_error(e, LODE_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    mem_free(&e->mem, tmp);
+    return LODE_OK;
+}

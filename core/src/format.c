@@ -1,0 +1,152 @@
+/* format.c -- the built-in format registry, detection by name and sniffing. */
+#include "format.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const char *const xml_ext[] = {".xml", ".xhtml", ".tei", ".jats", ".dbk", ".svg", ".rss", ".atom", NULL};
+static const char *const html_ext[] = {".html", ".htm", NULL};
+static const char *const text_ext[] = {".txt", ".text", NULL};
+static const char *const json_ext[] = {".json", NULL};
+static const char *const md_ext[] = {".md", ".markdown", NULL};
+
+/* Sniffing order matters: json before text (any UTF-8 is text), html before
+ * xml (an XHTML page starting "<?xml" is still XML: sniff_html refuses it). */
+const format format_builtin[] = {
+    {"xml", xml_ext, read_xml, write_xml, sniff_xml},
+    {"html", html_ext, read_html, write_html, sniff_html},
+    {"json", json_ext, read_json, write_json, sniff_json},
+    {"text", text_ext, read_text, write_text, sniff_text},
+    {"markdown", md_ext, NULL, write_markdown, NULL},
+};
+const size_t format_builtin_count = sizeof format_builtin / sizeof format_builtin[0];
+
+const format *format_find(const lode_engine *e, const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < e->nformats; i++)
+        if (strcmp(e->formats[i].name, name) == 0)
+            return &e->formats[i];
+    /* Common aliases people type. */
+    if (strcmp(name, "md") == 0)
+        return format_find(e, "markdown");
+    if (strcmp(name, "txt") == 0)
+        return format_find(e, "text");
+    if (strcmp(name, "htm") == 0 || strcmp(name, "xhtml") == 0)
+        return format_find(e, strcmp(name, "xhtml") == 0 ? "xml" : "html");
+    return NULL;
+}
+
+const char *lode_format_at(const lode_engine *e, size_t i, unsigned *caps)
+{
+    if (!e || i >= e->nformats)
+        return NULL;
+    if (caps)
+        *caps = (e->formats[i].read ? LODE_FORMAT_READ : 0u) |
+                (e->formats[i].write ? LODE_FORMAT_WRITE : 0u);
+    return e->formats[i].name;
+}
+
+/* Skips a UTF-8 BOM and ASCII whitespace. */
+static const unsigned char *skip_lead(const unsigned char *p, const unsigned char *end)
+{
+    if (end - p >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        p += 3;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    return p;
+}
+
+static int starts_ci(const unsigned char *p, const unsigned char *end, const char *s)
+{
+    size_t n = strlen(s);
+    return (size_t)(end - p) >= n && strncasecmp((const char *)p, s, n) == 0;
+}
+
+/* HTML: a doctype html, or an <html/<head/<body tag, or a comment followed by
+ * one of them, near the start.  Looks at most 1 KiB. */
+int sniff_html(const unsigned char *data, size_t len)
+{
+    const unsigned char *end = data + (len > 1024 ? 1024 : len);
+    const unsigned char *p = skip_lead(data, end);
+    if (starts_ci(p, end, "<!doctype html"))
+        return 1;
+    for (; p < end; p++) {
+        if (*p != '<')
+            continue;
+        if (starts_ci(p, end, "<html") || starts_ci(p, end, "<head") || starts_ci(p, end, "<body") ||
+            starts_ci(p, end, "<meta") || starts_ci(p, end, "<title"))
+            return 1;
+        if (starts_ci(p, end, "<?xml"))
+            return 0;
+    }
+    return 0;
+}
+
+int sniff_xml(const unsigned char *data, size_t len)
+{
+    const unsigned char *end = data + len;
+    const unsigned char *p = skip_lead(data, end);
+    if (starts_ci(p, end, "<?xml"))
+        return 1;
+    if (p < end && *p == '<' && !sniff_html(data, len))
+        return 1;
+    return 0;
+}
+
+int sniff_json(const unsigned char *data, size_t len)
+{
+    const unsigned char *end = data + len;
+    const unsigned char *p = skip_lead(data, end);
+    if (p >= end || *p != '{')
+        return 0;
+    /* A lode tree names itself in its first key. */
+    p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
+    return starts_ci(p, end, "\"lode\"");
+}
+
+/* Anything without NUL bytes in its first 4 KiB is taken as text; the text
+ * reader then validates the encoding properly. */
+int sniff_text(const unsigned char *data, size_t len)
+{
+    size_t n = len > 4096 ? 4096 : len;
+    return memchr(data, 0, n) == NULL;
+}
+
+static const format *by_extension(const lode_engine *e, const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        return NULL;
+    for (size_t i = 0; i < e->nformats; i++) {
+        const format *f = &e->formats[i];
+        if (!f->read || !f->extensions)
+            continue;
+        for (const char *const *x = f->extensions; *x; x++)
+            if (strcasecmp(dot, *x) == 0)
+                return f;
+    }
+    return NULL;
+}
+
+const char *lode_format_detect(lode_engine *e, const char *name, const void *data, size_t len)
+{
+    if (!e)
+        return NULL;
+    const format *f = name ? by_extension(e, name) : NULL;
+    if (f)
+        return f->name;
+    if (data) {
+        for (size_t i = 0; i < e->nformats; i++)
+            if (e->formats[i].read && e->formats[i].sniff && e->formats[i].sniff(data, len))
+                return e->formats[i].name;
+    }
+    engine_error(e, LODE_EFORMAT, "%s: cannot tell the format (use --from xml|html|text|json)",
+                 engine_srcname(name));
+    return NULL;
+}

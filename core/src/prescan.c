@@ -1,0 +1,122 @@
+/* prescan.c -- NUL and attribute-count pre-scan (see prescan.h). */
+#include "prescan.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Counts attributes in the start tag at p[0] == '<' by counting '=' signs
+ * outside quoted values, which over-counts nothing in well-formed markup and
+ * cannot be fooled by '>' inside a quoted value.  Returns the tag's end. */
+static const unsigned char *tag_end(const unsigned char *p, const unsigned char *end, unsigned *attrs)
+{
+    unsigned n = 0;
+    unsigned char quote = 0;
+    for (p++; p < end; p++) {
+        unsigned char c = *p;
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '=') {
+            n++;
+        } else if (c == '>') {
+            break;
+        } else if (c == '<') {
+            break; /* malformed: let the parser report it */
+        }
+    }
+    *attrs = n;
+    return p;
+}
+
+/* Finds needle (ASCII, matched case-insensitively) at or after p. */
+static const unsigned char *find_ci(const unsigned char *p, const unsigned char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        if ((size_t)(end - p) >= n && strncasecmp((const char *)p, needle, n) == 0)
+            return p;
+        p++;
+    }
+    return end;
+}
+
+static const unsigned char *find_str(const unsigned char *p, const unsigned char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; p < end; p++) {
+        p = memchr(p, needle[0], (size_t)(end - p));
+        if (!p)
+            return end;
+        if ((size_t)(end - p) >= n && memcmp(p, needle, n) == 0)
+            return p + n;
+    }
+    return end;
+}
+
+/* Is the tag at p (p[0] == '<') named name (case-insensitive, whole name)? */
+static int tag_is(const unsigned char *p, const unsigned char *end, const char *name)
+{
+    size_t n = strlen(name);
+    if ((size_t)(end - p) < n + 2 || strncasecmp((const char *)p + 1, name, n) != 0)
+        return 0;
+    unsigned char c = p[1 + n];
+    return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Walks the markup the way a tokenizer would at the coarsest level: start
+ * tags are counted; comments, CDATA sections, processing instructions and
+ * the raw text of <script>/<style> are skipped, so that '=' signs in
+ * JavaScript or comments are never taken for attributes. */
+void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, prescan *out)
+{
+    out->nul_offset = (size_t)-1;
+    out->attrs_offset = (size_t)-1;
+    const unsigned char *z = memchr(data, 0, len);
+    if (z)
+        out->nul_offset = (size_t)(z - data);
+    const unsigned char *p = data, *end = data + len;
+    while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        if (p + 1 >= end)
+            break;
+        unsigned char c = p[1];
+        if (c == '!') {
+            if (end - p >= 4 && p[2] == '-' && p[3] == '-')
+                p = find_str(p + 4, end, "-->");
+            else if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0)
+                p = find_str(p + 9, end, "]]>");
+            else
+                p = find_str(p + 2, end, ">");
+        } else if (c == '?') {
+            p = find_str(p + 2, end, "?>");
+        } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+            unsigned n;
+            const unsigned char *q = tag_end(p, end, &n);
+            if (n > max_attributes) {
+                out->attrs_offset = (size_t)(p - data);
+                return;
+            }
+            if (tag_is(p, end, "script"))
+                q = find_ci(q, end, "</script");
+            else if (tag_is(p, end, "style"))
+                q = find_ci(q, end, "</style");
+            p = q;
+        } else {
+            p++;
+        }
+    }
+}
+
+void prescan_position(const unsigned char *data, size_t offset, int *line, int *col)
+{
+    int l = 1;
+    size_t last = 0;
+    for (size_t i = 0; i < offset; i++)
+        if (data[i] == '\n') {
+            l++;
+            last = i + 1;
+        }
+    *line = l;
+    *col = (int)(offset - last) + 1;
+}

@@ -1,0 +1,23 @@
+/* prescan.h -- one fast pass over markup bytes before libxml2 sees them.
+ *
+ * libxml2 2.9.14 silently drops everything after a NUL byte, and its
+ * duplicate-attribute check is quadratic (60,000 attributes on one tag take
+ * 45 s), with no callback before the damage is done (HARDENING 1.2).  So we
+ * look first: the offset of the first NUL, and the first start tag with more
+ * than a given number of attributes. */
+#ifndef LODE_PRESCAN_H
+#define LODE_PRESCAN_H
+
+#include <stddef.h>
+
+typedef struct prescan {
+    size_t nul_offset;   /* offset of the first NUL, or (size_t)-1 */
+    size_t attrs_offset; /* offset of the first '<' of a tag over the limit, or (size_t)-1 */
+} prescan;
+
+void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, prescan *out);
+
+/* 1-based line and column (in bytes) of offset. */
+void prescan_position(const unsigned char *data, size_t offset, int *line, int *col);
+
+#endif
