@@ -1,0 +1,287 @@
+/* read_xml.c -- the hardened XML reader.
+ *
+ * Rules (HARDENING 1.1-1.3): parse from memory through our own context; no
+ * network; never XML_PARSE_NOENT/DTDLOAD/DTDVALID/XINCLUDE/HUGE/RECOVER;
+ * the context's entity resolver and external-subset hook refuse everything,
+ * so no file outside the input is ever opened, whatever the document says;
+ * NUL bytes and tags with too many attributes are refused before libxml2
+ * sees them; entities are substituted only on request, by us, under a byte
+ * budget; the first error is reported as NAME:LINE:COL: libxml2's reason. */
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/entities.h>
+#include <libxml/hash.h>
+
+#include "format.h"
+#include "prescan.h"
+#include "xmlerr.h"
+
+/* Refuses every external entity and DTD: returning NULL makes libxml2 report
+ * the reference as unloadable without ever opening it. */
+static xmlParserInputPtr deny_entity(void *ctx, const xmlChar *public_id, const xmlChar *system_id)
+{
+    (void)ctx;
+    (void)public_id;
+    (void)system_id;
+    return NULL;
+}
+
+static void no_external_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *system_id)
+{
+    (void)ctx;
+    (void)name;
+    (void)ext_id;
+    (void)system_id;
+}
+
+/* Entity declarations found in the internal subset (xmlHashScan callback). */
+typedef struct ent_scan {
+    const xmlEntity *external_pe;    /* first external parameter entity */
+    int external_general;            /* any external parsed general entity */
+} ent_scan;
+
+static void scan_entity(void *payload, void *data, const xmlChar *name)
+{
+    (void)name;
+    const xmlEntity *ent = payload;
+    ent_scan *sc = data;
+    if (ent->etype == XML_EXTERNAL_PARAMETER_ENTITY && !sc->external_pe)
+        sc->external_pe = ent;
+    if (ent->etype == XML_EXTERNAL_GENERAL_PARSED_ENTITY)
+        sc->external_general = 1;
+}
+
+/* Finds the first reference to an external parsed entity (iterative walk). */
+static const xmlNode *find_external_ref(xmlDoc *doc)
+{
+    const xmlNode *n = doc->children;
+    while (n) {
+        if (n->type == XML_ENTITY_REF_NODE) {
+            const xmlEntity *ent = xmlGetDocEntity(doc, n->name);
+            if (ent && ent->etype == XML_EXTERNAL_GENERAL_PARSED_ENTITY)
+                return n;
+        } else if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            if (!n || n == (const xmlNode *)doc)
+                return NULL;
+        }
+        if (n)
+            n = n->next;
+    }
+    return NULL;
+}
+
+/* lode never loads external entities.  Declaring one is harmless (real
+ * DocBook files do), but a document that *uses* one, or that declares an
+ * external parameter entity (the out-of-band XXE pattern), cannot be read
+ * faithfully without fetching a file, so it is refused with a message that
+ * says why. */
+static int refuse_external(lode_engine *e, const char *name, xmlDoc *doc)
+{
+    if (!doc->intSubset)
+        return LODE_OK;
+    ent_scan sc = {NULL, 0};
+    if (doc->intSubset->pentities)
+        xmlHashScan(doc->intSubset->pentities, scan_entity, &sc);
+    if (doc->intSubset->entities)
+        xmlHashScan(doc->intSubset->entities, scan_entity, &sc);
+    if (sc.external_pe)
+        return engine_error(e, LODE_ELIMIT,
+                            "%s: external parameter entity '%%%s' (SYSTEM \"%s\") refused: "
+                            "lode never loads external entities",
+                            name, (const char *)sc.external_pe->name,
+                            sc.external_pe->SystemID ? (const char *)sc.external_pe->SystemID : "");
+    if (sc.external_general) {
+        const xmlNode *ref = find_external_ref(doc);
+        if (ref) {
+            const xmlEntity *ent = xmlGetDocEntity(doc, ref->name);
+            unsigned line = ref->line ? ref->line : ref->parent ? ref->parent->line : 0;
+            return engine_error(e, LODE_ELIMIT,
+                                "%s:%u: reference to external entity '&%s;' (SYSTEM \"%s\") refused: "
+                                "lode never loads external entities",
+                                name, line, (const char *)ref->name,
+                                ent && ent->SystemID ? (const char *)ent->SystemID : "");
+        }
+    }
+    return LODE_OK;
+}
+
+typedef struct expand {
+    lode_engine *e;
+    const char *name;
+    size_t used, budget;
+} expand;
+
+static size_t text_bytes(const xmlNode *n)
+{
+    size_t total = 0;
+    for (; n; n = n->next) {
+        if (n->content && n->type != XML_ENTITY_REF_NODE)
+            total += strlen((const char *)n->content);
+        if (n->type == XML_ELEMENT_NODE)
+            total += 16 + text_bytes(n->children);
+    }
+    return total;
+}
+
+/* Replaces each reference to an internal general entity below n by a copy of
+ * the entity's parsed content, counting every copied byte against the budget
+ * (so entity fan-out cannot amplify a small file into gigabytes). References
+ * to external or undeclared entities are kept as references. */
+static int expand_refs(expand *x, xmlDoc *doc, xmlNode *n, int depth)
+{
+    if (depth > 64)
+        return engine_error(x->e, LODE_ELIMIT, "%s: entities nested too deeply", x->name);
+    while (n) {
+        xmlNode *next = n->next;
+        if (n->type == XML_ENTITY_REF_NODE) {
+            xmlEntity *ent = xmlGetDocEntity(doc, n->name);
+            if (ent && ent->etype == XML_INTERNAL_GENERAL_ENTITY) {
+                xmlNode *copy = NULL;
+                if (ent->children) {
+                    copy = xmlDocCopyNodeList(doc, ent->children);
+                } else if (ent->content) {
+                    copy = xmlNewDocText(doc, ent->content);
+                }
+                if (!copy && (ent->children || ent->content))
+                    return engine_error(x->e, LODE_ENOMEM, "%s: out of memory", x->name);
+                size_t add = text_bytes(copy);
+                if (add > x->budget - x->used) {
+                    xmlFreeNodeList(copy);
+                    return engine_error(x->e, LODE_ELIMIT,
+                                        "%s:%u: entity expansion exceeds the limit of %zu bytes (entity '%s')",
+                                        x->name, (unsigned)(n->line ? n->line : n->parent ? n->parent->line : 0),
+                                        x->budget, (const char *)n->name);
+                }
+                x->used += add;
+                int rc = expand_refs(x, doc, copy, depth + 1);
+                if (rc != LODE_OK) {
+                    xmlFreeNodeList(copy);
+                    return rc;
+                }
+                for (xmlNode *c = copy; c;) {
+                    xmlNode *cn = c->next;
+                    xmlUnlinkNode(c);
+                    xmlAddPrevSibling(n, c);
+                    c = cn;
+                }
+                xmlUnlinkNode(n);
+                xmlFreeNode(n);
+            }
+        } else if (n->type == XML_ELEMENT_NODE && n->children) {
+            int rc = expand_refs(x, doc, n->children, depth);
+            if (rc != LODE_OK)
+                return rc;
+        }
+        n = next;
+    }
+    return LODE_OK;
+}
+
+/* Returns 1 if the tree nests elements deeper than limit levels (the root
+ * element is level 1).  Iterative, so it cannot overflow the C stack. */
+static int too_deep(const xmlNode *root, unsigned limit)
+{
+    unsigned depth = 1; /* level of n */
+    const xmlNode *n = root;
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE) {
+            if (depth > limit)
+                return 1;
+            if (n->children) {
+                n = n->children;
+                depth++;
+                continue;
+            }
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            depth--;
+            if (!n || n == root)
+                return 0;
+        }
+        n = n->next;
+    }
+    return 0;
+}
+
+int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t len,
+             const lode_parse_options *po, xmlDoc **out)
+{
+    *out = NULL;
+    if (len == 0 || (len == 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0))
+        return engine_error(e, LODE_EEMPTY, "%s: empty document", name);
+    prescan ps;
+    prescan_run(data, len, e->limits.max_attributes, &ps);
+    if (ps.nul_offset != (size_t)-1 &&
+        !(len >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF)))) {
+        int line, col;
+        prescan_position(data, ps.nul_offset, &line, &col);
+        return engine_error(e, LODE_EENCODING, "%s:%d:%d: NUL byte at byte offset %zu (not allowed in XML)",
+                            name, line, col, ps.nul_offset);
+    }
+    if (ps.attrs_offset != (size_t)-1) {
+        int line, col;
+        prescan_position(data, ps.attrs_offset, &line, &col);
+        return engine_error(e, LODE_ELIMIT, "%s:%d:%d: more than %u attributes on one tag (limit)", name,
+                            line, col, e->limits.max_attributes);
+    }
+
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    ctxt->sax->resolveEntity = deny_entity;
+    ctxt->sax->externalSubset = no_external_subset;
+    xmlerr x;
+    xmlerr_begin(&x, ctxt);
+    int opts = XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |
+               XML_PARSE_NOWARNING;
+    xmlDoc *doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len, name, NULL, opts);
+    int well_formed = ctxt->wellFormed;
+    xmlerr_end(&x);
+    xmlFreeParserCtxt(ctxt);
+
+    if (!doc || !well_formed) {
+        xmlFreeDoc(doc);
+        if (x.count == 0)
+            return engine_error(e, LODE_EPARSE, "%s: not a well-formed XML document", name);
+        if (x.deep)
+            return engine_error(e, LODE_ELIMIT, "%s:%d:%d: elements nested deeper than 256 levels (limit)",
+                                name, x.first_line, x.first_col);
+        int code = LODE_EPARSE;
+        if (x.first_code == XML_ERR_ENTITY_LOOP || strstr(x.first, "amplification") || strstr(x.first, "loop"))
+            code = LODE_ELIMIT;
+        if (x.first_code == XML_ERR_INVALID_CHAR || x.first_code == XML_ERR_INVALID_ENCODING)
+            code = LODE_EENCODING;
+        return engine_error(e, code, "%s:%d:%d: %s", name, x.first_line, x.first_col, x.first);
+    }
+    int rc = refuse_external(e, name, doc);
+    if (rc != LODE_OK) {
+        xmlFreeDoc(doc);
+        return rc;
+    }
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (root && e->limits.max_depth < 256 && too_deep(root, e->limits.max_depth)) {
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than %u levels (limit)", name,
+                            e->limits.max_depth);
+    }
+    if (po->flags & LODE_PARSE_ENTITIES) {
+        expand ex = {e, name, 0, e->limits.max_entity_expansion};
+        if (ex.budget / 10 > len)
+            ex.budget = len * 10;
+        rc = expand_refs(&ex, doc, doc->children, 0);
+        if (rc != LODE_OK) {
+            xmlFreeDoc(doc);
+            return rc;
+        }
+    }
+    *out = doc;
+    return LODE_OK;
+}
