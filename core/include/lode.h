@@ -213,7 +213,10 @@ LODE_API int lode_doc_read_file(lode_engine *engine, FILE *fp, const char *name,
 LODE_API int lode_doc_adopt(lode_engine *engine, struct _xmlDoc *xml,
                             const char *name, const char *format, lode_doc **out);
 
-/** Destructor.  Frees the document and its tree.  No-op for NULL. */
+/** Destructor.  Releases the document: the tree is freed at once unless a
+ *  Lua rule script still holds nodes of it, in which case it is freed when
+ *  the last of them is collected (so no script can reach freed memory).
+ *  Either way the caller must not use doc afterwards.  No-op for NULL. */
 LODE_API void lode_doc_free(lode_doc *doc);
 
 /** Method of lode_doc.  The libxml2 tree.  Borrowed; valid until doc is

@@ -2,6 +2,7 @@
 #include "doc.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -22,6 +23,8 @@ static int wrap(lode_engine *e, xmlDoc *xml, const char *name, const char *fmt, 
     d->xml = xml;
     d->name = nm;
     d->format = fmt;
+    d->refs = 1;
+    d->detached = NULL;
     *out = d;
     return LODE_OK;
 }
@@ -117,10 +120,23 @@ int lode_doc_adopt(lode_engine *e, struct _xmlDoc *xml, const char *name, const 
     return wrap(e, xml, name, f, out);
 }
 
+void doc_retain(lode_doc *d)
+{
+    d->refs++;
+}
+
+xmlNode *doc_detached(lode_doc *d)
+{
+    if (!d->detached)
+        d->detached = xmlNewDocNode(d->xml, NULL, BAD_CAST "lode-detached", NULL);
+    return d->detached;
+}
+
 void lode_doc_free(lode_doc *d)
 {
-    if (!d)
+    if (!d || --d->refs > 0)
         return;
+    xmlFreeNode(d->detached);
     xmlFreeDoc(d->xml);
     const mem *m = &d->engine->mem;
     mem_free(m, d->name);
@@ -155,6 +171,12 @@ static int render(lode_engine *e, const lode_doc *d, const lode_write_options *w
     int rc = f->write(e, d->xml, wo, b);
     if (rc == LODE_OK && !buf_ok(b))
         rc = engine_error(e, LODE_ENOMEM, "%s: out of memory while writing %s", d->name, f->name);
+    else if (rc != LODE_OK && strncmp(e->errmsg, d->name, strlen(d->name)) != 0) {
+        /* Writers do not know the document's name; messages must carry it. */
+        char msg[ENGINE_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "%s", e->errmsg);
+        engine_error(e, rc, "%s: %s", d->name, msg);
+    }
     return rc;
 }
 

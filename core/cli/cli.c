@@ -1,0 +1,200 @@
+/* cli.c -- the lode command: dispatch, help, version, diagnostics. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libxml/xmlversion.h>
+#include <utf8proc.h>
+
+void cli_error(cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("lode: ", c->err);
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', c->err);
+    fflush(c->err);
+}
+
+int cli_usage_error(cli *c, const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(c->err, "lode%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(c->err, fmt, ap);
+    va_end(ap);
+    fprintf(c->err, "\nTry 'lode %s%s--help' for more information.\n", cmd ? cmd : "", cmd ? " " : "");
+    fflush(c->err);
+    return EXIT_USAGE;
+}
+
+int cli_exit_for(int status)
+{
+    switch (status) {
+    case LODE_OK: return EXIT_OK;
+    case LODE_ENOMEM: return EXIT_NOMEM;
+    case LODE_EMISUSE: return EXIT_INTERNAL;
+    default: return EXIT_DOCUMENT;
+    }
+}
+
+static void on_log(void *ud, int level, const char *msg)
+{
+    cli *c = ud;
+    if (c->quiet)
+        return;
+    fprintf(c->err, "lode: %s%s\n", level == LODE_LOG_WARNING ? "warning: " : "", msg);
+}
+
+lode_engine *cli_engine(cli *c)
+{
+    lode_options o;
+    lode_options_init(&o);
+    o.log = on_log;
+    o.log_ud = c;
+    lode_engine *e = lode_engine_new(&o);
+    if (!e)
+        cli_error(c, "out of memory");
+    return e;
+}
+
+int cli_args_next(cli *c, const char *cmd, cli_args *a, const cli_opt *opts, const cli_opt **opt,
+                  const char **value)
+{
+    *opt = NULL;
+    *value = NULL;
+    if (a->i >= a->argc)
+        return 0;
+    char *arg = a->argv[a->i++];
+    if (a->only_positionals || arg[0] != '-' || strcmp(arg, "-") == 0) {
+        *value = arg;
+        return 1;
+    }
+    if (strcmp(arg, "--") == 0) {
+        a->only_positionals = 1;
+        return cli_args_next(c, cmd, a, opts, opt, value);
+    }
+    const char *inline_val = NULL;
+    const cli_opt *o = NULL;
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        for (const cli_opt *p = opts; p->long_name; p++)
+            if (strlen(p->long_name) == n && strncmp(p->long_name, name, n) == 0)
+                o = p;
+        if (!o) {
+            cli_usage_error(c, cmd, "unknown option '%.*s'", (int)(n + 2), arg);
+            return -1;
+        }
+        if (eq) {
+            if (!o->takes_value) {
+                cli_usage_error(c, cmd, "option '--%s' takes no value", o->long_name);
+                return -1;
+            }
+            inline_val = eq + 1;
+        }
+    } else {
+        for (const cli_opt *p = opts; p->long_name; p++)
+            if (p->short_name && p->short_name == arg[1])
+                o = p;
+        if (!o) {
+            cli_usage_error(c, cmd, "unknown option '-%c'", arg[1]);
+            return -1;
+        }
+        if (arg[2]) {
+            if (!o->takes_value) {
+                cli_usage_error(c, cmd, "option '-%c' takes no value (write options separately)", arg[1]);
+                return -1;
+            }
+            inline_val = arg + 2;
+        }
+    }
+    *opt = o;
+    if (o->takes_value) {
+        if (inline_val) {
+            *value = inline_val;
+        } else if (a->i < a->argc) {
+            *value = a->argv[a->i++];
+        } else {
+            cli_usage_error(c, cmd, "option '--%s' needs a value", o->long_name);
+            return -1;
+        }
+    }
+    return 1;
+}
+
+static void main_help(FILE *fp)
+{
+    fputs("Usage: lode COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "lode loads documents (XML, HTML, plain-text articles, lode JSON trees) into one\n"
+          "tree and writes them out again as XML, HTML, plain text, Markdown or JSON.\n"
+          "\n"
+          "Commands:\n"
+          "  convert INPUT -t FORMAT   convert a document to another format\n"
+          "  help [COMMAND]            show help for lode or for a command\n"
+          "\n"
+          "Options:\n"
+          "  -h, --help                show this help\n"
+          "  -V, --version             show the version of lode and its libraries\n"
+          "\n"
+          "Exit status: 0 ok, 1 document error, 2 usage error, 3 output error,\n"
+          "4 out of memory, 5 internal error.  Manual: docs/cli.md, man lode.\n",
+          fp);
+}
+
+static int version(cli *c)
+{
+    fprintf(c->out, "lode %s\nlibxml2 %s, utf8proc %s, jansson %s\n", lode_version(), LIBXML_DOTTED_VERSION,
+            utf8proc_version(), JANSSON_VERSION);
+    return EXIT_OK;
+}
+
+static int help(cli *c, const char *topic)
+{
+    if (!topic) {
+        main_help(c->out);
+        return EXIT_OK;
+    }
+    if (strcmp(topic, "convert") == 0) {
+        cmd_convert_help(c->out);
+        return EXIT_OK;
+    }
+    if (strcmp(topic, "help") == 0) {
+        fputs("Usage: lode help [COMMAND]\n\nShows the help of lode or of COMMAND.\n", c->out);
+        return EXIT_OK;
+    }
+    return cli_usage_error(c, NULL, "no help for '%s': not a command", topic);
+}
+
+int cli_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    cli c = {out, err, 0};
+    if (argc < 2) {
+        main_help(err);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    int rc;
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0)
+        rc = help(&c, NULL);
+    else if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+        rc = version(&c);
+    else if (strcmp(cmd, "help") == 0)
+        rc = argc > 3 ? cli_usage_error(&c, "help", "too many arguments") : help(&c, argc > 2 ? argv[2] : NULL);
+    else if (strcmp(cmd, "convert") == 0)
+        rc = cmd_convert(&c, argc - 1, argv + 1);
+    else if (cmd[0] == '-')
+        rc = cli_usage_error(&c, NULL, "unknown option '%s'", cmd);
+    else
+        rc = cli_usage_error(&c, NULL, "'%s' is not a lode command", cmd);
+    if (fflush(out) != 0 && rc == EXIT_OK) {
+        fputs("lode: cannot write to standard output\n", err);
+        rc = EXIT_OUTPUT;
+    }
+    return rc;
+}

@@ -1,0 +1,71 @@
+/* cli.h -- the lode command line: state, exit codes, shared helpers. */
+#ifndef LODE_CLI_H
+#define LODE_CLI_H
+
+#include <stdio.h>
+
+#include "lode.h"
+
+/* Exit statuses of the lode command (documented in docs/cli.md). */
+enum {
+    EXIT_OK = 0,       /* everything worked */
+    EXIT_DOCUMENT = 1, /* an input could not be read or is not a valid document */
+    EXIT_USAGE = 2,    /* wrong command line: unknown option, missing argument */
+    EXIT_OUTPUT = 3,   /* an output could not be written */
+    EXIT_NOMEM = 4,    /* out of memory */
+    EXIT_INTERNAL = 5  /* a bug in lode: please report it */
+};
+
+typedef struct cli {
+    FILE *out;
+    FILE *err;
+    int quiet; /* no warnings */
+} cli;
+
+/* Runs the command with argv as given to main; returns the exit status. */
+int cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+/* Prints "lode: " + message + newline to the error stream. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void cli_error(cli *c, const char *fmt, ...);
+
+/* Prints a usage error with a hint to run `lode CMD --help`; returns EXIT_USAGE. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int cli_usage_error(cli *c, const char *cmd, const char *fmt, ...);
+
+/* Maps a lode status code to an exit status. */
+int cli_exit_for(int status);
+
+/* Creates an engine whose warnings go to c's error stream. */
+lode_engine *cli_engine(cli *c);
+
+/* Option parsing shared by the subcommands: iterates argv[1..] yielding
+ * options (with their value when the option takes one) and positionals.
+ * Accepts "--name value", "--name=value", "-x value", "-xvalue" and "--" to
+ * end options. */
+typedef struct cli_args {
+    int argc, i;
+    char **argv;
+    int only_positionals;
+} cli_args;
+
+typedef struct cli_opt {
+    const char *long_name; /* without "--" */
+    char short_name;       /* 0 if none */
+    int takes_value;
+} cli_opt;
+
+/* Returns 1 with *opt set (NULL for a positional) and *value set, 0 at the
+ * end, -1 on an unknown option or a missing value (message printed). */
+int cli_args_next(cli *c, const char *cmd, cli_args *a, const cli_opt *opts, const cli_opt **opt,
+                  const char **value);
+
+/* Subcommands. */
+int cmd_convert(cli *c, int argc, char **argv);
+void cmd_convert_help(FILE *fp);
+
+#endif

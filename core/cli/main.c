@@ -1,0 +1,7 @@
+/* main.c -- the lode command.  All of it lives in cli.c so that tests and
+ * fuzzers can drive the real command in-process. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv) { return cli_main(argc, argv, stdout, stderr); }

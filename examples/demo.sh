@@ -1,0 +1,34 @@
+#!/bin/sh
+# demo.sh LODE -- the main job on the bundled examples: the seed news article
+# converted to HTML, Markdown and JSON, then every example document to every
+# format under build/demo/.
+set -e
+LODE=${1:-build/lode}
+DOCS=examples/documents
+OUT=build/demo
+mkdir -p "$OUT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "lode convert $DOCS/putin-kim-wladiwostok.txt -t html --indent"
+"$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -t html --indent | head -n 24
+echo "[...]"
+
+step "lode convert $DOCS/putin-kim-wladiwostok.txt -t markdown"
+"$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -t markdown | head -n 12
+echo "[...]"
+
+step "lode convert $DOCS/putin-kim-wladiwostok.txt -t json --indent"
+"$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -t json --indent | head -n 30
+echo "[...]"
+
+step "every example in every format, into $OUT/"
+for f in "$DOCS"/*.txt "$DOCS"/*.html "$DOCS"/*.xml; do
+    base=$(basename "$f")
+    for fmt in xml html text markdown json; do
+        case $fmt in markdown) ext=md ;; text) ext=txt ;; *) ext=$fmt ;; esac
+        "$LODE" convert "$f" -t "$fmt" -o "$OUT/$base.$ext"
+    done
+    printf '  %-34s -> %s.{xml,html,txt,md,json}\n' "$base" "$OUT/$base"
+done
+step "done: open $OUT/putin-kim-wladiwostok.txt.html in a browser"

@@ -1,0 +1,102 @@
+#!/bin/sh
+# run.sh -- end-to-end tests of the lode command.  Prints TAP lines.
+#
+# t NAME STATUS [--stdin FILE] -- ARGS...   runs `lode ARGS`, checks the exit status,
+#   compares stdout with tests/cli/expected/NAME.out when that file exists, and
+#   with tests/cli/expected/NAME.err (a fragment that stderr must contain).
+# Golden files were reviewed by hand when written; regenerate one with
+#   UPDATE=1 sh tests/cli/run.sh   (then review the diff before committing).
+LODE=${LODE:-build/lode}
+EXP=tests/cli/expected
+DOCS=examples/documents
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lode-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+n=0
+ok()     { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+
+t() {
+    name=$1; want=$2; shift 2
+    stdin=/dev/null
+    if [ "$1" = --stdin ]; then stdin=$2; shift 2; fi
+    [ "$1" = -- ] && shift
+    "$LODE" "$@" < "$stdin" > "$tmp/out" 2> "$tmp/err"
+    got=$?
+    if [ -n "$UPDATE" ] && [ -f "$EXP/$name.out" ]; then cp "$tmp/out" "$EXP/$name.out"; fi
+    if [ "$got" != "$want" ]; then
+        not_ok "$name: exit $got, expected $want"; sed 's/^/#   /' "$tmp/err" | head -5
+    elif [ -f "$EXP/$name.out" ] && ! cmp -s "$tmp/out" "$EXP/$name.out"; then
+        not_ok "$name: stdout differs from $EXP/$name.out"
+        diff "$EXP/$name.out" "$tmp/out" | head -10 | sed 's/^/#   /'
+    elif [ -f "$EXP/$name.err" ] && ! grep -qF -f "$EXP/$name.err" "$tmp/err"; then
+        not_ok "$name: stderr lacks $(cat "$EXP/$name.err")"; sed 's/^/#   /' "$tmp/err" | head -5
+    elif grep -q 'Sanitizer\|runtime error:' "$tmp/err"; then
+        not_ok "$name: sanitizer report"; sed 's/^/#   /' "$tmp/err" | head -30
+    else
+        ok "$name"
+    fi
+}
+
+# Checks a property of the last command's stdout with grep -c.
+count() { # NAME PATTERN EXPECTED
+    c=$(grep -o -- "$2" "$tmp/out" | wc -l)
+    if [ "$c" -eq "$3" ]; then ok "$1 ($c)"; else not_ok "$1: $c, expected $3"; fi
+}
+
+# --- the seed article --------------------------------------------------------
+SEED=$DOCS/putin-kim-wladiwostok.txt
+t seed-html 0 -- convert "$SEED" -t html
+count "seed html has the date meta" '<meta name="date" content="2019-04">' 1
+count "seed html has the title" '<title>Nordkoreas Machthaber trifft Kremlchef Putin</title>' 1
+count "seed html has the h1" '<h1>Nordkoreas Machthaber trifft Kremlchef Putin</h1>' 1
+count "seed html has one <p> per paragraph block (19)" '<p>' 19
+t seed-xml 0 -- convert "$SEED" -t xml --indent
+t seed-text 0 -- convert "$SEED" -t text
+t seed-markdown 0 -- convert "$SEED" -t markdown
+t seed-json 0 -- convert "$SEED" -t json --indent
+t seed-stdin 0 --stdin "$SEED" -- convert - -f text -t text
+cmp -s "$tmp/out" "$EXP/seed-text.out" && ok "stdin gives the same text as the file" || not_ok "stdin text differs"
+
+# --- every example through every format, and back from JSON -------------------
+for f in "$DOCS"/*.txt "$DOCS"/*.html "$DOCS"/*.xml; do
+    b=$(basename "$f")
+    for fmt in xml html text markdown json; do
+        t "example $b -t $fmt" 0 -- convert "$f" -t $fmt -o "$tmp/conv.$fmt"
+    done
+    "$LODE" convert "$tmp/conv.json" -t json -o "$tmp/back.json"
+    if cmp -s "$tmp/conv.json" "$tmp/back.json"; then ok "json round trip of $b"; else not_ok "json round trip of $b"; fi
+    "$LODE" convert "$tmp/conv.json" -t xml -o "$tmp/back.xml"
+    if cmp -s "$tmp/conv.xml" "$tmp/back.xml"; then ok "json -> xml equals direct xml for $b"; else not_ok "json -> xml differs for $b"; fi
+done
+
+# --- the sample page -------------------------------------------------------
+t page-markdown 0 -- convert "$DOCS/sample-news-page.html" -t markdown
+t page-text 0 -- convert "$DOCS/sample-news-page.html" -t text
+
+# --- output files are atomic ----------------------------------------------
+echo "old content" > "$tmp/keep.html"
+t "failed convert leaves -o untouched" 1 -- convert tests/bad/truncated.xml -t html -o "$tmp/keep.html"
+if [ "$(cat "$tmp/keep.html")" = "old content" ] && [ -z "$(ls "$tmp" | grep 'keep.html.tmp')" ]; then
+    ok "existing output kept, no temporary left"; else not_ok "output file changed or temporary left"; fi
+t "convert -o infers the format from the extension" 0 -- convert "$SEED" -o "$tmp/seed.md"
+if head -n 1 "$tmp/seed.md" | grep -q '^# Nordkoreas'; then ok "-o seed.md is Markdown"; else not_ok "-o seed.md is not Markdown"; fi
+t out-dir-missing 3 -- convert "$SEED" -t html -o "$tmp/no/such/dir/x.html"
+
+# --- usage, help, version ----------------------------------------------------
+t usage-no-args 2 --
+t usage-unknown-command 2 -- frobnicate
+t usage-missing-to 2 -- convert "$SEED"
+t usage-bad-to 2 -- convert "$SEED" -t docx
+t usage-bad-from 2 -- convert "$SEED" -f pdf -t html
+t usage-unknown-option 2 -- convert "$SEED" -t html --frob
+t usage-missing-value 2 -- convert "$SEED" -t
+t usage-two-inputs 2 -- convert "$SEED" "$SEED" -t html
+t help 0 -- help
+t help-convert 0 -- help convert
+t convert-help 0 -- convert --help
+t help-unknown 2 -- help frobnicate
+t version 0 -- --version
+count "version names lode and libxml2" 'lode 0\.1\.0\|libxml2 2\.' 2
+t from-overrides-extension 0 -- convert "$SEED" -f text -t text
+t html-encoding-option 0 -- convert "$DOCS/sample-news-page.html" --encoding windows-1252 -t text
+t repair-flag 0 -- convert tests/bad/invalid-utf8.txt --repair -t text

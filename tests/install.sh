@@ -1,0 +1,48 @@
+#!/bin/sh
+# install.sh -- `make install` into a temporary prefix, then build and run the
+# embedding example against the installed header, pkg-config file and shared
+# library, and check the exported symbols.  Prints TAP lines.
+BUILD=${BUILD:-build}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lode-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+n=0
+ok()     { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
+
+if make --no-print-directory -s install PREFIX="$tmp/usr" BUILD="$BUILD" SAN="$SAN" > "$tmp/log" 2>&1; then
+    ok "make install PREFIX=$tmp/usr"
+else
+    not_ok "make install"; sed 's/^/#   /' "$tmp/log" | tail -5; exit 1
+fi
+for f in bin/lode include/lode.h lib/liblode.a lib/liblode.so lib/liblode.so.0 lib/pkgconfig/lode.pc share/man/man1/lode.1; do
+    if [ -e "$tmp/usr/$f" ]; then ok "installed $f"; else not_ok "missing $f"; fi
+done
+# Only lode_* symbols are exported.
+bad=$(nm -D --defined-only "$tmp/usr/lib/liblode.so.0" | awk '{print $3}' | grep -v '^lode_' | grep -v '^LODE_0$' | head -5)
+if [ -z "$bad" ]; then ok "liblode.so exports only lode_* symbols ($(nm -D --defined-only "$tmp/usr/lib/liblode.so.0" | grep -c ' lode_'))"
+else not_ok "liblode.so exports non-lode symbols: $bad"; fi
+soname=$(objdump -p "$tmp/usr/lib/liblode.so.0" | awk '/SONAME/ {print $2}')
+[ "$soname" = liblode.so.0 ] && ok "soname liblode.so.0" || not_ok "soname is '$soname'"
+
+export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
+san=""; [ "$SAN" = 1 ] && san="-fsanitize=address,undefined"
+if cc -std=c11 -Wall -Wextra -Werror $san examples/embed/to_markdown.c $(pkg-config --cflags --libs lode) \
+    -o "$tmp/to_markdown" 2> "$tmp/cc"; then
+    ok "examples/embed/to_markdown.c builds with pkg-config --cflags --libs lode"
+else
+    not_ok "embedding example does not build"; sed 's/^/#   /' "$tmp/cc" | head; exit 1
+fi
+LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/to_markdown" examples/documents/putin-kim-wladiwostok.txt > "$tmp/md" 2> "$tmp/err"
+if [ $? = 0 ] && head -n 1 "$tmp/md" | grep -q '^# Nordkoreas Machthaber trifft Kremlchef Putin$'; then
+    ok "the embedding example converts the seed article through the shared library"
+else
+    not_ok "embedding example failed"; sed 's/^/#   /' "$tmp/err" | head
+fi
+LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/to_markdown" tests/bad/truncated.xml > /dev/null 2> "$tmp/err"
+if [ $? = 1 ] && grep -q 'truncated.xml:4:' "$tmp/err"; then ok "the embedding example reports errors with position"
+else not_ok "embedding example error path"; sed 's/^/#   /' "$tmp/err" | head; fi
+if ldd "$tmp/to_markdown" | grep -q "$tmp/usr/lib/liblode.so.0" || LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/to_markdown" | grep -q "$tmp/usr/lib/liblode.so.0"; then
+    ok "the example links the shared library"; else not_ok "the example does not link liblode.so.0"; fi
+make --no-print-directory -s uninstall PREFIX="$tmp/usr" > /dev/null 2>&1
+left=$(find "$tmp/usr" -type f | head -3)
+[ -z "$left" ] && ok "make uninstall removes every installed file" || not_ok "left after uninstall: $left"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# run.sh -- runs every test suite and prints the closing "N passed, N failed".
+#
+# Environment: BUILD (build folder, default build), CORPUS (default
+# ../shared/corpus; skipped with a note if absent), SAN (1 under sanitizers).
+# Each suite prints TAP lines ("ok ..." / "not ok ..."); this script counts
+# them all, so one failing check anywhere fails the run.  A suite that exits
+# non-zero without a failed check (a crash, a sanitizer report) adds a
+# failure of its own.
+BUILD=${BUILD:-build}
+CORPUS=${CORPUS:-../shared/corpus}
+LODE="$BUILD/lode"
+export BUILD CORPUS SAN LODE
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+log=$(mktemp -d "${TMPDIR:-/tmp}/lode-test.XXXXXX")
+trap 'rm -rf "$log"' EXIT INT TERM
+
+suite() { # name command...
+    name=$1; shift
+    tap="$log/$name.tap"
+    echo "# --- $name"
+    "$@" > "$tap" 2> "$log/$name.err"
+    rc=$?
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$tap"; then
+        echo "not ok - suite $name exited with status $rc" >> "$tap"
+        sed 's/^/#   /' "$log/$name.err" | head -40 >> "$tap"
+    elif grep -q 'Sanitizer\|runtime error:' "$log/$name.err"; then
+        echo "not ok - suite $name: sanitizer report" >> "$tap"
+        sed 's/^/#   /' "$log/$name.err" | head -40 >> "$tap"
+    fi
+    cat "$tap"
+}
+
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    suite "unit-$(basename "$t")" "$t"
+done
+suite cli sh tests/cli/run.sh
+suite bad sh tests/bad/run.sh
+suite install sh tests/install.sh
+if [ -d "$CORPUS" ]; then
+    suite corpus "$BUILD/tests/corpus_sweep" --expect-fail tests/corpus-expected-failures.txt \
+        "$CORPUS/seed" "$CORPUS/news-de" "$CORPUS/html-news" "$CORPUS/xml"
+else
+    echo "# corpus $CORPUS not found: corpus sweep skipped"
+fi
+
+passed=$(cat "$log"/*.tap | grep -c '^ok ')
+failed=$(cat "$log"/*.tap | grep -c '^not ok')
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
