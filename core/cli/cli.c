@@ -132,10 +132,14 @@ static void main_help(FILE *fp)
     fputs("Usage: lode COMMAND [OPTIONS] [ARGS]\n"
           "\n"
           "lode loads documents (XML, HTML, plain-text articles, lode JSON trees) into one\n"
-          "tree and writes them out again as XML, HTML, plain text, Markdown or JSON.\n"
+          "tree, runs Lua rule scripts over it, and writes it out again as XML, HTML,\n"
+          "plain text, Markdown or JSON.\n"
           "\n"
           "Commands:\n"
           "  convert INPUT -t FORMAT   convert a document to another format\n"
+          "  run SCRIPT INPUT...       run a Lua rule script over documents\n"
+          "  query SELECTOR INPUT...   print what a CSS selector (or --xpath) finds\n"
+          "  check SCRIPT              compile a rule script and list its rules\n"
           "  help [COMMAND]            show help for lode or for a command\n"
           "\n"
           "Options:\n"
@@ -160,9 +164,16 @@ static int help(cli *c, const char *topic)
         main_help(c->out);
         return EXIT_OK;
     }
-    if (strcmp(topic, "convert") == 0) {
-        cmd_convert_help(c->out);
-        return EXIT_OK;
+    static const struct {
+        const char *name;
+        void (*help)(FILE *);
+    } topics[] = {{"convert", cmd_convert_help}, {"run", cmd_run_help}, {"query", cmd_query_help},
+                  {"check", cmd_check_help}};
+    for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
+        if (strcmp(topic, topics[i].name) == 0) {
+            topics[i].help(c->out);
+            return EXIT_OK;
+        }
     }
     if (strcmp(topic, "help") == 0) {
         fputs("Usage: lode help [COMMAND]\n\nShows the help of lode or of COMMAND.\n", c->out);
@@ -188,6 +199,12 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         rc = argc > 3 ? cli_usage_error(&c, "help", "too many arguments") : help(&c, argc > 2 ? argv[2] : NULL);
     else if (strcmp(cmd, "convert") == 0)
         rc = cmd_convert(&c, argc - 1, argv + 1);
+    else if (strcmp(cmd, "run") == 0)
+        rc = cmd_run(&c, argc - 1, argv + 1);
+    else if (strcmp(cmd, "query") == 0)
+        rc = cmd_query(&c, argc - 1, argv + 1);
+    else if (strcmp(cmd, "check") == 0)
+        rc = cmd_check(&c, argc - 1, argv + 1);
     else if (cmd[0] == '-')
         rc = cli_usage_error(&c, NULL, "unknown option '%s'", cmd);
     else

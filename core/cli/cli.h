@@ -67,5 +67,11 @@ int cli_args_next(cli *c, const char *cmd, cli_args *a, const cli_opt *opts, con
 /* Subcommands. */
 int cmd_convert(cli *c, int argc, char **argv);
 void cmd_convert_help(FILE *fp);
+int cmd_run(cli *c, int argc, char **argv);
+void cmd_run_help(FILE *fp);
+int cmd_query(cli *c, int argc, char **argv);
+void cmd_query_help(FILE *fp);
+int cmd_check(cli *c, int argc, char **argv);
+void cmd_check_help(FILE *fp);
 
 #endif

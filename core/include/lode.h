@@ -58,7 +58,8 @@ enum {
     LODE_ELIMIT = 6,    /* a safety limit was reached (size, depth, entities) */
     LODE_EFORMAT = 7,   /* unknown format, or the format cannot be detected */
     LODE_EMISUSE = 8,   /* the API was called wrongly (NULL object, bad order) */
-    LODE_EEMPTY = 9     /* the input holds no bytes (or only a byte order mark) */
+    LODE_EEMPTY = 9,    /* the input holds no bytes (or only a byte order mark) */
+    LODE_ESCRIPT = 10   /* a rule script failed to load, compile or run */
 };
 
 /** Returns a static, one-line English description of a status code.
@@ -261,6 +262,71 @@ LODE_API int lode_doc_write_file(lode_engine *engine, const lode_doc *doc,
  *  temporary file behind. */
 LODE_API int lode_doc_save(lode_engine *engine, const lode_doc *doc,
                            const lode_write_options *opts, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Rules: Lua rule scripts                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** A loaded rule script with its own Lua state.  A script returns a table
+ *  whose keys are CSS selectors mapped to handlers function(node, ctx) (or
+ *  {enter = fn, leave = fn}), plus optional phases begin(ctx),
+ *  document(doc, ctx) and finish(ctx); the array part may hold
+ *  {selector, handler} pairs to fix the order.  See docs/lua-api.md. */
+typedef struct lode_rules lode_rules;
+
+/** Receives one record emitted by a script (ctx:emit), as a JSON object of
+ *  len bytes (no newline; keys sorted).  json is borrowed for the call only.
+ *  Records of a document are delivered only after all its handlers
+ *  succeeded, so a failed document delivers none.  Return 0 to go on; a
+ *  non-zero return makes lode_rules_run fail with LODE_ERROR. */
+typedef int (*lode_record_fn)(void *ud, const lode_doc *doc, const char *json, size_t len);
+
+/** How to load rules.  A zeroed struct (or NULL) means: no extra module
+ *  folders, records dropped. */
+typedef struct lode_rules_options {
+    const char *module_path;  /* ';'-separated folders searched by require
+                                 (FOLDER/?.lua, FOLDER/?/init.lua), may be NULL */
+    lode_record_fn on_record; /* may be NULL */
+    void *record_ud;          /* handed to on_record */
+} lode_rules_options;
+
+/** Constructor.  Loads and compiles the rule script at path (text chunks
+ *  only, never bytecode), runs it, and compiles every selector of the table
+ *  it returns.  A syntax error, a script error or a bad selector gives
+ *  LODE_ESCRIPT with "path:line: message".  The folder of path is searched
+ *  by require before module_path.  Free with lode_rules_free(). */
+LODE_API int lode_rules_load(lode_engine *engine, const char *path,
+                             const lode_rules_options *opts, lode_rules **out);
+
+/** Constructor.  As lode_rules_load, from len bytes of Lua source at src;
+ *  name is used in messages (e.g. "rules.lua"). */
+LODE_API int lode_rules_load_string(lode_engine *engine, const char *src, size_t len,
+                                    const char *name, const lode_rules_options *opts,
+                                    lode_rules **out);
+
+/** Method of lode_rules.  Runs the script on doc: begin(ctx) before the
+ *  first document, then one walk of the tree in document order calling the
+ *  handlers of every matching rule (in rule order), then document(doc, ctx).
+ *  Handlers may edit the tree; doc then holds the edited tree.  A Lua error
+ *  gives LODE_ESCRIPT with the script's file:line, the document's name, the
+ *  node's source line and a traceback; the rules stay usable for the next
+ *  document.  doc is borrowed (the script may keep nodes of it alive after
+ *  the call; lode_doc_free is still safe). */
+LODE_API int lode_rules_run(lode_rules *rules, lode_doc *doc);
+
+/** Method of lode_rules.  Runs finish(ctx) once (if the script has one). */
+LODE_API int lode_rules_finish(lode_rules *rules);
+
+/** Destructor.  Closes the Lua state and frees the rules.  No-op for NULL. */
+LODE_API void lode_rules_free(lode_rules *rules);
+
+/** Method of lode_rules.  Number of rules (selector/handler pairs). */
+LODE_API size_t lode_rules_count(const lode_rules *rules);
+
+/** Method of lode_rules.  The selector source of rule i (0-based, in the
+ *  order rules run), or NULL past the end.  Borrowed; valid until the rules
+ *  are freed. */
+LODE_API const char *lode_rules_selector(const lode_rules *rules, size_t i);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@ static int wrap(lode_engine *e, xmlDoc *xml, const char *name, const char *fmt, 
     d->name = nm;
     d->format = fmt;
     d->refs = 1;
+    d->bytes = 0;
     d->detached = NULL;
     *out = d;
     return LODE_OK;
@@ -65,7 +66,10 @@ int lode_doc_parse(lode_engine *e, const void *data, size_t len, const char *nam
         assert(xml == NULL);
         return rc;
     }
-    return wrap(e, xml, src, f->name, out);
+    rc = wrap(e, xml, src, f->name, out);
+    if (rc == LODE_OK)
+        (*out)->bytes = len;
+    return rc;
 }
 
 int lode_doc_load(lode_engine *e, const char *path, const lode_parse_options *opts, lode_doc **out)

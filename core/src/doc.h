@@ -17,6 +17,7 @@ struct lode_doc {
     char *name;         /* source name (mem_alloc) */
     const char *format; /* static format name */
     int refs;           /* owners: 1 at creation */
+    size_t bytes;       /* size of the source, 0 if unknown (a hint for Lua's collector) */
     xmlNode *detached;  /* parking element for nodes outside the tree, or NULL */
 };
 

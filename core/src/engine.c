@@ -34,6 +34,7 @@ const char *lode_strerror(int code)
     case LODE_EFORMAT: return "unknown or undetectable format";
     case LODE_EMISUSE: return "API misuse";
     case LODE_EEMPTY: return "empty document";
+    case LODE_ESCRIPT: return "rule script error";
     default: return "unknown error";
     }
 }
@@ -117,11 +118,12 @@ void lode_free(lode_engine *e, void *ptr)
 
 /* Messages are cut at ENGINE_ERRMSG_MAX; control characters (which could
  * come from file names or document bytes) are replaced by '?' so that a
- * message is always one printable line. */
+ * message cannot move the terminal's cursor.  Newlines and tabs stay: a
+ * script error carries a Lua traceback on the lines after the first. */
 static void clean_line(char *s)
 {
     for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+        if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
             *s = '?';
 }
 

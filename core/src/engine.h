@@ -9,7 +9,7 @@
 #include "lode.h"
 #include "mem.h"
 
-#define ENGINE_ERRMSG_MAX 1024
+#define ENGINE_ERRMSG_MAX 4096
 
 struct format;
 

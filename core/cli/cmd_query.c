@@ -1,0 +1,343 @@
+/* cmd_query.c -- `lode query SELECTOR INPUT...` / `lode query --xpath EXPR
+ * INPUT...`: print what a CSS selector or an XPath expression finds.
+ *
+ * Runs natively (no Lua): the selector engine or libxml2's XPath straight
+ * on the tree, so it is as fast as the parse. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLtree.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "cli.h"
+#include "doc.h"
+#include "inputs.h"
+#include "lua_json.h"
+#include "select.h"
+#include "xmlerr.h"
+
+void cmd_query_help(FILE *fp)
+{
+    fputs("Usage: lode query SELECTOR INPUT... [OPTIONS]\n"
+          "       lode query --xpath EXPR INPUT... [OPTIONS]\n"
+          "\n"
+          "Prints the elements a CSS selector (or an XPath expression) finds in each\n"
+          "input: files, folders (recursively) or - for standard input.\n"
+          "\n"
+          "Options:\n"
+          "  -x, --xpath EXPR      use an XPath 1.0 expression instead of a selector;\n"
+          "                        a number, string or boolean result is printed as is\n"
+          "      --text            print each match's text (whitespace normalised)\n"
+          "  -a, --attr NAME       print each match's attribute NAME (if it has one)\n"
+          "  -c, --count           print the number of matches (FILE:COUNT with several inputs)\n"
+          "      --json            print one JSON object per match: file, line, name, attrs, text\n"
+          "  -f, --from FORMAT     input format (default: by extension, else sniffed)\n"
+          "  -q, --quiet           no warnings\n"
+          "  -h, --help            show this help\n"
+          "\n"
+          "Default output: each match serialised as HTML (XML for XML documents), one\n"
+          "per line.\n"
+          "\n"
+          "Examples:\n"
+          "  lode query 'p' article.txt --count\n"
+          "  lode query 'h1' article.txt --text\n"
+          "  lode query 'a[href^=\"http\"]' page.html --attr href\n"
+          "  lode query --xpath 'count(//p)' article.txt\n",
+          fp);
+}
+
+static const cli_opt query_opts[] = {
+    {"xpath", 'x', 1}, {"text", 0, 0},  {"attr", 'a', 1},  {"count", 'c', 0}, {"json", 0, 0},
+    {"from", 'f', 1},  {"quiet", 'q', 0}, {"help", 'h', 0}, {NULL, 0, 0},
+};
+
+enum { OUT_MARKUP, OUT_TEXT, OUT_ATTR, OUT_COUNT, OUT_JSON };
+
+typedef struct query {
+    cli *c;
+    int mode;
+    const char *attr;
+    const char *file;
+    long count;
+    buf line; /* scratch for one output line */
+} query;
+
+/* Normalised text of n into b. */
+static void text_of(const xmlNode *n, buf *b, int *space)
+{
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        for (const xmlChar *p = n->content; p && *p; p++) {
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
+                *space = b->len > 0;
+                continue;
+            }
+            if (*space) {
+                buf_putc(b, ' ');
+                *space = 0;
+            }
+            buf_putc(b, *p);
+        }
+    } else if (n->type == XML_ELEMENT_NODE) {
+        for (const xmlNode *c = n->children; c; c = c->next)
+            text_of(c, b, space);
+    }
+}
+
+static void print_markup(query *q, xmlNode *n)
+{
+    xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(q->c->out, NULL);
+    if (!ob)
+        return;
+    if (n->doc->type == XML_HTML_DOCUMENT_NODE)
+        htmlNodeDumpFormatOutput(ob, n->doc, n, NULL, 0);
+    else
+        xmlNodeDumpOutput(ob, n->doc, n, 0, 0, NULL);
+    xmlOutputBufferClose(ob);
+    fputc('\n', q->c->out);
+}
+
+static int on_match(xmlNode *n, void *ud)
+{
+    query *q = ud;
+    q->count++;
+    int space = 0;
+    switch (q->mode) {
+    case OUT_COUNT:
+        break;
+    case OUT_MARKUP:
+        print_markup(q, n);
+        break;
+    case OUT_TEXT:
+        buf_reset(&q->line);
+        text_of(n, &q->line, &space);
+        fwrite(q->line.ptr ? q->line.ptr : "", 1, q->line.len, q->c->out);
+        fputc('\n', q->c->out);
+        break;
+    case OUT_ATTR: {
+        if (n->type != XML_ELEMENT_NODE)
+            break;
+        xmlChar *v = xmlGetProp(n, BAD_CAST q->attr);
+        if (v) {
+            fputs((const char *)v, q->c->out);
+            fputc('\n', q->c->out);
+            xmlFree(v);
+        }
+        break;
+    }
+    case OUT_JSON: {
+        buf *b = &q->line;
+        buf_reset(b);
+        buf_puts(b, "{\"file\":");
+        lua_json_string(b, q->file, strlen(q->file));
+        buf_printf(b, ",\"line\":%ld,\"name\":", xmlGetLineNo(n));
+        const char *name = n->type == XML_ELEMENT_NODE ? (const char *)n->name : "#text";
+        lua_json_string(b, name, strlen(name));
+        if (n->type == XML_ELEMENT_NODE && n->properties) {
+            buf_puts(b, ",\"attrs\":{");
+            for (xmlAttr *a = n->properties; a; a = a->next) {
+                if (a != n->properties)
+                    buf_putc(b, ',');
+                lua_json_string(b, (const char *)a->name, strlen((const char *)a->name));
+                buf_putc(b, ':');
+                xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+                lua_json_string(b, v ? (const char *)v : "", v ? strlen((const char *)v) : 0);
+                xmlFree(v);
+            }
+            buf_putc(b, '}');
+        }
+        buf_puts(b, ",\"text\":");
+        buf t;
+        buf_init(&t, b->m);
+        text_of(n, &t, &space);
+        lua_json_string(b, t.ptr ? t.ptr : "", t.len);
+        buf_free(&t);
+        buf_puts(b, "}\n");
+        fwrite(b->ptr, 1, b->len, q->c->out);
+        break;
+    }
+    }
+    return 0;
+}
+
+/* Evaluates expr on doc; node sets go through on_match, other results are
+ * printed.  Returns 0 or -1 (message printed). */
+static int run_xpath(query *q, xmlDoc *doc, const char *expr, int many)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    if (!ctx)
+        return -1;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    for (xmlNode *a = root; a; a = NULL)
+        for (xmlNs *ns = a->nsDef; ns; ns = ns->next)
+            if (ns->prefix)
+                xmlXPathRegisterNs(ctx, ns->prefix, ns->href);
+    xmlerr x;
+    xmlerr_begin(&x, NULL);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+    xmlerr_end(&x);
+    if (!o) {
+        cli_error(q->c, "bad XPath expression '%s': %s", expr, x.count ? x.first : "evaluation error");
+        xmlXPathFreeContext(ctx);
+        return -1;
+    }
+    if (o->type == XPATH_NODESET) {
+        int n = o->nodesetval ? o->nodesetval->nodeNr : 0;
+        for (int i = 0; i < n; i++) {
+            xmlNode *m = o->nodesetval->nodeTab[i];
+            if (m->type == XML_ATTRIBUTE_NODE) {
+                q->count++;
+                if (q->mode != OUT_COUNT) {
+                    xmlChar *v = xmlNodeGetContent(m);
+                    fprintf(q->c->out, "%s\n", v ? (const char *)v : "");
+                    xmlFree(v);
+                }
+            } else if (m->type == XML_ELEMENT_NODE || m->type == XML_TEXT_NODE || m->type == XML_CDATA_SECTION_NODE ||
+                       m->type == XML_COMMENT_NODE) {
+                if (m->type != XML_ELEMENT_NODE && (q->mode == OUT_MARKUP || q->mode == OUT_ATTR)) {
+                    q->count++;
+                    xmlChar *v = xmlNodeGetContent(m);
+                    if (q->mode == OUT_MARKUP)
+                        fprintf(q->c->out, "%s\n", v ? (const char *)v : "");
+                    xmlFree(v);
+                } else {
+                    on_match(m, q);
+                }
+            }
+        }
+        if (q->mode == OUT_COUNT) {
+            if (many)
+                fprintf(q->c->out, "%s:%ld\n", q->file, q->count);
+            else
+                fprintf(q->c->out, "%ld\n", q->count);
+        }
+    } else {
+        if (many)
+            fprintf(q->c->out, "%s:", q->file);
+        if (o->type == XPATH_NUMBER) {
+            double d = o->floatval;
+            if (d == (double)(long long)d && d > -9e15 && d < 9e15)
+                fprintf(q->c->out, "%lld\n", (long long)d);
+            else
+                fprintf(q->c->out, "%.17g\n", d);
+        } else if (o->type == XPATH_BOOLEAN) {
+            fprintf(q->c->out, "%s\n", o->boolval ? "true" : "false");
+        } else if (o->type == XPATH_STRING) {
+            fprintf(q->c->out, "%s\n", o->stringval ? (const char *)o->stringval : "");
+        }
+    }
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+    return 0;
+}
+
+int cmd_query(cli *c, int argc, char **argv)
+{
+    const char *xpath = NULL, *selector_src = NULL, *from = NULL;
+    query q;
+    memset(&q, 0, sizeof q);
+    q.c = c;
+    q.mode = OUT_MARKUP;
+    int modes = 0;
+    cli_args a = {argc, 1, argv, 0};
+    const cli_opt *o;
+    const char *v;
+    int r;
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    size_t nargs = 0;
+    if (!args)
+        return EXIT_NOMEM;
+    while ((r = cli_args_next(c, "query", &a, query_opts, &o, &v)) > 0) {
+        if (!o) {
+            args[nargs++] = (char *)v;
+            continue;
+        }
+        const char *n = o->long_name;
+        if (!strcmp(n, "help")) {
+            cmd_query_help(c->out);
+            free(args);
+            return EXIT_OK;
+        }
+        if (!strcmp(n, "xpath")) xpath = v;
+        else if (!strcmp(n, "text")) { q.mode = OUT_TEXT; modes++; }
+        else if (!strcmp(n, "attr")) { q.mode = OUT_ATTR; q.attr = v; modes++; }
+        else if (!strcmp(n, "count")) { q.mode = OUT_COUNT; modes++; }
+        else if (!strcmp(n, "json")) { q.mode = OUT_JSON; modes++; }
+        else if (!strcmp(n, "from")) from = v;
+        else if (!strcmp(n, "quiet")) c->quiet = 1;
+    }
+    int status = EXIT_OK;
+    size_t first_input = 0;
+    if (r < 0)
+        status = EXIT_USAGE;
+    else if (modes > 1)
+        status = cli_usage_error(c, "query", "choose one of --text, --attr, --count, --json");
+    else if (!xpath && nargs < 1)
+        status = cli_usage_error(c, "query", "missing SELECTOR");
+    if (status == EXIT_OK && !xpath) {
+        selector_src = args[0];
+        first_input = 1;
+    }
+    if (status == EXIT_OK && nargs <= first_input)
+        status = cli_usage_error(c, "query", "missing INPUT (files, folders, or - for standard input)");
+    lode_engine *e = status == EXIT_OK ? cli_engine(c) : NULL;
+    if (status == EXIT_OK && !e)
+        status = EXIT_NOMEM;
+    selector *sel = NULL;
+    if (status == EXIT_OK && selector_src) {
+        char err[1024];
+        if (select_compile(&e->mem, selector_src, strlen(selector_src), &sel, err, sizeof err) != 0) {
+            fprintf(c->err, "lode query: bad selector: %s\n", err);
+            status = EXIT_USAGE;
+        }
+    }
+    inputs in = {0};
+    for (size_t i = first_input; status == EXIT_OK && i < nargs; i++) {
+        if (inputs_add(&in, args[i]) < 0) {
+            cli_error(c, "%s: %s", args[i], strerror(errno));
+            status = EXIT_DOCUMENT;
+        }
+    }
+    free(args);
+    if (status == EXIT_OK || status == EXIT_DOCUMENT) {
+        buf_init(&q.line, &e->mem);
+        lode_parse_options po = {from, NULL, 0};
+        int many = in.n > 1;
+        for (size_t i = 0; i < in.n; i++) {
+            lode_doc *doc = NULL;
+            const char *path = in.v[i].path;
+            int rc = !strcmp(path, "-") ? lode_doc_read_file(e, stdin, "<stdin>", &po, &doc)
+                                        : lode_doc_load(e, path, &po, &doc);
+            if (rc != LODE_OK) {
+                cli_error(c, "%s", lode_errmsg(e));
+                status = EXIT_DOCUMENT;
+                continue;
+            }
+            q.file = path;
+            q.count = 0;
+            if (xpath) {
+                if (run_xpath(&q, lode_doc_xml(doc), xpath, many) < 0) {
+                    lode_doc_free(doc);
+                    status = EXIT_USAGE;
+                    break;
+                }
+            } else {
+                select_each(sel, (xmlNode *)lode_doc_xml(doc), 0, on_match, &q);
+                if (q.mode == OUT_COUNT) {
+                    if (many)
+                        fprintf(c->out, "%s:%ld\n", path, q.count);
+                    else
+                        fprintf(c->out, "%ld\n", q.count);
+                }
+            }
+            lode_doc_free(doc);
+        }
+        buf_free(&q.line);
+    }
+    if (sel)
+        select_free(&e->mem, sel);
+    inputs_free(&in);
+    lode_engine_free(e);
+    return status;
+}

@@ -1,0 +1,315 @@
+/* lua_doc.c -- the document userdata ("lode.document").
+ *
+ * Fields: doc.path (source name), doc.format (the format it was read from).
+ * Methods: root, select, first, xpath, meta, title, element, text_node,
+ * comment, write.  The userdata holds one reference to its lode_doc
+ * (lode_doc_free drops it in __gc), and its user value 1 is the weak-valued
+ * node cache of lua_tree.h. */
+#include <string.h>
+
+#include <lauxlib.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+
+#include "buf.h"
+#include "format.h"
+#include "lua_query.h"
+#include "lua_tree.h"
+#include "tree_edit.h"
+#include "utf8.h"
+
+lode_doc *lua_tree_check_doc(lua_State *L, int idx)
+{
+    lua_tree_doc *u = luaL_checkudata(L, idx, LUA_TREE_DOC);
+    if (!u->doc)
+        luaL_error(L, "the document was closed");
+    return u->doc;
+}
+
+void lua_tree_push_doc(lua_State *L, lode_doc *d)
+{
+    lua_tree_doc *u = lua_newuserdatauv(L, sizeof *u, 1);
+    u->doc = NULL;
+    luaL_setmetatable(L, LUA_TREE_DOC);
+    lua_newtable(L); /* the node cache, weak values */
+    lua_newtable(L);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setiuservalue(L, -2, 1);
+    doc_retain(d);
+    u->doc = d;
+}
+
+/* __gc: drops the document's reference (idempotent).  There is no __close:
+ * nodes pin the userdata, not the lode_doc, so only the collector may
+ * decide that no node of the document is reachable any more. */
+static int doc_gc(lua_State *L)
+{
+    lua_tree_doc *u = luaL_checkudata(L, 1, LUA_TREE_DOC);
+    if (u->doc) {
+        lode_doc *d = u->doc;
+        u->doc = NULL;
+        lode_doc_free(d);
+    }
+    return 0;
+}
+
+/* [-0, +1, -] doc:root() -> the root element, or nil */
+static int doc_root(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    lua_tree_push_node(L, 1, xmlDocGetRootElement(d->xml));
+    return 1;
+}
+
+/* [-0, +1, e] doc:select(selector) -> array of matching elements */
+static int doc_select(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    return lua_tree_select(L, (xmlNode *)d->xml, 1, 0);
+}
+
+/* [-0, +1, e] doc:first(selector) -> the first matching element or nil */
+static int doc_first(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    return lua_tree_select(L, (xmlNode *)d->xml, 1, 1);
+}
+
+/* [-0, +1, e] doc:xpath(expr [, namespaces]) -> nodes | string | number | boolean */
+static int doc_xpath(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    return lua_query_xpath(L, (xmlNode *)d->xml, 2, 3, 1);
+}
+
+/* The <head> element of an HTML-vocabulary document, or NULL. */
+static xmlNode *head_of(xmlDoc *doc)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!root || xmlStrcasecmp(root->name, BAD_CAST "html") != 0)
+        return NULL;
+    for (xmlNode *c = root->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrcasecmp(c->name, BAD_CAST "head") == 0)
+            return c;
+    return NULL;
+}
+
+/* [-0, +1, e] doc:meta([name]) -> with a name: the content of
+ * head/meta[name=NAME] or nil; without: a table of all name -> content */
+static int doc_meta(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    const char *want = luaL_optstring(L, 2, NULL);
+    xmlNode *head = head_of(d->xml);
+    if (!want)
+        lua_newtable(L);
+    for (xmlNode *m = head ? head->children : NULL; m; m = m->next) {
+        if (m->type != XML_ELEMENT_NODE || xmlStrcasecmp(m->name, BAD_CAST "meta") != 0)
+            continue;
+        xmlChar *name = xmlGetProp(m, BAD_CAST "name");
+        if (!name)
+            name = xmlGetProp(m, BAD_CAST "property");
+        xmlChar *content = name ? xmlGetProp(m, BAD_CAST "content") : NULL;
+        int hit = name && content && (!want || strcmp((const char *)name, want) == 0);
+        if (hit) {
+            /* copy out before anything can raise, then free */
+            char nb[256], cb[4096];
+            snprintf(nb, sizeof nb, "%s", (const char *)name);
+            snprintf(cb, sizeof cb, "%s", (const char *)content);
+            xmlFree(name);
+            xmlFree(content);
+            if (want) {
+                lua_pushstring(L, cb);
+                return 1;
+            }
+            lua_pushstring(L, cb);
+            lua_setfield(L, -2, nb);
+            continue;
+        }
+        xmlFree(name);
+        xmlFree(content);
+    }
+    if (want)
+        lua_pushnil(L);
+    return 1;
+}
+
+/* [-0, +1, e] doc:title() -> the text of head/title (or the first h1), or nil */
+static int doc_title(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    xmlNode *head = head_of(d->xml);
+    for (xmlNode *t = head ? head->children : NULL; t; t = t->next) {
+        if (t->type == XML_ELEMENT_NODE && xmlStrcasecmp(t->name, BAD_CAST "title") == 0) {
+            lua_tree_push_node(L, 1, t);
+            lua_getfield(L, -1, "text");
+            lua_insert(L, -2);
+            lua_pushliteral(L, "normalize");
+            lua_call(L, 2, 1);
+            return 1;
+        }
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+/* [-0, +1, e] doc:element(name [, attrs] [, child...]) -> a new detached element */
+static int doc_element(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    return lua_tree_make_element(L, 1, d, 2, xmlDocGetRootElement(d->xml));
+}
+
+/* Checks the string at idx for use as node content. */
+static const char *content_arg(lua_State *L, int idx, size_t *len)
+{
+    const char *s = luaL_checklstring(L, idx, len);
+    if (utf8_validate((const unsigned char *)s, *len, NULL) != 0 || memchr(s, 0, *len))
+        luaL_argerror(L, idx, "text must be valid UTF-8 without NUL");
+    return s;
+}
+
+/* [-0, +1, e] doc:text_node(s) / doc:comment(s) -> a new detached node */
+static int make_leaf(lua_State *L, int comment)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    size_t len;
+    const char *s = content_arg(L, 2, &len);
+    if (comment && (strstr(s, "--") || (len && s[len - 1] == '-')))
+        return luaL_argerror(L, 2, "a comment cannot contain '--' or end with '-'");
+    xmlNode *n = comment ? xmlNewDocComment(d->xml, BAD_CAST s) : xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
+    xmlNode *lot = n ? doc_detached(d) : NULL;
+    if (!lot) {
+        xmlFreeNode(n);
+        return luaL_error(L, "out of memory");
+    }
+    tree_append(lot, n);
+    lua_tree_push_node(L, 1, n);
+    return 1;
+}
+
+static int doc_text_node(lua_State *L) { return make_leaf(L, 0); }
+static int doc_comment(lua_State *L) { return make_leaf(L, 1); }
+
+/* A buf owned by a userdata box, so a Lua error cannot leak it. */
+typedef struct buf_box {
+    buf b;
+} buf_box;
+
+static int buf_box_gc(lua_State *L)
+{
+    buf_box *bb = luaL_checkudata(L, 1, "lode.buf");
+    buf_free(&bb->b);
+    return 0;
+}
+
+int lua_tree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
+{
+    lode_engine *e = d->engine;
+    const format *f = format_find(e, fmt);
+    if (!f || !f->write)
+        return luaL_error(L, "'%s' is not a writable format (xml, html, text, markdown, json)", fmt);
+    buf_box *bb = lua_newuserdatauv(L, sizeof *bb, 0);
+    buf_init(&bb->b, &e->mem);
+    if (luaL_newmetatable(L, "lode.buf")) {
+        lua_pushcfunction(L, buf_box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    xmlDoc *target = d->xml;
+    xmlDoc *tmp = NULL;
+    if (n && n != xmlDocGetRootElement(d->xml)) {
+        /* A subtree is rendered as a document of its own. */
+        tmp = d->xml->type == XML_HTML_DOCUMENT_NODE ? (xmlDoc *)htmlNewDocNoDtD(NULL, NULL) : xmlNewDoc(BAD_CAST "1.0");
+        xmlNode *copy = tmp ? xmlDocCopyNode(n, tmp, 1) : NULL;
+        if (!copy) {
+            xmlFreeDoc(tmp);
+            return luaL_error(L, "out of memory");
+        }
+        if (copy->type == XML_ELEMENT_NODE)
+            xmlDocSetRootElement(tmp, copy);
+        else
+            xmlAddChild((xmlNode *)tmp, copy);
+        target = tmp;
+    }
+    lode_write_options wo = {f->name, 0};
+    int rc = f->write(e, target, &wo, &bb->b);
+    xmlFreeDoc(tmp);
+    if (rc != LODE_OK)
+        return luaL_error(L, "write %s: %s", f->name, lode_errmsg(e));
+    if (!buf_ok(&bb->b))
+        return luaL_error(L, "out of memory");
+    lua_pushlstring(L, bb->b.ptr ? bb->b.ptr : "", bb->b.len);
+    buf_free(&bb->b);
+    return 1;
+}
+
+/* [-0, +1, e] doc:write([format]) -> string (default: the format it was read
+ * from; "text" documents default to "html") */
+static int doc_write(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    const char *def = strcmp(d->format, "text") == 0 || strcmp(d->format, "json") == 0 ? "html" : d->format;
+    const char *fmt = luaL_optstring(L, 2, def);
+    return lua_tree_write_subtree(L, d, NULL, fmt);
+}
+
+static int doc_index(lua_State *L)
+{
+    lode_doc *d = lua_tree_check_doc(L, 1);
+    const char *k = luaL_checkstring(L, 2);
+    if (strcmp(k, "path") == 0) {
+        lua_pushstring(L, d->name);
+        return 1;
+    }
+    if (strcmp(k, "format") == 0) {
+        lua_pushstring(L, d->format);
+        return 1;
+    }
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "methods");
+    lua_getfield(L, -1, k);
+    return 1;
+}
+
+static int doc_tostring(lua_State *L)
+{
+    lua_tree_doc *u = luaL_checkudata(L, 1, LUA_TREE_DOC);
+    if (u->doc)
+        lua_pushfstring(L, "document %s (%s)", u->doc->name, u->doc->format);
+    else
+        lua_pushliteral(L, "document (closed)");
+    return 1;
+}
+
+static const luaL_Reg doc_methods[] = {
+    {"root", doc_root},       {"select", doc_select},   {"first", doc_first},
+    {"xpath", doc_xpath},     {"meta", doc_meta},       {"title", doc_title},
+    {"element", doc_element}, {"text_node", doc_text_node}, {"comment", doc_comment},
+    {"write", doc_write},     {NULL, NULL},
+};
+
+void lua_tree_open_doc(lua_State *L)
+{
+    if (luaL_newmetatable(L, LUA_TREE_DOC)) {
+        luaL_newlib(L, doc_methods);
+        lua_setfield(L, -2, "methods");
+        lua_pushcfunction(L, doc_index);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, doc_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, doc_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushliteral(L, "lode.document");
+        lua_setfield(L, -2, "__name");
+    }
+    lua_pop(L, 1);
+}
+
+void lua_tree_open(lua_State *L)
+{
+    lua_tree_open_doc(L);
+    lua_tree_open_node(L);
+}

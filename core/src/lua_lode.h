@@ -1,0 +1,23 @@
+/* lua_lode.h -- Lua states for lode: creation and the `lode` module. */
+#ifndef LODE_LUA_LODE_H
+#define LODE_LUA_LODE_H
+
+#include <lua.h>
+
+#include "engine.h"
+
+/* Creates a Lua state whose allocations go through e's allocator, with the
+ * standard libraries, `require "lode"` and `require "lode.text"` preloaded,
+ * e recorded in the registry, and package.path extended with the folders of
+ * module_path (a ';'-separated list of folders, may be NULL) so that
+ * `require "lode.news"` finds FOLDER/lode/news.lua.  Returns NULL on OOM. */
+lua_State *lua_lode_newstate(lode_engine *e, const char *module_path);
+
+/* Opens the `lode` module (pushes its table). */
+int lua_lode_open(lua_State *L);
+
+/* Message handler for lua_pcall: appends a traceback to string errors and
+ * describes other error values without calling their metamethods. */
+int lua_lode_traceback(lua_State *L);
+
+#endif

@@ -1,0 +1,982 @@
+/* lua_node.c -- the node userdata ("lode.node"): navigation, reading,
+ * querying and editing of the tree from Lua.
+ *
+ * Error styles (docs/lua-api.md): wrong argument types and impossible edits
+ * (inserting a node into itself, removing the document's root) raise with a
+ * position; nothing here returns nil,msg except lookups that simply find
+ * nothing.  Every edit goes through tree_edit.c, so no node is ever freed or
+ * merged while the document lives. */
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+
+#include "buf.h"
+#include "doc.h"
+#include "format.h"
+#include "lua_query.h"
+#include "lua_tree.h"
+#include "tree_edit.h"
+#include "utf8.h"
+
+/* ------------------------------------------------------------------ */
+/* userdata plumbing                                                   */
+/* ------------------------------------------------------------------ */
+
+static lode_doc *owner_doc(lua_State *L, int idx)
+{
+    lua_getiuservalue(L, idx, 1);
+    lode_doc *d = lua_tree_check_doc(L, -1);
+    lua_pop(L, 1);
+    return d;
+}
+
+/* A node is usable while its document is.  The check matters in one case
+ * only: a finalizer (__gc of a script's table) that runs after the
+ * document's own finalizer in the same collection cycle and still holds a
+ * node; without it that node would point into a freed tree. */
+xmlNode *lua_tree_check_node(lua_State *L, int idx)
+{
+    lua_tree_node *u = luaL_checkudata(L, idx, LUA_TREE_NODE);
+    lua_getiuservalue(L, idx, 1);
+    lua_tree_doc *d = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (!d || !d->doc)
+        luaL_error(L, "the node's document was already freed");
+    return u->node;
+}
+
+void lua_tree_push_owner(lua_State *L, int idx)
+{
+    lua_getiuservalue(L, idx, 1);
+}
+
+void lua_tree_push_node(lua_State *L, int docidx, xmlNode *n)
+{
+    if (!n) {
+        lua_pushnil(L);
+        return;
+    }
+    docidx = lua_absindex(L, docidx);
+    lua_getiuservalue(L, docidx, 1); /* cache */
+    lua_pushlightuserdata(L, n);
+    if (lua_rawget(L, -2) != LUA_TNIL) {
+        lua_remove(L, -2); /* cache */
+        return;
+    }
+    lua_pop(L, 1);
+    lua_tree_node *u = lua_newuserdatauv(L, sizeof *u, 1);
+    u->node = n;
+    luaL_setmetatable(L, LUA_TREE_NODE);
+    lua_pushvalue(L, docidx);
+    lua_setiuservalue(L, -2, 1); /* pin the document */
+    lua_pushlightuserdata(L, n);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4); /* cache[n] = userdata */
+    lua_remove(L, -2); /* cache */
+}
+
+/* Pushes n as a node of the same document as the node at self. */
+static void push_sibling_node(lua_State *L, int self, xmlNode *n)
+{
+    if (!n) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_tree_push_owner(L, self);
+    lua_tree_push_node(L, -1, n);
+    lua_remove(L, -2);
+}
+
+static int is_element(const xmlNode *n)
+{
+    return n && n->type == XML_ELEMENT_NODE;
+}
+
+static int is_html(const xmlNode *n)
+{
+    return n->doc && n->doc->type == XML_HTML_DOCUMENT_NODE;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading                                                             */
+/* ------------------------------------------------------------------ */
+
+static const char *type_name(const xmlNode *n)
+{
+    switch (n->type) {
+    case XML_ELEMENT_NODE: return "element";
+    case XML_TEXT_NODE: return "text";
+    case XML_CDATA_SECTION_NODE: return "cdata";
+    case XML_COMMENT_NODE: return "comment";
+    case XML_PI_NODE: return "pi";
+    case XML_ENTITY_REF_NODE: return "entity";
+    default: return "other";
+    }
+}
+
+/* [-0, +1, -] node:type() -> "element"|"text"|"cdata"|"comment"|"pi"|"entity" */
+static int node_type(lua_State *L)
+{
+    lua_pushstring(L, type_name(lua_tree_check_node(L, 1)));
+    return 1;
+}
+
+/* [-0, +1, -] node:name() -> tag name with prefix ("p", "svg:rect"), or
+ * "#text", "#comment", "#cdata", PI target, entity name */
+static int node_name(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    switch (n->type) {
+    case XML_ELEMENT_NODE:
+        if (n->ns && n->ns->prefix)
+            lua_pushfstring(L, "%s:%s", (const char *)n->ns->prefix, (const char *)n->name);
+        else
+            lua_pushstring(L, (const char *)n->name);
+        break;
+    case XML_TEXT_NODE: lua_pushliteral(L, "#text"); break;
+    case XML_CDATA_SECTION_NODE: lua_pushliteral(L, "#cdata"); break;
+    case XML_COMMENT_NODE: lua_pushliteral(L, "#comment"); break;
+    default: lua_pushstring(L, n->name ? (const char *)n->name : ""); break;
+    }
+    return 1;
+}
+
+/* Finds attribute name (with an optional "prefix:") on n. */
+static xmlAttr *find_attr(xmlNode *n, const char *name)
+{
+    const char *colon = strchr(name, ':');
+    for (xmlAttr *a = n->properties; a; a = a->next) {
+        if (colon) {
+            size_t pl = (size_t)(colon - name);
+            if (a->ns && a->ns->prefix && strlen((const char *)a->ns->prefix) == pl &&
+                memcmp(a->ns->prefix, name, pl) == 0 && strcmp((const char *)a->name, colon + 1) == 0)
+                return a;
+        } else if (!a->ns || !a->ns->prefix) {
+            if (is_html(n) ? xmlStrcasecmp(a->name, BAD_CAST name) == 0
+                           : strcmp((const char *)a->name, name) == 0)
+                return a;
+        }
+    }
+    return NULL;
+}
+
+/* Pushes the value of attribute a (concatenated text children). */
+static void push_attr_value(lua_State *L, const xmlAttr *a)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (const xmlNode *c = a->children; c; c = c->next)
+        if (c->content)
+            luaL_addstring(&b, (const char *)c->content);
+    luaL_pushresult(&b);
+}
+
+/* [-0, +1, e] node:attr(name) -> string|nil */
+static int node_attr(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    xmlAttr *a = is_element(n) ? find_attr(n, name) : NULL;
+    if (!a)
+        lua_pushnil(L);
+    else
+        push_attr_value(L, a);
+    return 1;
+}
+
+/* [-0, +1, e] node:attrs() -> {name = value, ...} */
+static int node_attrs(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lua_newtable(L);
+    if (!is_element(n))
+        return 1;
+    for (xmlAttr *a = n->properties; a; a = a->next) {
+        if (a->ns && a->ns->prefix)
+            lua_pushfstring(L, "%s:%s", (const char *)a->ns->prefix, (const char *)a->name);
+        else
+            lua_pushstring(L, (const char *)a->name);
+        push_attr_value(L, a);
+        lua_rawset(L, -3);
+    }
+    return 1;
+}
+
+/* [-0, +1, e] node:has_class(name) -> boolean */
+static int node_has_class(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    size_t cl;
+    const char *c = luaL_checklstring(L, 2, &cl);
+    xmlAttr *a = is_element(n) ? find_attr(n, "class") : NULL;
+    int found = 0;
+    if (a && a->children && a->children->content && cl) {
+        const char *s = (const char *)a->children->content;
+        while (*s && !found) {
+            while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f')
+                s++;
+            const char *e = s;
+            while (*e && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r' && *e != '\f')
+                e++;
+            if ((size_t)(e - s) == cl && memcmp(s, c, cl) == 0)
+                found = 1;
+            s = e;
+        }
+    }
+    lua_pushboolean(L, found);
+    return 1;
+}
+
+/* Appends the text below n to b, in document order, without allocating per
+ * node.  Entity references contribute their internal entity's text. */
+static void add_text(luaL_Buffer *b, const xmlNode *n, int depth)
+{
+    switch (n->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        if (n->content)
+            luaL_addstring(b, (const char *)n->content);
+        return;
+    case XML_ENTITY_REF_NODE: {
+        xmlEntity *ent = xmlGetDocEntity(n->doc, n->name);
+        if (ent && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY && ent->content)
+            luaL_addstring(b, (const char *)ent->content);
+        else if (ent && ent->etype == XML_INTERNAL_GENERAL_ENTITY && ent->content && depth < 8 &&
+                 xmlStrlen(ent->content) < 65536)
+            luaL_addstring(b, (const char *)ent->content);
+        return;
+    }
+    case XML_ELEMENT_NODE:
+        for (const xmlNode *c = n->children; c; c = c->next)
+            add_text(b, c, depth);
+        return;
+    default:
+        return;
+    }
+}
+
+/* Collapses whitespace runs to one space and trims, in place on the top
+ * string of the stack. */
+static void normalize_top(lua_State *L)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, len + 1);
+    size_t o = 0;
+    int space = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            space = o > 0;
+            continue;
+        }
+        /* U+00A0 NO-BREAK SPACE counts as whitespace too */
+        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {
+            space = o > 0;
+            i++;
+            continue;
+        }
+        if (space) {
+            out[o++] = ' ';
+            space = 0;
+        }
+        out[o++] = (char)c;
+    }
+    luaL_pushresultsize(&b, o);
+    lua_remove(L, -2);
+}
+
+/* [-0, +1, e] node:text([how]) -> string.  how = "raw" (default: all
+ * descendant text concatenated) or "normalize" (whitespace runs collapsed to
+ * one space, trimmed). */
+static int node_text(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    static const char *const hows[] = {"raw", "normalize", NULL};
+    int how = luaL_checkoption(L, 2, "raw", hows);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
+        if (n->content)
+            luaL_addstring(&b, (const char *)n->content);
+    } else {
+        add_text(&b, n, 0);
+    }
+    luaL_pushresult(&b);
+    if (how == 1)
+        normalize_top(L);
+    return 1;
+}
+
+/* [-0, +1, -] node:line() -> integer|nil (source line, where known) */
+static int node_line(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    long line = xmlGetLineNo(n);
+    if (line > 0)
+        lua_pushinteger(L, line);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* [-0, +1, e] node:path() -> string, an XPath locating the node
+ * ("/html/body/p[3]") */
+static int node_path(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlChar *p = xmlGetNodePath(n);
+    if (!p)
+        return luaL_error(L, "out of memory");
+    lua_pushstring(L, (const char *)p); /* on a memory error, p leaks once: acceptable */
+    xmlFree(p);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* navigation                                                          */
+/* ------------------------------------------------------------------ */
+
+/* [-0, +1, -] node:parent() -> node|nil (nil for the root element) */
+static int node_parent(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *p = n->parent;
+    push_sibling_node(L, 1, is_element(p) ? p : NULL);
+    return 1;
+}
+
+/* [-0, +1, -] node:next() / node:prev() -> the next/previous sibling of any
+ * kind (text included), or nil */
+static int node_next(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    push_sibling_node(L, 1, n->parent ? n->next : NULL);
+    return 1;
+}
+
+static int node_prev(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    push_sibling_node(L, 1, n->parent ? n->prev : NULL);
+    return 1;
+}
+
+/* [-0, +1, -] node:next_element() / node:prev_element() -> element|nil */
+static int node_next_element(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *s = n->parent ? n->next : NULL;
+    while (s && !is_element(s))
+        s = s->next;
+    push_sibling_node(L, 1, s);
+    return 1;
+}
+
+static int node_prev_element(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *s = n->parent ? n->prev : NULL;
+    while (s && !is_element(s))
+        s = s->prev;
+    push_sibling_node(L, 1, s);
+    return 1;
+}
+
+/* [-0, +1, -] node:first_child() / node:last_child() -> node|nil */
+static int node_first_child(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    push_sibling_node(L, 1, is_element(n) ? n->children : NULL);
+    return 1;
+}
+
+static int node_last_child(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    push_sibling_node(L, 1, is_element(n) ? n->last : NULL);
+    return 1;
+}
+
+/* [-0, +1, e] node:children([kind]) -> array of child nodes.  kind
+ * "all" (default: elements, text, comments, ...) or "elements". */
+static int node_children(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    static const char *const kinds[] = {"all", "elements", NULL};
+    int only_elements = luaL_checkoption(L, 2, "all", kinds);
+    lua_newtable(L);
+    if (!is_element(n))
+        return 1;
+    lua_tree_push_owner(L, 1);
+    int docidx = lua_gettop(L);
+    lua_Integer i = 0;
+    for (xmlNode *c = n->children; c; c = c->next) {
+        if (only_elements && !is_element(c))
+            continue;
+        lua_tree_push_node(L, docidx, c);
+        lua_rawseti(L, -3, ++i);
+    }
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* [-0, +1, -] node:doc() -> the document */
+static int node_doc(lua_State *L)
+{
+    lua_tree_check_node(L, 1);
+    lua_tree_push_owner(L, 1);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* querying                                                            */
+/* ------------------------------------------------------------------ */
+
+/* [-0, +1, e] node:select(selector) -> array of matching descendants, in
+ * document order.  A malformed selector raises with a caret. */
+static int node_select(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lua_tree_push_owner(L, 1);
+    return lua_tree_select(L, n, lua_gettop(L), 0);
+}
+
+/* [-0, +1, e] node:first(selector) -> the first matching descendant or nil */
+static int node_first(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lua_tree_push_owner(L, 1);
+    return lua_tree_select(L, n, lua_gettop(L), 1);
+}
+
+/* [-0, +1, e] node:matches(selector) -> boolean */
+static int node_matches(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    const selector *s = lua_query_selector(L, 2);
+    lua_pushboolean(L, is_element(n) && select_matches(s, n));
+    return 1;
+}
+
+/* [-0, +1, e] node:closest(selector) -> the node itself or its nearest
+ * ancestor that matches, or nil */
+static int node_closest(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    const selector *s = lua_query_selector(L, 2);
+    for (xmlNode *a = n; a; a = a->parent) {
+        if (is_element(a) && select_matches(s, a)) {
+            push_sibling_node(L, 1, a);
+            return 1;
+        }
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+/* [-0, +1, e] node:xpath(expr [, namespaces]) -> array of nodes (attributes
+ * as their string values) | string | number | boolean */
+static int node_xpath(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lua_tree_push_owner(L, 1);
+    return lua_query_xpath(L, n, 2, 3, lua_gettop(L));
+}
+
+/* ------------------------------------------------------------------ */
+/* editing                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Parks n (already unlinked) with the document's detached nodes. */
+static void park(lua_State *L, lode_doc *d, xmlNode *n)
+{
+    xmlNode *lot = doc_detached(d);
+    if (!lot)
+        luaL_error(L, "out of memory");
+    tree_append(lot, n);
+}
+
+/* Unlinks n and parks it (it stays valid until the document goes). */
+static void detach(lua_State *L, lode_doc *d, xmlNode *n)
+{
+    tree_unlink(n);
+    park(L, d, n);
+}
+
+/* Argument at idx as a node to insert near target (in document d): a node
+ * of the same document is moved; a node of another document is copied; a
+ * string becomes a new text node.  Raises if the move would put an
+ * ancestor inside its own descendant. */
+static xmlNode *insertable(lua_State *L, lode_doc *d, int idx, const xmlNode *target_parent)
+{
+    xmlNode *n;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        if (utf8_validate((const unsigned char *)s, len, NULL) != 0 || memchr(s, 0, len))
+            luaL_argerror(L, idx, "text must be valid UTF-8 without NUL");
+        n = xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
+        if (!n)
+            luaL_error(L, "out of memory");
+        park(L, d, n); /* owned by the document until linked */
+        return n;
+    }
+    n = lua_tree_check_node(L, idx);
+    if (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE || n->type == XML_ATTRIBUTE_NODE)
+        luaL_argerror(L, idx, "cannot insert a document or attribute");
+    if (n->doc != d->xml) {
+        xmlNode *copy = xmlDocCopyNode(n, d->xml, 1);
+        if (!copy)
+            luaL_error(L, "out of memory");
+        park(L, d, copy);
+        return copy;
+    }
+    if (target_parent && tree_is_ancestor(n, target_parent))
+        luaL_error(L, "cannot insert a node into itself or its own descendant");
+    return n;
+}
+
+/* Checks that n can take children. */
+static void check_container(lua_State *L, xmlNode *n, const char *what)
+{
+    if (!is_element(n))
+        luaL_error(L, "%s: only elements have children (this is a %s node)", what, type_name(n));
+}
+
+static int insert(lua_State *L, int where)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    int top = lua_gettop(L);
+    if (top < 2)
+        luaL_argerror(L, 2, "node or string expected");
+    if (where == 'a' || where == 'p')
+        check_container(L, n, where == 'a' ? "append" : "prepend");
+    else if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
+        luaL_error(L, "%s: the node has no parent element", where == 'b' ? "before" : "after");
+    xmlNode *prev = NULL;
+    /* Several arguments are inserted in the order given. */
+    for (int i = 2; i <= top; i++) {
+        xmlNode *c = insertable(L, d, i, where == 'a' || where == 'p' ? n : n->parent);
+        if (c == n)
+            luaL_argerror(L, i, "cannot insert a node next to itself");
+        tree_unlink(c);
+        if (where == 'a')
+            tree_append(n, c);
+        else if (where == 'p')
+            prev ? tree_insert_after(prev, c) : tree_prepend(n, c);
+        else if (where == 'b')
+            tree_insert_before(n, c);
+        else
+            prev ? tree_insert_after(prev, c) : tree_insert_after(n, c);
+        prev = c;
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* [-0, +1, e] node:append(x, ...) / node:prepend(x, ...) -> node.  x is a
+ * node (moved; copied if from another document) or a string (new text). */
+static int node_append(lua_State *L) { return insert(L, 'a'); }
+static int node_prepend(lua_State *L) { return insert(L, 'p'); }
+/* [-0, +1, e] node:before(x, ...) / node:after(x, ...) -> node */
+static int node_before(lua_State *L) { return insert(L, 'b'); }
+static int node_after(lua_State *L) { return insert(L, 'f'); }
+
+/* [-0, +1, e] node:remove() -> node (detached; it can be inserted again) */
+static int node_remove(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    if (n->parent && n->parent != d->detached) {
+        if (n->parent->type != XML_ELEMENT_NODE && is_element(n))
+            return luaL_error(L, "remove: cannot remove the root element");
+        detach(L, d, n);
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* [-0, +1, e] node:replace(x) -> x's node (n is detached) */
+static int node_replace(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    if (!n->parent || n->parent == d->detached)
+        return luaL_error(L, "replace: the node is not in the document");
+    if (n->parent->type != XML_ELEMENT_NODE)
+        return luaL_error(L, "replace: cannot replace the root element");
+    xmlNode *c = insertable(L, d, 2, n->parent);
+    if (c == n) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    if (tree_is_ancestor(n, c))
+        return luaL_error(L, "replace: cannot replace a node by its own descendant");
+    tree_unlink(c);
+    tree_insert_before(n, c);
+    detach(L, d, n);
+    push_sibling_node(L, 1, c);
+    return 1;
+}
+
+/* Creates an element named name (with an optional "prefix:" resolved on
+ * context) in d, parked. */
+static xmlNode *new_element(lua_State *L, lode_doc *d, const char *name, xmlNode *context)
+{
+    if (!*name || utf8_validate((const unsigned char *)name, strlen(name), NULL) != 0 ||
+        xmlValidateName(BAD_CAST name, 0) != 0)
+        luaL_error(L, "'%s' is not a valid element name", name);
+    const char *colon = strchr(name, ':');
+    xmlNs *ns = NULL;
+    if (colon && context) {
+        char prefix[128];
+        size_t pl = (size_t)(colon - name);
+        if (pl < sizeof prefix) {
+            memcpy(prefix, name, pl);
+            prefix[pl] = 0;
+            ns = xmlSearchNs(d->xml, context, BAD_CAST prefix);
+        }
+    } else if (context && is_element(context) && context->ns && !context->ns->prefix) {
+        ns = context->ns; /* inherit the default namespace, as a parser would */
+    }
+    xmlNode *e = xmlNewDocNode(d->xml, ns, BAD_CAST(ns && colon ? colon + 1 : name), NULL);
+    if (!e)
+        luaL_error(L, "out of memory");
+    park(L, d, e);
+    return e;
+}
+
+/* [-0, +1, e] node:wrap(x) -> the wrapper.  x is an element (moved in
+ * place of the node, which becomes its last child) or a tag name. */
+static int node_wrap(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
+        return luaL_error(L, "wrap: the node has no parent element");
+    xmlNode *w;
+    if (lua_type(L, 2) == LUA_TSTRING)
+        w = new_element(L, d, lua_tostring(L, 2), n->parent);
+    else {
+        w = insertable(L, d, 2, n->parent);
+        if (!is_element(w))
+            return luaL_argerror(L, 2, "an element or a tag name expected");
+        if (w == n || tree_is_ancestor(n, w))
+            return luaL_error(L, "wrap: cannot wrap a node in itself or its descendant");
+    }
+    tree_unlink(w);
+    tree_insert_before(n, w);
+    tree_unlink(n);
+    tree_append(w, n);
+    push_sibling_node(L, 1, w);
+    return 1;
+}
+
+/* [-0, +1, e] node:unwrap() -> the first of the former children, or nil.
+ * The element is replaced by its children and detached. */
+static int node_unwrap(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    check_container(L, n, "unwrap");
+    if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
+        return luaL_error(L, "unwrap: the element has no parent element (the root cannot be unwrapped)");
+    xmlNode *first = n->children;
+    while (n->children) {
+        xmlNode *c = n->children;
+        tree_unlink(c);
+        tree_insert_before(n, c);
+    }
+    detach(L, d, n);
+    push_sibling_node(L, 1, first);
+    return 1;
+}
+
+/* [-0, +1, e] node:set_text(s) -> node.  The children are replaced by one
+ * text node (the old ones are detached, not freed).  On a text or comment
+ * node, sets its content. */
+static int node_set_text(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    size_t len;
+    const char *s = luaL_checklstring(L, 2, &len);
+    if (utf8_validate((const unsigned char *)s, len, NULL) != 0 || memchr(s, 0, len))
+        return luaL_argerror(L, 2, "text must be valid UTF-8 without NUL");
+    lode_doc *d = owner_doc(L, 1);
+    if (n->type == XML_TEXT_NODE || n->type == XML_COMMENT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        /* Content of a leaf: safe to replace, nothing else points into it. */
+        xmlNodeSetContentLen(n, BAD_CAST s, (int)len);
+        lua_settop(L, 1);
+        return 1;
+    }
+    check_container(L, n, "set_text");
+    xmlNode *t = xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
+    if (!t)
+        return luaL_error(L, "out of memory");
+    park(L, d, t);
+    while (n->children)
+        detach(L, d, n->children);
+    tree_unlink(t);
+    if (len)
+        tree_append(n, t);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* Validates an attribute name and value from Lua. */
+static void check_attr_args(lua_State *L, const char *name, const char *value, size_t vlen)
+{
+    if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
+        luaL_argerror(L, 2, "not a valid attribute name");
+    if (value && (utf8_validate((const unsigned char *)value, vlen, NULL) != 0 || memchr(value, 0, vlen)))
+        luaL_argerror(L, 3, "value must be valid UTF-8 without NUL");
+}
+
+/* [-0, +1, e] node:set_attr(name, value) -> node.  value nil removes the
+ * attribute; numbers are converted. */
+static int node_set_attr(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    check_container(L, n, "set_attr");
+    if (lua_isnoneornil(L, 3)) {
+        xmlAttr *a = find_attr(n, name);
+        if (a)
+            xmlRemoveProp(a);
+        lua_settop(L, 1);
+        return 1;
+    }
+    size_t vlen;
+    const char *value = luaL_checklstring(L, 3, &vlen);
+    check_attr_args(L, name, value, vlen);
+    xmlAttr *a = find_attr(n, name);
+    const char *colon = strchr(name, ':');
+    if (a) {
+        if (!xmlSetNsProp(n, a->ns, a->name, BAD_CAST value))
+            return luaL_error(L, "out of memory");
+    } else if (colon) {
+        char prefix[128];
+        size_t pl = (size_t)(colon - name);
+        xmlNs *ns = NULL;
+        if (pl < sizeof prefix) {
+            memcpy(prefix, name, pl);
+            prefix[pl] = 0;
+            ns = xmlSearchNs(n->doc, n, BAD_CAST prefix);
+        }
+        if (!(ns ? xmlSetNsProp(n, ns, BAD_CAST(colon + 1), BAD_CAST value)
+                 : xmlSetProp(n, BAD_CAST name, BAD_CAST value)))
+            return luaL_error(L, "out of memory");
+    } else if (!xmlSetProp(n, BAD_CAST name, BAD_CAST value)) {
+        return luaL_error(L, "out of memory");
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* [-0, +1, e] node:remove_attr(name) -> node */
+static int node_remove_attr(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    if (is_element(n)) {
+        xmlAttr *a = find_attr(n, name);
+        if (a)
+            xmlRemoveProp(a);
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* [-0, +1, e] node:rename(name) -> node */
+static int node_rename(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    check_container(L, n, "rename");
+    if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
+        return luaL_argerror(L, 2, "not a valid element name");
+    const char *colon = strchr(name, ':');
+    if (colon) {
+        char prefix[128];
+        size_t pl = (size_t)(colon - name);
+        xmlNs *ns = NULL;
+        if (pl < sizeof prefix) {
+            memcpy(prefix, name, pl);
+            prefix[pl] = 0;
+            ns = xmlSearchNs(n->doc, n, BAD_CAST prefix);
+        }
+        if (!ns)
+            return luaL_error(L, "rename: namespace prefix of '%s' is not declared", name);
+        xmlSetNs(n, ns);
+        xmlNodeSetName(n, BAD_CAST(colon + 1));
+    } else {
+        xmlNodeSetName(n, BAD_CAST name);
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* [-0, +1, e] node:clone() -> a deep copy, detached, in the same document */
+static int node_clone(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    xmlNode *c = xmlDocCopyNode(n, d->xml, 1);
+    if (!c)
+        return luaL_error(L, "out of memory");
+    park(L, d, c);
+    push_sibling_node(L, 1, c);
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* constructors (also on documents: lua_doc.c)                         */
+/* ------------------------------------------------------------------ */
+
+int lua_tree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context)
+{
+    const char *name = luaL_checkstring(L, base);
+    xmlNode *e = new_element(L, d, name, context);
+    int top = lua_gettop(L);
+    int first_child = base + 1;
+    if (top >= base + 1 && lua_type(L, base + 1) == LUA_TTABLE) {
+        first_child = base + 2;
+        /* attributes in sorted order, so output is deterministic */
+        lua_pushnil(L);
+        while (lua_next(L, base + 1)) {
+            if (lua_type(L, -2) != LUA_TSTRING)
+                luaL_error(L, "attribute names must be strings");
+            size_t vlen;
+            const char *k = lua_tostring(L, -2);
+            if (!lua_isstring(L, -1))
+                luaL_error(L, "attribute '%s': string or number expected", k);
+            const char *v = lua_tolstring(L, -1, &vlen);
+            check_attr_args(L, k, v, vlen);
+            if (!xmlSetProp(e, BAD_CAST k, BAD_CAST v))
+                luaL_error(L, "out of memory");
+            lua_pop(L, 1);
+        }
+    }
+    for (int i = first_child; i <= top; i++) {
+        xmlNode *c = insertable(L, d, i, e);
+        tree_unlink(c);
+        tree_append(e, c);
+    }
+    lua_tree_push_node(L, docidx, e);
+    return 1;
+}
+
+/* [-0, +1, e] node:element(name [, attrs] [, child...]) -> a new detached
+ * element in the node's document (prefixes resolve at this node) */
+static int node_element(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    lua_tree_push_owner(L, 1);
+    lua_insert(L, 2);
+    return lua_tree_make_element(L, 2, d, 3, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* serialisation                                                       */
+/* ------------------------------------------------------------------ */
+
+/* [-0, +1, e] node:write([format]) -> string.  format "xml" (default for
+ * XML documents) or "html" (default for HTML) serialises the node itself;
+ * "text", "markdown" and "json" render the node's subtree as a document. */
+static int node_write(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    lode_doc *d = owner_doc(L, 1);
+    const char *fmt = luaL_optstring(L, 2, is_html(n) ? "html" : "xml");
+    if (strcmp(fmt, "xml") == 0 || strcmp(fmt, "html") == 0) {
+        xmlBuffer *xb = xmlBufferCreate();
+        if (!xb)
+            return luaL_error(L, "out of memory");
+        xmlOutputBuffer *ob = xmlOutputBufferCreateBuffer(xb, NULL);
+        if (!ob) {
+            xmlBufferFree(xb);
+            return luaL_error(L, "out of memory");
+        }
+        if (fmt[0] == 'h')
+            htmlNodeDumpFormatOutput(ob, d->xml, n, NULL, 0);
+        else
+            xmlNodeDumpOutput(ob, d->xml, n, 0, 0, NULL);
+        xmlOutputBufferClose(ob);
+        lua_pushlstring(L, (const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+        xmlBufferFree(xb);
+        return 1;
+    }
+    return lua_tree_write_subtree(L, d, n, fmt);
+}
+
+static int node_tostring(lua_State *L)
+{
+    xmlNode *n = lua_tree_check_node(L, 1);
+    if (is_element(n))
+        lua_pushfstring(L, "<%s> (line %d)", (const char *)n->name, (int)xmlGetLineNo(n));
+    else
+        lua_pushfstring(L, "%s node (line %d)", type_name(n), (int)xmlGetLineNo(n));
+    return 1;
+}
+
+static const luaL_Reg node_methods[] = {
+    {"type", node_type},
+    {"name", node_name},
+    {"attr", node_attr},
+    {"attrs", node_attrs},
+    {"has_class", node_has_class},
+    {"text", node_text},
+    {"line", node_line},
+    {"path", node_path},
+    {"parent", node_parent},
+    {"next", node_next},
+    {"prev", node_prev},
+    {"next_element", node_next_element},
+    {"prev_element", node_prev_element},
+    {"first_child", node_first_child},
+    {"last_child", node_last_child},
+    {"children", node_children},
+    {"doc", node_doc},
+    {"select", node_select},
+    {"first", node_first},
+    {"matches", node_matches},
+    {"closest", node_closest},
+    {"xpath", node_xpath},
+    {"append", node_append},
+    {"prepend", node_prepend},
+    {"before", node_before},
+    {"after", node_after},
+    {"remove", node_remove},
+    {"replace", node_replace},
+    {"wrap", node_wrap},
+    {"unwrap", node_unwrap},
+    {"set_text", node_set_text},
+    {"set_attr", node_set_attr},
+    {"remove_attr", node_remove_attr},
+    {"rename", node_rename},
+    {"clone", node_clone},
+    {"element", node_element},
+    {"write", node_write},
+    {NULL, NULL},
+};
+
+void lua_tree_open_node(lua_State *L)
+{
+    if (luaL_newmetatable(L, LUA_TREE_NODE)) {
+        luaL_newlib(L, node_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, node_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushliteral(L, "lode.node");
+        lua_setfield(L, -2, "__name");
+    }
+    lua_pop(L, 1);
+}

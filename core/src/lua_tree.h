@@ -1,0 +1,58 @@
+/* lua_tree.h -- the document tree as Lua values (lua_doc.c, lua_node.c).
+ *
+ * A document userdata ("lode.document") holds one reference to a lode_doc;
+ * its first user value is the node cache, a weak-valued table from
+ * lightuserdata(xmlNode*) to the node's userdata, so there is one userdata
+ * per node at a time and `==` and table keys work.  A node userdata
+ * ("lode.node") holds the xmlNode* and pins its document through its first
+ * user value.  Nodes are never freed while the document lives (tree_edit.h),
+ * so a node userdata can never point at freed memory, whatever the script
+ * does. */
+#ifndef LODE_LUA_TREE_H
+#define LODE_LUA_TREE_H
+
+#include <lua.h>
+#include <libxml/tree.h>
+
+#include "doc.h"
+
+#define LUA_TREE_DOC "lode.document"
+#define LUA_TREE_NODE "lode.node"
+
+typedef struct lua_tree_doc {
+    lode_doc *doc; /* NULL once closed */
+} lua_tree_doc;
+
+typedef struct lua_tree_node {
+    xmlNode *node;
+} lua_tree_node;
+
+/* Registers both metatables (idempotent). */
+void lua_tree_open(lua_State *L);
+
+/* Pushes a new document userdata that takes one reference to d. */
+void lua_tree_push_doc(lua_State *L, lode_doc *d);
+/* The lode_doc of the document userdata at idx (raises if not one). */
+lode_doc *lua_tree_check_doc(lua_State *L, int idx);
+/* Pushes the unique userdata of n; docidx is the stack index of n's
+ * document userdata.  Pushes nil for NULL. */
+void lua_tree_push_node(lua_State *L, int docidx, xmlNode *n);
+/* The node of the node userdata at idx (raises if not one). */
+xmlNode *lua_tree_check_node(lua_State *L, int idx);
+/* Pushes the document userdata of the node userdata at idx. */
+void lua_tree_push_owner(lua_State *L, int idx);
+
+/* Queries scope's descendants with the selector at stack index 2 and pushes
+ * an array of nodes (first == 0) or the first match or nil (first == 1). */
+int lua_tree_select(lua_State *L, xmlNode *scope, int docidx, int first);
+/* Builds an element in d from the arguments (name [, attrs] [, child...])
+ * starting at stack index base and pushes it; prefixes resolve at context. */
+int lua_tree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context);
+/* Renders n (the whole document if n is its root or NULL) with the writer
+ * fmt and pushes the string; raises with the writer's message on failure. */
+int lua_tree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt);
+/* The two halves of lua_tree_open. */
+void lua_tree_open_node(lua_State *L);
+void lua_tree_open_doc(lua_State *L);
+
+#endif

@@ -1,0 +1,809 @@
+/* rules.c -- rule scripts: loading, the tree walk, ctx, records.
+ *
+ * A script is a Lua chunk (text only: mode "t") returning a table.  Its
+ * rules are, in the order they run:
+ *   1. the array part, in array order: {selector, handler} pairs;
+ *   2. the selector-keyed entries, in the order their handlers appear in the
+ *      script source (the line where each function is defined; Lua tables
+ *      have no order of their own), ties broken by selector text.
+ * A handler is a function(node, ctx), or a table {enter = fn, leave = fn}
+ * (leave runs after the node's descendants).  Keys "begin", "document" and
+ * "finish" are phases, not selectors.
+ *
+ * The walk visits elements in document order, once per document; for each
+ * it tests every rule (native selector matching, no Lua call on a miss) and
+ * calls the handlers that match.  Edits during the walk are allowed; what is
+ * visited afterwards is defined in docs/lua-api.md ("Editing during the
+ * walk") and follows from three rules here: children are taken live from the
+ * node after its handlers ran (unless ctx:skip() or the node left the
+ * document); the next sibling is the node's live next sibling if the node is
+ * still in place, else the sibling it had before its handlers ran; nodes
+ * inserted before the current position are not visited.
+ *
+ * Every call into Lua is a lua_pcall with a traceback handler, so a script
+ * error never unwinds through C frames holding resources; a failed document
+ * delivers no records; the state stays usable for the next document. */
+#include <string.h>
+#include <time.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "doc.h"
+#include "lua_json.h"
+#include "lua_lode.h"
+#include "lua_query.h"
+#include "lua_tree.h"
+#include "rules.h"
+#include "tree_edit.h"
+
+#define MAX_WALK_DEPTH 4096
+
+struct lode_rules {
+    lode_engine *e;
+    lua_State *L;
+    char *name;          /* script name for messages */
+    rule *rules;
+    size_t nrules;
+    int ref_begin, ref_document, ref_finish;
+    int ref_ctx;         /* the ctx table */
+    int ref_tb;          /* the traceback handler */
+    int began, finished;
+    lode_record_fn on_record;
+    void *record_ud;
+    /* per document */
+    lode_doc *doc;
+    buf records;         /* JSON records, each followed by '\n' */
+    int skip;            /* ctx:skip() was called for the current node */
+    int failed;
+    const xmlNode *current;
+    const rule *current_rule;
+    int profile;
+    double walk_seconds;
+    int *leave;          /* stack of rule indices with leave handlers */
+    size_t nleave, capleave;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------------ */
+/* ctx                                                                 */
+/* ------------------------------------------------------------------ */
+
+static lode_rules *ctx_rules(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* [-0, +0, e] ctx:emit(record) -- queues a record (a table) for this
+ * document; records reach the output only if the whole document succeeds */
+static int ctx_emit(lua_State *L)
+{
+    lode_rules *r = ctx_rules(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    if (!r->doc)
+        return luaL_error(L, "ctx:emit() outside a document (in begin or finish)");
+    char err[256];
+    size_t mark = r->records.len;
+    if (lua_json_encode(L, 2, &r->records, err, sizeof err) != 0) {
+        r->records.len = mark;
+        return luaL_error(L, "ctx:emit: %s", err);
+    }
+    buf_putc(&r->records, '\n');
+    if (!buf_ok(&r->records))
+        return luaL_error(L, "out of memory");
+    return 0;
+}
+
+/* [-0, +0, e] ctx:warn(message) -- a warning naming the document and node */
+static int ctx_warn(lua_State *L)
+{
+    lode_rules *r = ctx_rules(L);
+    const char *msg = luaL_checkstring(L, 2);
+    luaL_where(L, 1);
+    const char *where = lua_tostring(L, -1);
+    if (r->doc && r->current)
+        engine_warn(r->e, "%s:%ld: %s%s", r->doc->name, xmlGetLineNo((xmlNode *)r->current), where, msg);
+    else if (r->doc)
+        engine_warn(r->e, "%s: %s%s", r->doc->name, where, msg);
+    else
+        engine_warn(r->e, "%s%s", where, msg);
+    return 0;
+}
+
+/* [-0, +0, -] ctx:skip() -- do not visit the current node's descendants */
+static int ctx_skip(lua_State *L)
+{
+    ctx_rules(L)->skip = 1;
+    return 0;
+}
+
+/* A minimal report: named counters.  Full mergeable aggregators come with
+ * corpus runs; the methods here keep their names and meaning. */
+static const char report_lua[] =
+    "local R = {}\n"
+    "R.__index = R\n"
+    "R.__name = 'lode.report'\n"
+    "local function new() return setmetatable({counts = {}}, R) end\n"
+    "function R:count(name, key, n)\n"
+    "  if type(name) ~= 'string' then error(\"bad argument #1 to 'count' (string expected)\", 2) end\n"
+    "  if key == nil then error(\"bad argument #2 to 'count' (key expected, got nil)\", 2) end\n"
+    "  n = n or 1\n"
+    "  if math.type(n) == nil then error(\"bad argument #3 to 'count' (number expected)\", 2) end\n"
+    "  local c = self.counts[name]\n"
+    "  if not c then c = {}; self.counts[name] = c end\n"
+    "  key = tostring(key)\n"
+    "  c[key] = (c[key] or 0) + n\n"
+    "end\n"
+    "function R:get(name, key)\n"
+    "  local c = self.counts[name]\n"
+    "  if key == nil then local copy = {}; for k, v in pairs(c or {}) do copy[k] = v end; return copy end\n"
+    "  return c and c[tostring(key)] or 0\n"
+    "end\n"
+    "function R:total(name)\n"
+    "  local t = 0\n"
+    "  for _, v in pairs(self.counts[name] or {}) do t = t + v end\n"
+    "  return t\n"
+    "end\n"
+    "function R:top(name, n)\n"
+    "  local list = {}\n"
+    "  for k, v in pairs(self.counts[name] or {}) do list[#list + 1] = {key = k, count = v} end\n"
+    "  table.sort(list, function(a, b) if a.count ~= b.count then return a.count > b.count end return a.key < b.key end)\n"
+    "  if n and #list > n then for i = #list, n + 1, -1 do list[i] = nil end end\n"
+    "  return list\n"
+    "end\n"
+    "function R:names()\n"
+    "  local list = {}\n"
+    "  for k in pairs(self.counts) do list[#list + 1] = k end\n"
+    "  table.sort(list)\n"
+    "  return list\n"
+    "end\n"
+    "return new\n";
+
+/* Runs in a pcall: builds the ctx table { report = ..., emit/warn/skip }. */
+static int make_ctx(lua_State *L)
+{
+    lode_rules *r = lua_touserdata(L, 1);
+    lua_newtable(L); /* ctx */
+    lua_newtable(L); /* metatable */
+    lua_newtable(L); /* methods */
+    static const luaL_Reg methods[] = {{"emit", ctx_emit}, {"warn", ctx_warn}, {"skip", ctx_skip}, {NULL, NULL}};
+    lua_pushlightuserdata(L, r);
+    luaL_setfuncs(L, methods, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "lode.ctx");
+    lua_setfield(L, -2, "__name");
+    lua_setmetatable(L, -2);
+    if (luaL_loadbufferx(L, report_lua, sizeof report_lua - 1, "=lode.report", "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, 1); /* the constructor */
+    lua_call(L, 0, 1); /* a report */
+    lua_setfield(L, -2, "report");
+    lua_pushstring(L, r->name);
+    lua_setfield(L, -2, "script");
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Sets the engine's error from the message at the top of the stack. */
+static int script_error(lode_rules *r, const char *prefix)
+{
+    const char *msg = lua_tostring(r->L, -1);
+    engine_error(r->e, LODE_ESCRIPT, "%s%s", prefix ? prefix : "", msg ? msg : "(error object is not a string)");
+    lua_pop(r->L, 1);
+    return LODE_ESCRIPT;
+}
+
+typedef struct pending {
+    int ref_enter, ref_leave, line;
+    const char *src; /* borrowed from the script table (kept alive by ref) */
+    size_t order;    /* array position, or SIZE_MAX for keyed rules */
+} pending;
+
+static int pending_cmp(const void *a, const void *b)
+{
+    const pending *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return strcmp(x->src, y->src);
+}
+
+/* Line where the function at the top of the stack is defined (0 for C). */
+static int defined_line(lua_State *L)
+{
+    lua_Debug ar;
+    lua_pushvalue(L, -1);
+    if (!lua_getinfo(L, ">S", &ar))
+        return 0;
+    return ar.linedefined > 0 ? ar.linedefined : 0;
+}
+
+/* Reads a handler (function or {enter=, leave=}) at the top of the stack into
+ * p, taking references; pops it.  Returns 0 or -1 with an error pushed. */
+static int take_handler(lode_rules *r, pending *p, const char *src)
+{
+    lua_State *L = r->L;
+    p->ref_enter = p->ref_leave = LUA_NOREF;
+    if (lua_type(L, -1) == LUA_TFUNCTION) {
+        p->line = defined_line(L);
+        p->ref_enter = luaL_ref(L, LUA_REGISTRYINDEX);
+        return 0;
+    }
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        int t = lua_gettop(L);
+        int ok = 1;
+        p->line = 0;
+        lua_getfield(L, t, "enter");
+        if (lua_type(L, -1) == LUA_TFUNCTION) {
+            p->line = defined_line(L);
+            p->ref_enter = luaL_ref(L, LUA_REGISTRYINDEX);
+        } else {
+            ok = lua_isnil(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_getfield(L, t, "leave");
+        if (lua_type(L, -1) == LUA_TFUNCTION) {
+            if (!p->line)
+                p->line = defined_line(L);
+            p->ref_leave = luaL_ref(L, LUA_REGISTRYINDEX);
+        } else {
+            ok = ok && lua_isnil(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        if (ok && (p->ref_enter != LUA_NOREF || p->ref_leave != LUA_NOREF))
+            return 0;
+        lua_pushfstring(L, "rule '%s': a handler table needs enter and/or leave functions", src);
+        return -1;
+    }
+    lua_pushfstring(L, "rule '%s': handler must be a function or {enter=, leave=}, not a %s", src,
+                    luaL_typename(L, -1));
+    lua_remove(L, -2);
+    return -1;
+}
+
+static void free_rules(lode_rules *r)
+{
+    for (size_t i = 0; i < r->nrules; i++) {
+        select_free(&r->e->mem, r->rules[i].sel);
+        mem_free(&r->e->mem, r->rules[i].src);
+    }
+    mem_free(&r->e->mem, r->rules);
+    r->rules = NULL;
+    r->nrules = 0;
+}
+
+/* Compiles the rules of the script table at the top of the stack. */
+static int read_table(lode_rules *r)
+{
+    lua_State *L = r->L;
+    int t = lua_gettop(L);
+    size_t cap = 16, n = 0;
+    pending *ps = mem_alloc(&r->e->mem, cap * sizeof *ps);
+    if (!ps)
+        return engine_error(r->e, LODE_ENOMEM, "out of memory");
+    int rc = LODE_OK;
+    char err[1200];
+    /* phases */
+    const char *phases[] = {"begin", "document", "finish"};
+    int *refs[] = {&r->ref_begin, &r->ref_document, &r->ref_finish};
+    for (int i = 0; i < 3; i++) {
+        lua_getfield(L, t, phases[i]);
+        if (lua_type(L, -1) == LUA_TFUNCTION)
+            *refs[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+        else if (lua_isnil(L, -1))
+            lua_pop(L, 1);
+        else {
+            rc = engine_error(r->e, LODE_ESCRIPT, "%s: '%s' must be a function, not a %s", r->name, phases[i],
+                              luaL_typename(L, -1));
+            lua_pop(L, 1);
+            goto out;
+        }
+    }
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        pending p;
+        memset(&p, 0, sizeof p);
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *k = lua_tostring(L, -2);
+            if (!strcmp(k, "begin") || !strcmp(k, "document") || !strcmp(k, "finish")) {
+                lua_pop(L, 1);
+                continue;
+            }
+            p.src = k;
+            p.order = (size_t)-1;
+            if (take_handler(r, &p, k) < 0) {
+                rc = script_error(r, "");
+                lua_pop(L, 1);
+                goto out;
+            }
+        } else if (lua_isinteger(L, -2) && lua_type(L, -1) == LUA_TTABLE) {
+            p.order = (size_t)lua_tointeger(L, -2);
+            int pair = lua_gettop(L);
+            lua_rawgeti(L, pair, 1);
+            if (lua_type(L, -1) != LUA_TSTRING) {
+                rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule #%zu: {selector, handler} expected", r->name, p.order);
+                lua_pop(L, 3);
+                goto out;
+            }
+            p.src = lua_tostring(L, -1); /* kept alive: the pair table is referenced by the script table */
+            lua_pop(L, 1);
+            lua_rawgeti(L, pair, 2);
+            if (take_handler(r, &p, p.src) < 0) {
+                rc = script_error(r, "");
+                lua_pop(L, 2);
+                goto out;
+            }
+            lua_pop(L, 1); /* the pair */
+        } else {
+            rc = engine_error(r->e, LODE_ESCRIPT, "%s: the script's table holds a %s key; keys are CSS selectors, "
+                              "'begin', 'document', 'finish', or list positions of {selector, handler} pairs",
+                              r->name, luaL_typename(L, -2));
+            lua_pop(L, 2);
+            goto out;
+        }
+        if (n == cap) {
+            pending *grown = mem_realloc(&r->e->mem, ps, 2 * cap * sizeof *ps);
+            if (!grown) {
+                rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
+                lua_pop(L, 1);
+                goto out;
+            }
+            ps = grown;
+            cap *= 2;
+        }
+        ps[n++] = p;
+    }
+    qsort(ps, n, sizeof *ps, pending_cmp);
+    r->rules = mem_alloc(&r->e->mem, (n ? n : 1) * sizeof *r->rules);
+    if (!r->rules) {
+        rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(r->rules, 0, (n ? n : 1) * sizeof *r->rules);
+    for (size_t i = 0; i < n; i++) {
+        rule *ru = &r->rules[i];
+        ru->enter_ref = ps[i].ref_enter;
+        ru->leave_ref = ps[i].ref_leave;
+        ru->line = ps[i].line;
+        ru->src = mem_strdup(&r->e->mem, ps[i].src);
+        r->nrules = i + 1;
+        if (!ru->src) {
+            rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (select_compile(&r->e->mem, ps[i].src, strlen(ps[i].src), &ru->sel, err, sizeof err) != 0) {
+            rc = engine_error(r->e, LODE_ESCRIPT, "%s:%d: rule '%s': bad selector: %s", r->name, ru->line,
+                              ps[i].src, err);
+            goto out;
+        }
+    }
+out:
+    mem_free(&r->e->mem, ps);
+    return rc;
+}
+
+static int common_load(lode_engine *e, const char *src, size_t len, const char *name, const char *dir,
+                       const lode_rules_options *opts, lode_rules **out)
+{
+    *out = NULL;
+    engine_clear_error(e);
+    lode_rules *r = mem_alloc(&e->mem, sizeof *r);
+    if (!r)
+        return engine_error(e, LODE_ENOMEM, "out of memory");
+    memset(r, 0, sizeof *r);
+    r->e = e;
+    r->ref_begin = r->ref_document = r->ref_finish = r->ref_ctx = r->ref_tb = LUA_NOREF;
+    buf_init(&r->records, &e->mem);
+    if (opts) {
+        r->on_record = opts->on_record;
+        r->record_ud = opts->record_ud;
+    }
+    r->name = mem_strdup(&e->mem, name ? name : "<rules>");
+    /* require looks next to the script first, then in the module path */
+    buf path;
+    buf_init(&path, &e->mem);
+    if (dir && *dir)
+        buf_puts(&path, dir);
+    if (opts && opts->module_path) {
+        if (path.len)
+            buf_putc(&path, ';');
+        buf_puts(&path, opts->module_path);
+    }
+    buf_putc(&path, '\0');
+    if (!r->name || !buf_ok(&path)) {
+        buf_free(&path);
+        lode_rules_free(r);
+        return engine_error(e, LODE_ENOMEM, "out of memory");
+    }
+    r->L = lua_lode_newstate(e, path.ptr);
+    buf_free(&path);
+    if (!r->L) {
+        lode_rules_free(r);
+        return engine_error(e, LODE_ENOMEM, "%s: cannot create a Lua state (out of memory)", name);
+    }
+    lua_State *L = r->L;
+    lua_pushcfunction(L, lua_lode_traceback);
+    r->ref_tb = luaL_ref(L, LUA_REGISTRYINDEX);
+    /* the chunk: text only, never bytecode */
+    char chunkname[512];
+    snprintf(chunkname, sizeof chunkname, "@%s", r->name);
+    int rc;
+    if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
+        rc = script_error(r, "");
+        goto fail;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
+        rc = script_error(r, "");
+        lua_pop(L, 1);
+        goto fail;
+    }
+    lua_remove(L, -2); /* the traceback handler */
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        rc = engine_error(e, LODE_ESCRIPT, "%s: a rule script must return a table of rules (it returned a %s)",
+                          r->name, luaL_typename(L, -1));
+        lua_pop(L, 1);
+        goto fail;
+    }
+    rc = read_table(r);
+    lua_pop(L, 1);
+    if (rc != LODE_OK)
+        goto fail;
+    lua_pushcfunction(L, make_ctx);
+    lua_pushlightuserdata(L, r);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        rc = script_error(r, "cannot create ctx: ");
+        goto fail;
+    }
+    r->ref_ctx = luaL_ref(L, LUA_REGISTRYINDEX);
+    *out = r;
+    return LODE_OK;
+fail:
+    {
+        char msg[ENGINE_ERRMSG_MAX];
+        snprintf(msg, sizeof msg, "%s", e->errmsg);
+        lode_rules_free(r);
+        engine_error(e, rc, "%s", msg);
+    }
+    return rc;
+}
+
+int lode_rules_load_string(lode_engine *e, const char *src, size_t len, const char *name,
+                           const lode_rules_options *opts, lode_rules **out)
+{
+    if (!e || !src || !out)
+        return e ? engine_error(e, LODE_EMISUSE, "lode_rules_load_string: NULL argument") : LODE_EMISUSE;
+    return common_load(e, src, len, name, NULL, opts, out);
+}
+
+#include "fileio.h"
+
+int lode_rules_load(lode_engine *e, const char *path, const lode_rules_options *opts, lode_rules **out)
+{
+    if (!e || !path || !out)
+        return e ? engine_error(e, LODE_EMISUSE, "lode_rules_load: NULL argument") : LODE_EMISUSE;
+    *out = NULL;
+    buf b;
+    buf_init(&b, &e->mem);
+    int rc = fileio_read_path(e, path, (size_t)16 << 20, &b);
+    if (rc != LODE_OK) {
+        buf_free(&b);
+        return rc;
+    }
+    /* the script's folder, for require */
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash && (size_t)(slash - path) < sizeof dir) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    } else {
+        strcpy(dir, ".");
+    }
+    rc = common_load(e, b.ptr ? b.ptr : "", b.len, path, dir, opts, out);
+    buf_free(&b);
+    return rc;
+}
+
+void lode_rules_free(lode_rules *r)
+{
+    if (!r)
+        return;
+    if (r->L)
+        lua_close(r->L);
+    free_rules(r);
+    buf_free(&r->records);
+    mem_free(&r->e->mem, r->leave);
+    mem_free(&r->e->mem, r->name);
+    mem_free(&r->e->mem, r);
+}
+
+size_t lode_rules_count(const lode_rules *r)
+{
+    return r ? r->nrules : 0;
+}
+
+const char *lode_rules_selector(const lode_rules *r, size_t i)
+{
+    return r && i < r->nrules ? r->rules[i].src : NULL;
+}
+
+const rule *rules_at(const lode_rules *r, size_t i)
+{
+    return r && i < r->nrules ? &r->rules[i] : NULL;
+}
+
+void rules_set_profile(lode_rules *r, int on)
+{
+    r->profile = on;
+}
+
+double rules_walk_seconds(const lode_rules *r)
+{
+    return r->walk_seconds;
+}
+
+int rules_has_phase(const lode_rules *r, const char *name)
+{
+    if (!strcmp(name, "begin"))
+        return r->ref_begin != LUA_NOREF;
+    if (!strcmp(name, "document"))
+        return r->ref_document != LUA_NOREF;
+    if (!strcmp(name, "finish"))
+        return r->ref_finish != LUA_NOREF;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* running                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Calls the function ref with (arg at argidx or nothing, ctx); on error sets
+ * the engine's message: document, node line, rule, then Lua's message and
+ * traceback. */
+static int call(lode_rules *r, int ref, int argidx, const char *what)
+{
+    lua_State *L = r->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
+    int tb = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    int nargs = 1;
+    if (argidx) {
+        lua_pushvalue(L, argidx);
+        nargs = 2;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
+    double t0 = r->profile ? now() : 0;
+    int st = lua_pcall(L, nargs, 0, tb);
+    if (r->profile && r->current_rule) {
+        rule *ru = (rule *)r->current_rule;
+        ru->calls++;
+        ru->seconds += now() - t0;
+    }
+    if (st != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        if (!msg)
+            msg = "(error object is not a string)";
+        if (r->doc && r->current)
+            engine_error(r->e, LODE_ESCRIPT, "%s:%ld: %s: %s", r->doc->name, xmlGetLineNo((xmlNode *)r->current),
+                         what, msg);
+        else if (r->doc)
+            engine_error(r->e, LODE_ESCRIPT, "%s: %s: %s", r->doc->name, what, msg);
+        else
+            engine_error(r->e, LODE_ESCRIPT, "%s: %s", what, msg);
+        lua_settop(L, tb - 1);
+        return LODE_ESCRIPT;
+    }
+    lua_settop(L, tb - 1);
+    return LODE_OK;
+}
+
+static int push_leave(lode_rules *r, int i)
+{
+    if (r->nleave == r->capleave) {
+        size_t cap = r->capleave ? r->capleave * 2 : 64;
+        int *g = mem_realloc(&r->e->mem, r->leave, cap * sizeof *g);
+        if (!g)
+            return engine_error(r->e, LODE_ENOMEM, "out of memory");
+        r->leave = g;
+        r->capleave = cap;
+    }
+    r->leave[r->nleave++] = i;
+    return LODE_OK;
+}
+
+/* Calls the handler of rule i on n (pushed at nodeidx). */
+static int run_handler(lode_rules *r, size_t i, int ref, int nodeidx, const char *phase)
+{
+    char what[300];
+    snprintf(what, sizeof what, "rule '%.200s'%s", r->rules[i].src, phase);
+    r->current_rule = &r->rules[i];
+    int rc = call(r, ref, nodeidx, what);
+    r->current_rule = NULL;
+    return rc;
+}
+
+static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
+{
+    lua_State *L = r->L;
+    if (depth > MAX_WALK_DEPTH)
+        return engine_error(r->e, LODE_ELIMIT, "%s: elements nested deeper than %d levels", r->doc->name,
+                            MAX_WALK_DEPTH);
+    if (!lua_checkstack(L, 8))
+        return engine_error(r->e, LODE_ENOMEM, "%s: Lua stack exhausted", r->doc->name);
+    xmlNode *parent = n->parent;
+    size_t leave_from = r->nleave;
+    r->skip = 0;
+    int pushed = 0;
+    for (size_t i = 0; i < r->nrules; i++) {
+        if (!select_matches(r->rules[i].sel, n))
+            continue;
+        if (!pushed) {
+            lua_tree_push_node(L, docidx, n);
+            pushed = lua_gettop(L);
+        }
+        r->current = n;
+        if (r->rules[i].enter_ref != LUA_NOREF) {
+            int rc = run_handler(r, i, r->rules[i].enter_ref, pushed, "");
+            if (rc != LODE_OK)
+                return rc;
+        }
+        if (r->rules[i].leave_ref != LUA_NOREF && push_leave(r, (int)i) != LODE_OK)
+            return LODE_ENOMEM;
+    }
+    int skip = r->skip;
+    int attached = n->parent == parent || tree_attached(n);
+    if (attached && !skip) {
+        xmlNode *c = n->children;
+        while (c) {
+            xmlNode *saved_next = c->next;
+            if (c->type == XML_ELEMENT_NODE) {
+                int rc = visit(r, c, docidx, depth + 1);
+                if (rc != LODE_OK)
+                    return rc;
+            }
+            if (c->parent == n)
+                c = c->next;
+            else if (saved_next && saved_next->parent == n)
+                c = saved_next;
+            else
+                c = NULL;
+        }
+    }
+    if (r->nleave > leave_from) {
+        if (!pushed) {
+            lua_tree_push_node(L, docidx, n);
+            pushed = lua_gettop(L);
+        }
+        for (size_t k = leave_from; k < r->nleave; k++) {
+            size_t i = (size_t)r->leave[k];
+            r->current = n;
+            int rc = run_handler(r, i, r->rules[i].leave_ref, pushed, " (leave)");
+            if (rc != LODE_OK)
+                return rc;
+        }
+        r->nleave = leave_from;
+    }
+    if (pushed)
+        lua_settop(L, pushed - 1);
+    return LODE_OK;
+}
+
+/* Runs in a pcall: sets ctx.doc to the document at index 1. */
+static int set_ctx_doc(lua_State *L)
+{
+    lode_rules *r = lua_touserdata(L, 2);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "doc");
+    return 0;
+}
+
+/* Runs in a pcall: pushes a document userdata for r->doc. */
+static int push_doc(lua_State *L)
+{
+    lode_rules *r = lua_touserdata(L, 1);
+    lua_tree_push_doc(L, r->doc);
+    return 1;
+}
+
+static int begin_if_needed(lode_rules *r)
+{
+    if (r->began)
+        return LODE_OK;
+    r->began = 1;
+    if (r->ref_begin == LUA_NOREF)
+        return LODE_OK;
+    return call(r, r->ref_begin, 0, "begin");
+}
+
+int lode_rules_run(lode_rules *r, lode_doc *doc)
+{
+    if (!r || !doc)
+        return r ? engine_error(r->e, LODE_EMISUSE, "lode_rules_run: NULL argument") : LODE_EMISUSE;
+    lode_engine *e = r->e;
+    lua_State *L = r->L;
+    engine_clear_error(e);
+    int base = lua_gettop(L);
+    int rc = begin_if_needed(r);
+    if (rc != LODE_OK)
+        return rc;
+    double t0 = now();
+    r->doc = doc;
+    buf_reset(&r->records);
+    r->nleave = 0;
+    r->current = NULL;
+    lua_pushcfunction(L, push_doc);
+    lua_pushlightuserdata(L, r);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        lua_settop(L, base);
+        r->doc = NULL;
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", doc->name);
+    }
+    int docidx = lua_gettop(L);
+    lua_pushcfunction(L, set_ctx_doc);
+    lua_pushvalue(L, docidx);
+    lua_pushlightuserdata(L, r);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        lua_settop(L, base);
+        r->doc = NULL;
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", doc->name);
+    }
+    xmlNode *root = xmlDocGetRootElement(doc->xml);
+    if (root && r->nrules)
+        rc = visit(r, root, docidx, 1);
+    r->current = NULL;
+    if (rc == LODE_OK && r->ref_document != LUA_NOREF)
+        rc = call(r, r->ref_document, docidx, "document");
+    r->walk_seconds += now() - t0;
+    /* records: all of the document's or none */
+    if (rc == LODE_OK && r->on_record && r->records.len) {
+        const char *p = r->records.ptr, *end = r->records.ptr + r->records.len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (r->on_record(r->record_ud, doc, p, (size_t)(nl - p)) != 0) {
+                rc = engine_error(e, LODE_ERROR, "%s: the record consumer stopped the run", doc->name);
+                break;
+            }
+            p = nl + 1;
+        }
+    }
+    buf_reset(&r->records);
+    /* ctx.doc = nil, so the document can go as soon as no node of it is
+     * reachable; tell the collector about the memory libxml2 holds, which
+     * Lua does not see, so documents do not pile up between collections. */
+    lua_pushcfunction(L, set_ctx_doc);
+    lua_pushnil(L);
+    lua_pushlightuserdata(L, r);
+    lua_pcall(L, 2, 0, 0);
+    lua_settop(L, base);
+    r->doc = NULL;
+    size_t kb = doc->bytes / 256; /* a tree takes roughly 4x its source */
+    lua_gc(L, LUA_GCSTEP, (int)(kb < 64 ? 64 : kb > (1u << 20) ? (1u << 20) : kb));
+    return rc;
+}
+
+int lode_rules_finish(lode_rules *r)
+{
+    if (!r)
+        return LODE_EMISUSE;
+    engine_clear_error(r->e);
+    if (r->finished)
+        return LODE_OK;
+    r->finished = 1;
+    int rc = begin_if_needed(r);
+    if (rc == LODE_OK && r->ref_finish != LUA_NOREF)
+        rc = call(r, r->ref_finish, 0, "finish");
+    return rc;
+}

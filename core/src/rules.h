@@ -1,0 +1,31 @@
+/* rules.h -- internals of lode_rules shared with the command line (profile,
+ * explain). */
+#ifndef LODE_RULES_H
+#define LODE_RULES_H
+
+#include <stddef.h>
+
+#include "lode.h"
+#include "select.h"
+
+typedef struct rule {
+    char *src;          /* selector source */
+    selector *sel;
+    int enter_ref;      /* registry refs of the handlers, LUA_NOREF if none */
+    int leave_ref;
+    int line;           /* line where the handler is defined (0: unknown) */
+    long calls;         /* profile */
+    double seconds;
+} rule;
+
+/* Turns per-rule timing on (off by default: it costs two clock reads per
+ * handler call). */
+void rules_set_profile(lode_rules *r, int on);
+/* The i-th rule, or NULL. */
+const rule *rules_at(const lode_rules *r, size_t i);
+/* Seconds spent in the phases (begin, document, finish) and the walk. */
+double rules_walk_seconds(const lode_rules *r);
+/* Whether the script defines begin/document/finish. */
+int rules_has_phase(const lode_rules *r, const char *name);
+
+#endif
