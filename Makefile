@@ -22,7 +22,6 @@ Q         := $(if $(V),,@)
 VERSION   := 0.1.0
 ABI       := 0
 PKGS      := lua5.4 libxml-2.0 libutf8proc jansson
-DEB_PKGS  := pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev
 
 ifeq ($(SAN),1)
 BUILD     := build/san
@@ -52,7 +51,8 @@ CLI_OBJ   := $(CLI_SRC:core/cli/%.c=$(BUILD)/obj/cli/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-.PHONY: all lib cli unit demo test test-run deps check-deps install uninstall clean bench lint
+
+.PHONY: all lib cli unit demo test test-deps deps check-deps install uninstall clean bench lint
 
 all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc
 
@@ -104,10 +104,13 @@ unit: $(UNIT_BIN) $(TOOL_BIN)
 
 # Fails (with the exact command) when a package is missing and we are not root.
 check-deps:
-	@sh tests/deps.sh check $(PKGS)
+	@sh tests/deps.sh check
 
 deps:
-	@sh tests/deps.sh install $(PKGS) -- $(DEB_PKGS)
+	@sh tests/deps.sh install
+
+test-deps:
+	@sh tests/deps.sh install test
 
 # ---- demo and tests ---------------------------------------------------------
 
@@ -115,7 +118,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/lode
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all unit
 	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
 

@@ -1,20 +1,32 @@
 #!/bin/sh
-# deps.sh check PKG...              exit 1 with the install command if a pkg-config module is missing
-# deps.sh install PKG... -- DEB...  install the Debian packages (apt-get, as root) if any module is missing
-mode=$1; shift
-mods=""
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do mods="$mods $1"; shift; done
-[ "$1" = "--" ] && shift
-debs="$*"
-[ -z "$debs" ] && debs="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev"
+# deps.sh -- build and test dependencies on Debian 12.
+#
+#   deps.sh check                 exit 1, printing the install command, if a
+#                                 build dependency (pkg-config module) is missing
+#   deps.sh install [test]        install what is missing with apt-get when run as
+#                                 root; otherwise print the exact command and fail.
+#                                 "test" adds what the tests use (unicode-data,
+#                                 python3, strace).
+mode=$1
+what=$2
+MODS="lua5.4 libxml-2.0 libutf8proc jansson"
+BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev"
+TEST_DEBS="unicode-data python3 strace"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
     missing="pkg-config"
 else
-    for m in $mods; do
+    for m in $MODS; do
         pkg-config --exists "$m" || missing="$missing $m"
     done
+fi
+debs=$BUILD_DEBS
+if [ "$what" = test ]; then
+    debs="$debs $TEST_DEBS"
+    [ -f /usr/share/unicode/auxiliary/GraphemeBreakTest.txt ] || missing="$missing unicode-data"
+    command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+    command -v strace >/dev/null 2>&1 || missing="$missing strace"
 fi
 [ -z "$missing" ] && exit 0
 
@@ -25,6 +37,6 @@ if [ "$mode" = install ] && [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && apt-get install -y -qq $debs) || { echo "lode: apt-get failed" >&2; exit 1; }
     exit 0
 fi
-echo "lode: missing build dependencies:$missing" >&2
+echo "lode: missing dependencies:$missing" >&2
 echo "lode: install them with:  sudo sh -c '$cmd'" >&2
 exit 1

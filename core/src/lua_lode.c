@@ -147,6 +147,9 @@ static int setup(lua_State *L)
     lua_pushcfunction(L, lua_text_open);
     lua_setfield(L, -2, "lode.text");
     lua_pop(L, 1);
+    /* `lode` is also a global, as `pandoc` is in pandoc's filters */
+    luaL_requiref(L, "lode", lua_lode_open, 1);
+    lua_pop(L, 1);
     lua_getglobal(L, "package");
     luaL_Buffer b;
     luaL_buffinit(L, &b);

@@ -7,7 +7,8 @@
 #include "engine.h"
 
 /* Creates a Lua state whose allocations go through e's allocator, with the
- * standard libraries, `require "lode"` and `require "lode.text"` preloaded,
+ * standard libraries, the global `lode` (also `require "lode"`) and
+ * `require "lode.text"`,
  * e recorded in the registry, and package.path extended with the folders of
  * module_path (a ';'-separated list of folders, may be NULL) so that
  * `require "lode.news"` finds FOLDER/lode/news.lua.  Returns NULL on OOM. */

@@ -100,3 +100,19 @@ count "version names lode and libxml2" 'lode 0\.1\.0\|libxml2 2\.' 2
 t from-overrides-extension 0 -- convert "$SEED" -f text -t text
 t html-encoding-option 0 -- convert "$DOCS/sample-news-page.html" --encoding windows-1252 -t text
 t repair-flag 0 -- convert tests/bad/invalid-utf8.txt --repair -t text
+
+# --- rules: run, query, check (issue 3's "done when") ------------------------
+t query-count 0 -- query p "$SEED" --count
+count "query p --count is 19 (the seed's paragraph blocks)" '^19$' 1
+t query-h1-text 0 -- query h1 "$SEED" --text
+count "query h1 --text prints the headline" '^Nordkoreas Machthaber trifft Kremlchef Putin$' 1
+t query-xpath-count 0 -- query --xpath 'count(//p)' "$SEED"
+count "query --xpath count(//p) is 19" '^19$' 1
+t query-bad-selector 2 -- query 'p >' "$SEED"
+t run-quotes 0 -- run examples/rules/quotes.lua "$SEED"
+count "one record per quoted passage (6)" '"quote":' 6
+t run-captions 0 -- run examples/rules/captions.lua "$SEED" --write "$tmp/captions" -t html
+if [ "$(grep -o '<figure class="photo"><figcaption>' "$tmp/captions/putin-kim-wladiwostok.html" | wc -l)" = 6 ]; then
+    ok "captions.lua wrote 6 figures with --write"; else not_ok "captions.lua --write output"; fi
+t check-quotes 0 -- check examples/rules/quotes.lua
+t run-missing-script 1 -- run /nonexistent/rules.lua "$SEED"
