@@ -130,19 +130,19 @@ static int on_match(xmlNode *n, void *ud)
         buf *b = &q->line;
         buf_reset(b);
         buf_puts(b, "{\"file\":");
-        lua_json_string(b, q->file, strlen(q->file));
+        ljson_string(b, q->file, strlen(q->file));
         buf_printf(b, ",\"line\":%ld,\"name\":", xmlGetLineNo(n));
         const char *name = n->type == XML_ELEMENT_NODE ? (const char *)n->name : "#text";
-        lua_json_string(b, name, strlen(name));
+        ljson_string(b, name, strlen(name));
         if (n->type == XML_ELEMENT_NODE && n->properties) {
             buf_puts(b, ",\"attrs\":{");
             for (xmlAttr *a = n->properties; a; a = a->next) {
                 if (a != n->properties)
                     buf_putc(b, ',');
-                lua_json_string(b, (const char *)a->name, strlen((const char *)a->name));
+                ljson_string(b, (const char *)a->name, strlen((const char *)a->name));
                 buf_putc(b, ':');
                 xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-                lua_json_string(b, v ? (const char *)v : "", v ? strlen((const char *)v) : 0);
+                ljson_string(b, v ? (const char *)v : "", v ? strlen((const char *)v) : 0);
                 xmlFree(v);
             }
             buf_putc(b, '}');
@@ -151,7 +151,7 @@ static int on_match(xmlNode *n, void *ud)
         buf t;
         buf_init(&t, b->m);
         text_of(n, &t, &space);
-        lua_json_string(b, t.ptr ? t.ptr : "", t.len);
+        ljson_string(b, t.ptr ? t.ptr : "", t.len);
         buf_free(&t);
         buf_puts(b, "}\n");
         fwrite(b->ptr, 1, b->len, q->c->out);

@@ -18,19 +18,19 @@
 #include "tree_edit.h"
 #include "utf8.h"
 
-lode_doc *lua_tree_check_doc(lua_State *L, int idx)
+lode_doc *ltree_check_doc(lua_State *L, int idx)
 {
-    lua_tree_doc *u = luaL_checkudata(L, idx, LUA_TREE_DOC);
+    ltree_doc *u = luaL_checkudata(L, idx, LTREE_DOC);
     if (!u->doc)
         luaL_error(L, "the document was closed");
     return u->doc;
 }
 
-void lua_tree_push_doc(lua_State *L, lode_doc *d)
+void ltree_push_doc(lua_State *L, lode_doc *d)
 {
-    lua_tree_doc *u = lua_newuserdatauv(L, sizeof *u, 1);
+    ltree_doc *u = lua_newuserdatauv(L, sizeof *u, 1);
     u->doc = NULL;
-    luaL_setmetatable(L, LUA_TREE_DOC);
+    luaL_setmetatable(L, LTREE_DOC);
     lua_newtable(L); /* the node cache, weak values */
     lua_newtable(L);
     lua_pushliteral(L, "v");
@@ -46,7 +46,7 @@ void lua_tree_push_doc(lua_State *L, lode_doc *d)
  * decide that no node of the document is reachable any more. */
 static int doc_gc(lua_State *L)
 {
-    lua_tree_doc *u = luaL_checkudata(L, 1, LUA_TREE_DOC);
+    ltree_doc *u = luaL_checkudata(L, 1, LTREE_DOC);
     if (u->doc) {
         lode_doc *d = u->doc;
         u->doc = NULL;
@@ -58,30 +58,30 @@ static int doc_gc(lua_State *L)
 /* [-0, +1, -] doc:root() -> the root element, or nil */
 static int doc_root(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
-    lua_tree_push_node(L, 1, xmlDocGetRootElement(d->xml));
+    lode_doc *d = ltree_check_doc(L, 1);
+    ltree_push_node(L, 1, xmlDocGetRootElement(d->xml));
     return 1;
 }
 
 /* [-0, +1, e] doc:select(selector) -> array of matching elements */
 static int doc_select(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
-    return lua_tree_select(L, (xmlNode *)d->xml, 1, 0);
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_select(L, (xmlNode *)d->xml, 1, 0);
 }
 
 /* [-0, +1, e] doc:first(selector) -> the first matching element or nil */
 static int doc_first(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
-    return lua_tree_select(L, (xmlNode *)d->xml, 1, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_select(L, (xmlNode *)d->xml, 1, 1);
 }
 
 /* [-0, +1, e] doc:xpath(expr [, namespaces]) -> nodes | string | number | boolean */
 static int doc_xpath(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
-    return lua_query_xpath(L, (xmlNode *)d->xml, 2, 3, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
+    return lquery_xpath(L, (xmlNode *)d->xml, 2, 3, 1);
 }
 
 /* The <head> element of an HTML-vocabulary document, or NULL. */
@@ -100,7 +100,7 @@ static xmlNode *head_of(xmlDoc *doc)
  * head/meta[name=NAME] or nil; without: a table of all name -> content */
 static int doc_meta(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
     const char *want = luaL_optstring(L, 2, NULL);
     xmlNode *head = head_of(d->xml);
     if (!want)
@@ -139,11 +139,11 @@ static int doc_meta(lua_State *L)
 /* [-0, +1, e] doc:title() -> the text of head/title (or the first h1), or nil */
 static int doc_title(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
     xmlNode *head = head_of(d->xml);
     for (xmlNode *t = head ? head->children : NULL; t; t = t->next) {
         if (t->type == XML_ELEMENT_NODE && xmlStrcasecmp(t->name, BAD_CAST "title") == 0) {
-            lua_tree_push_node(L, 1, t);
+            ltree_push_node(L, 1, t);
             lua_getfield(L, -1, "text");
             lua_insert(L, -2);
             lua_pushliteral(L, "normalize");
@@ -158,8 +158,8 @@ static int doc_title(lua_State *L)
 /* [-0, +1, e] doc:element(name [, attrs] [, child...]) -> a new detached element */
 static int doc_element(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
-    return lua_tree_make_element(L, 1, d, 2, xmlDocGetRootElement(d->xml));
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_make_element(L, 1, d, 2, xmlDocGetRootElement(d->xml));
 }
 
 /* Checks the string at idx for use as node content. */
@@ -174,7 +174,7 @@ static const char *content_arg(lua_State *L, int idx, size_t *len)
 /* [-0, +1, e] doc:text_node(s) / doc:comment(s) -> a new detached node */
 static int make_leaf(lua_State *L, int comment)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
     size_t len;
     const char *s = content_arg(L, 2, &len);
     if (comment && (strstr(s, "--") || (len && s[len - 1] == '-')))
@@ -186,7 +186,7 @@ static int make_leaf(lua_State *L, int comment)
         return luaL_error(L, "out of memory");
     }
     tree_append(lot, n);
-    lua_tree_push_node(L, 1, n);
+    ltree_push_node(L, 1, n);
     return 1;
 }
 
@@ -205,7 +205,7 @@ static int buf_box_gc(lua_State *L)
     return 0;
 }
 
-int lua_tree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
+int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
 {
     lode_engine *e = d->engine;
     const format *f = format_find(e, fmt);
@@ -250,15 +250,15 @@ int lua_tree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fm
  * from; "text" documents default to "html") */
 static int doc_write(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
     const char *def = strcmp(d->format, "text") == 0 || strcmp(d->format, "json") == 0 ? "html" : d->format;
     const char *fmt = luaL_optstring(L, 2, def);
-    return lua_tree_write_subtree(L, d, NULL, fmt);
+    return ltree_write_subtree(L, d, NULL, fmt);
 }
 
 static int doc_index(lua_State *L)
 {
-    lode_doc *d = lua_tree_check_doc(L, 1);
+    lode_doc *d = ltree_check_doc(L, 1);
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "path") == 0) {
         lua_pushstring(L, d->name);
@@ -276,7 +276,7 @@ static int doc_index(lua_State *L)
 
 static int doc_tostring(lua_State *L)
 {
-    lua_tree_doc *u = luaL_checkudata(L, 1, LUA_TREE_DOC);
+    ltree_doc *u = luaL_checkudata(L, 1, LTREE_DOC);
     if (u->doc)
         lua_pushfstring(L, "document %s (%s)", u->doc->name, u->doc->format);
     else
@@ -291,9 +291,9 @@ static const luaL_Reg doc_methods[] = {
     {"write", doc_write},     {NULL, NULL},
 };
 
-void lua_tree_open_doc(lua_State *L)
+void ltree_open_doc(lua_State *L)
 {
-    if (luaL_newmetatable(L, LUA_TREE_DOC)) {
+    if (luaL_newmetatable(L, LTREE_DOC)) {
         luaL_newlib(L, doc_methods);
         lua_setfield(L, -2, "methods");
         lua_pushcfunction(L, doc_index);
@@ -308,8 +308,8 @@ void lua_tree_open_doc(lua_State *L)
     lua_pop(L, 1);
 }
 
-void lua_tree_open(lua_State *L)
+void ltree_open(lua_State *L)
 {
-    lua_tree_open_doc(L);
-    lua_tree_open_node(L);
+    ltree_open_doc(L);
+    ltree_open_node(L);
 }

@@ -14,7 +14,7 @@
 
 #define MAX_DEPTH 32
 
-void lua_json_string(buf *out, const char *s, size_t len)
+void ljson_string(buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     buf_putc(out, '"');
@@ -196,7 +196,7 @@ static int encode_table(lua_State *L, int idx, buf *out, char *err, size_t errle
         }
         if (i)
             buf_putc(out, ',');
-        lua_json_string(out, ks[i].s, ks[i].len);
+        ljson_string(out, ks[i].s, ks[i].len);
         buf_putc(out, ':');
         lua_pushlstring(L, ks[i].s, ks[i].len);
         lua_rawget(L, idx);
@@ -224,18 +224,18 @@ static int encode(lua_State *L, int idx, buf *out, char *err, size_t errlen, con
             snprintf(err, errlen, "field '%s': string is not valid UTF-8", field);
             return -1;
         }
-        lua_json_string(out, s, len);
+        ljson_string(out, s, len);
         return 0;
     }
     case LUA_TTABLE: return encode_table(L, idx, out, err, errlen, field, depth);
     case LUA_TUSERDATA: {
-        lua_tree_node *u = luaL_testudata(L, idx, LUA_TREE_NODE);
+        ltree_node *u = luaL_testudata(L, idx, LTREE_NODE);
         if (u) {
             buf t;
             buf_init(&t, out->m);
             int space = 0;
             put_node_text(u->node, &t, &space, 0);
-            lua_json_string(out, t.ptr ? t.ptr : "", t.len);
+            ljson_string(out, t.ptr ? t.ptr : "", t.len);
             buf_free(&t);
             return 0;
         }
@@ -247,7 +247,7 @@ static int encode(lua_State *L, int idx, buf *out, char *err, size_t errlen, con
     }
 }
 
-int lua_json_encode(lua_State *L, int idx, buf *out, char *err, size_t errlen)
+int ljson_encode(lua_State *L, int idx, buf *out, char *err, size_t errlen)
 {
     idx = lua_absindex(L, idx);
     if (lua_type(L, idx) != LUA_TTABLE) {

@@ -16,9 +16,9 @@
  * Never raises.  Returns 0, or -1 with a message in err naming the field
  * ("field 'quote': string is not valid UTF-8"); out may then hold a partial
  * value. */
-int lua_json_encode(lua_State *L, int idx, buf *out, char *err, size_t errlen);
+int ljson_encode(lua_State *L, int idx, buf *out, char *err, size_t errlen);
 
 /* Appends s (len bytes of UTF-8) as a JSON string literal. */
-void lua_json_string(buf *out, const char *s, size_t len);
+void ljson_string(buf *out, const char *s, size_t len);
 
 #endif

@@ -27,7 +27,7 @@ static int push_result(lua_State *L, lode_engine *e, int rc, lode_doc *d)
         lua_pushstring(L, lode_errmsg(e));
         return 2;
     }
-    lua_tree_push_doc(L, d); /* takes its own reference */
+    ltree_push_doc(L, d); /* takes its own reference */
     lode_doc_free(d);        /* drop ours: the userdata owns it now */
     return 1;
 }
@@ -63,7 +63,7 @@ static int lode_load_l(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     const char *fmt = luaL_optstring(L, 2, NULL);
-    lode_engine *e = lua_query_engine(L);
+    lode_engine *e = lquery_engine(L);
     doc_box *b = new_doc_box(L);
     lode_parse_options po = {fmt, NULL, 0};
     int rc = lode_doc_load(e, path, &po, &b->d);
@@ -79,7 +79,7 @@ static int lode_parse_l(lua_State *L)
     const char *s = luaL_checklstring(L, 1, &len);
     const char *fmt = luaL_checkstring(L, 2);
     const char *name = luaL_optstring(L, 3, "<string>");
-    lode_engine *e = lua_query_engine(L);
+    lode_engine *e = lquery_engine(L);
     doc_box *b = new_doc_box(L);
     lode_parse_options po = {fmt, NULL, 0};
     int rc = lode_doc_parse(e, s, len, name, &po, &b->d);
@@ -94,16 +94,16 @@ static const luaL_Reg lode_funcs[] = {
     {NULL, NULL},
 };
 
-int lua_lode_open(lua_State *L)
+int llode_open(lua_State *L)
 {
-    lua_tree_open(L);
+    ltree_open(L);
     luaL_newlib(L, lode_funcs);
     lua_pushstring(L, LODE_VERSION);
     lua_setfield(L, -2, "version");
     return 1;
 }
 
-int lua_lode_traceback(lua_State *L)
+int llode_traceback(lua_State *L)
 {
     const char *msg = lua_tostring(L, 1);
     if (!msg) {
@@ -139,16 +139,16 @@ static int setup(lua_State *L)
 {
     const char *module_path = lua_touserdata(L, 1);
     lua_pushvalue(L, 2);
-    lua_setfield(L, LUA_REGISTRYINDEX, LUA_QUERY_ENGINE);
+    lua_setfield(L, LUA_REGISTRYINDEX, LQUERY_ENGINE);
     luaL_openlibs(L);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, lua_lode_open);
+    lua_pushcfunction(L, llode_open);
     lua_setfield(L, -2, "lode");
-    lua_pushcfunction(L, lua_text_open);
+    lua_pushcfunction(L, ltext_open);
     lua_setfield(L, -2, "lode.text");
     lua_pop(L, 1);
     /* `lode` is also a global, as `pandoc` is in pandoc's filters */
-    luaL_requiref(L, "lode", lua_lode_open, 1);
+    luaL_requiref(L, "lode", llode_open, 1);
     lua_pop(L, 1);
     lua_getglobal(L, "package");
     luaL_Buffer b;
@@ -159,11 +159,11 @@ static int setup(lua_State *L)
     luaL_pushresult(&b);
     lua_setfield(L, -2, "path");
     lua_pop(L, 1);
-    lua_tree_open(L);
+    ltree_open(L);
     return 0;
 }
 
-lua_State *lua_lode_newstate(lode_engine *e, const char *module_path)
+lua_State *llode_newstate(lode_engine *e, const char *module_path)
 {
     lua_State *L = lua_newstate(e->mem.fn, e->mem.ud);
     if (!L)

@@ -12,13 +12,13 @@
  * e recorded in the registry, and package.path extended with the folders of
  * module_path (a ';'-separated list of folders, may be NULL) so that
  * `require "lode.news"` finds FOLDER/lode/news.lua.  Returns NULL on OOM. */
-lua_State *lua_lode_newstate(lode_engine *e, const char *module_path);
+lua_State *llode_newstate(lode_engine *e, const char *module_path);
 
 /* Opens the `lode` module (pushes its table). */
-int lua_lode_open(lua_State *L);
+int llode_open(lua_State *L);
 
 /* Message handler for lua_pcall: appends a traceback to string errors and
  * describes other error values without calling their metamethods. */
-int lua_lode_traceback(lua_State *L);
+int llode_traceback(lua_State *L);
 
 #endif

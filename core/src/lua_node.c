@@ -29,7 +29,7 @@
 static lode_doc *owner_doc(lua_State *L, int idx)
 {
     lua_getiuservalue(L, idx, 1);
-    lode_doc *d = lua_tree_check_doc(L, -1);
+    lode_doc *d = ltree_check_doc(L, -1);
     lua_pop(L, 1);
     return d;
 }
@@ -38,23 +38,23 @@ static lode_doc *owner_doc(lua_State *L, int idx)
  * only: a finalizer (__gc of a script's table) that runs after the
  * document's own finalizer in the same collection cycle and still holds a
  * node; without it that node would point into a freed tree. */
-xmlNode *lua_tree_check_node(lua_State *L, int idx)
+xmlNode *ltree_check_node(lua_State *L, int idx)
 {
-    lua_tree_node *u = luaL_checkudata(L, idx, LUA_TREE_NODE);
+    ltree_node *u = luaL_checkudata(L, idx, LTREE_NODE);
     lua_getiuservalue(L, idx, 1);
-    lua_tree_doc *d = lua_touserdata(L, -1);
+    ltree_doc *d = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!d || !d->doc)
         luaL_error(L, "the node's document was already freed");
     return u->node;
 }
 
-void lua_tree_push_owner(lua_State *L, int idx)
+void ltree_push_owner(lua_State *L, int idx)
 {
     lua_getiuservalue(L, idx, 1);
 }
 
-void lua_tree_push_node(lua_State *L, int docidx, xmlNode *n)
+void ltree_push_node(lua_State *L, int docidx, xmlNode *n)
 {
     if (!n) {
         lua_pushnil(L);
@@ -68,9 +68,9 @@ void lua_tree_push_node(lua_State *L, int docidx, xmlNode *n)
         return;
     }
     lua_pop(L, 1);
-    lua_tree_node *u = lua_newuserdatauv(L, sizeof *u, 1);
+    ltree_node *u = lua_newuserdatauv(L, sizeof *u, 1);
     u->node = n;
-    luaL_setmetatable(L, LUA_TREE_NODE);
+    luaL_setmetatable(L, LTREE_NODE);
     lua_pushvalue(L, docidx);
     lua_setiuservalue(L, -2, 1); /* pin the document */
     lua_pushlightuserdata(L, n);
@@ -86,8 +86,8 @@ static void push_sibling_node(lua_State *L, int self, xmlNode *n)
         lua_pushnil(L);
         return;
     }
-    lua_tree_push_owner(L, self);
-    lua_tree_push_node(L, -1, n);
+    ltree_push_owner(L, self);
+    ltree_push_node(L, -1, n);
     lua_remove(L, -2);
 }
 
@@ -121,7 +121,7 @@ static const char *type_name(const xmlNode *n)
 /* [-0, +1, -] node:type() -> "element"|"text"|"cdata"|"comment"|"pi"|"entity" */
 static int node_type(lua_State *L)
 {
-    lua_pushstring(L, type_name(lua_tree_check_node(L, 1)));
+    lua_pushstring(L, type_name(ltree_check_node(L, 1)));
     return 1;
 }
 
@@ -129,7 +129,7 @@ static int node_type(lua_State *L)
  * "#text", "#comment", "#cdata", PI target, entity name */
 static int node_name(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     switch (n->type) {
     case XML_ELEMENT_NODE:
         if (n->ns && n->ns->prefix)
@@ -178,7 +178,7 @@ static void push_attr_value(lua_State *L, const xmlAttr *a)
 /* [-0, +1, e] node:attr(name) -> string|nil */
 static int node_attr(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
     xmlAttr *a = is_element(n) ? find_attr(n, name) : NULL;
     if (!a)
@@ -191,7 +191,7 @@ static int node_attr(lua_State *L)
 /* [-0, +1, e] node:attrs() -> {name = value, ...} */
 static int node_attrs(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lua_newtable(L);
     if (!is_element(n))
         return 1;
@@ -209,7 +209,7 @@ static int node_attrs(lua_State *L)
 /* [-0, +1, e] node:has_class(name) -> boolean */
 static int node_has_class(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     size_t cl;
     const char *c = luaL_checklstring(L, 2, &cl);
     xmlAttr *a = is_element(n) ? find_attr(n, "class") : NULL;
@@ -296,7 +296,7 @@ static void normalize_top(lua_State *L)
  * one space, trimmed). */
 static int node_text(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     static const char *const hows[] = {"raw", "normalize", NULL};
     int how = luaL_checkoption(L, 2, "raw", hows);
     luaL_Buffer b;
@@ -316,7 +316,7 @@ static int node_text(lua_State *L)
 /* [-0, +1, -] node:line() -> integer|nil (source line, where known) */
 static int node_line(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     long line = xmlGetLineNo(n);
     if (line > 0)
         lua_pushinteger(L, line);
@@ -329,7 +329,7 @@ static int node_line(lua_State *L)
  * ("/html/body/p[3]") */
 static int node_path(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     xmlChar *p = xmlGetNodePath(n);
     if (!p)
         return luaL_error(L, "out of memory");
@@ -345,7 +345,7 @@ static int node_path(lua_State *L)
 /* [-0, +1, -] node:parent() -> node|nil (nil for the root element) */
 static int node_parent(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     xmlNode *p = n->parent;
     push_sibling_node(L, 1, is_element(p) ? p : NULL);
     return 1;
@@ -355,14 +355,14 @@ static int node_parent(lua_State *L)
  * kind (text included), or nil */
 static int node_next(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     push_sibling_node(L, 1, n->parent ? n->next : NULL);
     return 1;
 }
 
 static int node_prev(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     push_sibling_node(L, 1, n->parent ? n->prev : NULL);
     return 1;
 }
@@ -370,7 +370,7 @@ static int node_prev(lua_State *L)
 /* [-0, +1, -] node:next_element() / node:prev_element() -> element|nil */
 static int node_next_element(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     xmlNode *s = n->parent ? n->next : NULL;
     while (s && !is_element(s))
         s = s->next;
@@ -380,7 +380,7 @@ static int node_next_element(lua_State *L)
 
 static int node_prev_element(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     xmlNode *s = n->parent ? n->prev : NULL;
     while (s && !is_element(s))
         s = s->prev;
@@ -391,14 +391,14 @@ static int node_prev_element(lua_State *L)
 /* [-0, +1, -] node:first_child() / node:last_child() -> node|nil */
 static int node_first_child(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     push_sibling_node(L, 1, is_element(n) ? n->children : NULL);
     return 1;
 }
 
 static int node_last_child(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     push_sibling_node(L, 1, is_element(n) ? n->last : NULL);
     return 1;
 }
@@ -407,19 +407,19 @@ static int node_last_child(lua_State *L)
  * "all" (default: elements, text, comments, ...) or "elements". */
 static int node_children(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     static const char *const kinds[] = {"all", "elements", NULL};
     int only_elements = luaL_checkoption(L, 2, "all", kinds);
     lua_newtable(L);
     if (!is_element(n))
         return 1;
-    lua_tree_push_owner(L, 1);
+    ltree_push_owner(L, 1);
     int docidx = lua_gettop(L);
     lua_Integer i = 0;
     for (xmlNode *c = n->children; c; c = c->next) {
         if (only_elements && !is_element(c))
             continue;
-        lua_tree_push_node(L, docidx, c);
+        ltree_push_node(L, docidx, c);
         lua_rawseti(L, -3, ++i);
     }
     lua_pop(L, 1);
@@ -429,8 +429,8 @@ static int node_children(lua_State *L)
 /* [-0, +1, -] node:doc() -> the document */
 static int node_doc(lua_State *L)
 {
-    lua_tree_check_node(L, 1);
-    lua_tree_push_owner(L, 1);
+    ltree_check_node(L, 1);
+    ltree_push_owner(L, 1);
     return 1;
 }
 
@@ -442,24 +442,24 @@ static int node_doc(lua_State *L)
  * document order.  A malformed selector raises with a caret. */
 static int node_select(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
-    lua_tree_push_owner(L, 1);
-    return lua_tree_select(L, n, lua_gettop(L), 0);
+    xmlNode *n = ltree_check_node(L, 1);
+    ltree_push_owner(L, 1);
+    return ltree_select(L, n, lua_gettop(L), 0);
 }
 
 /* [-0, +1, e] node:first(selector) -> the first matching descendant or nil */
 static int node_first(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
-    lua_tree_push_owner(L, 1);
-    return lua_tree_select(L, n, lua_gettop(L), 1);
+    xmlNode *n = ltree_check_node(L, 1);
+    ltree_push_owner(L, 1);
+    return ltree_select(L, n, lua_gettop(L), 1);
 }
 
 /* [-0, +1, e] node:matches(selector) -> boolean */
 static int node_matches(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
-    const selector *s = lua_query_selector(L, 2);
+    xmlNode *n = ltree_check_node(L, 1);
+    const selector *s = lquery_selector(L, 2);
     lua_pushboolean(L, is_element(n) && select_matches(s, n));
     return 1;
 }
@@ -468,8 +468,8 @@ static int node_matches(lua_State *L)
  * ancestor that matches, or nil */
 static int node_closest(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
-    const selector *s = lua_query_selector(L, 2);
+    xmlNode *n = ltree_check_node(L, 1);
+    const selector *s = lquery_selector(L, 2);
     for (xmlNode *a = n; a; a = a->parent) {
         if (is_element(a) && select_matches(s, a)) {
             push_sibling_node(L, 1, a);
@@ -484,9 +484,9 @@ static int node_closest(lua_State *L)
  * as their string values) | string | number | boolean */
 static int node_xpath(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
-    lua_tree_push_owner(L, 1);
-    return lua_query_xpath(L, n, 2, 3, lua_gettop(L));
+    xmlNode *n = ltree_check_node(L, 1);
+    ltree_push_owner(L, 1);
+    return lquery_xpath(L, n, 2, 3, lua_gettop(L));
 }
 
 /* ------------------------------------------------------------------ */
@@ -527,7 +527,7 @@ static xmlNode *insertable(lua_State *L, lode_doc *d, int idx, const xmlNode *ta
         park(L, d, n); /* owned by the document until linked */
         return n;
     }
-    n = lua_tree_check_node(L, idx);
+    n = ltree_check_node(L, idx);
     if (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE || n->type == XML_ATTRIBUTE_NODE)
         luaL_argerror(L, idx, "cannot insert a document or attribute");
     if (n->doc != d->xml) {
@@ -551,7 +551,7 @@ static void check_container(lua_State *L, xmlNode *n, const char *what)
 
 static int insert(lua_State *L, int where)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     int top = lua_gettop(L);
     if (top < 2)
@@ -592,7 +592,7 @@ static int node_after(lua_State *L) { return insert(L, 'f'); }
 /* [-0, +1, e] node:remove() -> node (detached; it can be inserted again) */
 static int node_remove(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     if (n->parent && n->parent != d->detached) {
         if (n->parent->type != XML_ELEMENT_NODE && is_element(n))
@@ -606,7 +606,7 @@ static int node_remove(lua_State *L)
 /* [-0, +1, e] node:replace(x) -> x's node (n is detached) */
 static int node_replace(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     if (!n->parent || n->parent == d->detached)
         return luaL_error(L, "replace: the node is not in the document");
@@ -657,7 +657,7 @@ static xmlNode *new_element(lua_State *L, lode_doc *d, const char *name, xmlNode
  * place of the node, which becomes its last child) or a tag name. */
 static int node_wrap(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
         return luaL_error(L, "wrap: the node has no parent element");
@@ -683,7 +683,7 @@ static int node_wrap(lua_State *L)
  * The element is replaced by its children and detached. */
 static int node_unwrap(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     check_container(L, n, "unwrap");
     if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
@@ -704,7 +704,7 @@ static int node_unwrap(lua_State *L)
  * node, sets its content. */
 static int node_set_text(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     size_t len;
     const char *s = luaL_checklstring(L, 2, &len);
     if (utf8_validate((const unsigned char *)s, len, NULL) != 0 || memchr(s, 0, len))
@@ -743,7 +743,7 @@ static void check_attr_args(lua_State *L, const char *name, const char *value, s
  * attribute; numbers are converted. */
 static int node_set_attr(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
     check_container(L, n, "set_attr");
     if (lua_isnoneornil(L, 3)) {
@@ -783,7 +783,7 @@ static int node_set_attr(lua_State *L)
 /* [-0, +1, e] node:remove_attr(name) -> node */
 static int node_remove_attr(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
     if (is_element(n)) {
         xmlAttr *a = find_attr(n, name);
@@ -797,7 +797,7 @@ static int node_remove_attr(lua_State *L)
 /* [-0, +1, e] node:rename(name) -> node */
 static int node_rename(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
     check_container(L, n, "rename");
     if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
@@ -826,7 +826,7 @@ static int node_rename(lua_State *L)
 /* [-0, +1, e] node:clone() -> a deep copy, detached, in the same document */
 static int node_clone(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     xmlNode *c = xmlDocCopyNode(n, d->xml, 1);
     if (!c)
@@ -840,7 +840,7 @@ static int node_clone(lua_State *L)
 /* constructors (also on documents: lua_doc.c)                         */
 /* ------------------------------------------------------------------ */
 
-int lua_tree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context)
+int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context)
 {
     const char *name = luaL_checkstring(L, base);
     xmlNode *e = new_element(L, d, name, context);
@@ -869,7 +869,7 @@ int lua_tree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNo
         tree_unlink(c);
         tree_append(e, c);
     }
-    lua_tree_push_node(L, docidx, e);
+    ltree_push_node(L, docidx, e);
     return 1;
 }
 
@@ -877,11 +877,11 @@ int lua_tree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNo
  * element in the node's document (prefixes resolve at this node) */
 static int node_element(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
-    lua_tree_push_owner(L, 1);
+    ltree_push_owner(L, 1);
     lua_insert(L, 2);
-    return lua_tree_make_element(L, 2, d, 3, n);
+    return ltree_make_element(L, 2, d, 3, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -893,7 +893,7 @@ static int node_element(lua_State *L)
  * "text", "markdown" and "json" render the node's subtree as a document. */
 static int node_write(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     const char *fmt = luaL_optstring(L, 2, is_html(n) ? "html" : "xml");
     if (strcmp(fmt, "xml") == 0 || strcmp(fmt, "html") == 0) {
@@ -914,12 +914,12 @@ static int node_write(lua_State *L)
         xmlBufferFree(xb);
         return 1;
     }
-    return lua_tree_write_subtree(L, d, n, fmt);
+    return ltree_write_subtree(L, d, n, fmt);
 }
 
 static int node_tostring(lua_State *L)
 {
-    xmlNode *n = lua_tree_check_node(L, 1);
+    xmlNode *n = ltree_check_node(L, 1);
     if (is_element(n))
         lua_pushfstring(L, "<%s> (line %d)", (const char *)n->name, (int)xmlGetLineNo(n));
     else
@@ -968,9 +968,9 @@ static const luaL_Reg node_methods[] = {
     {NULL, NULL},
 };
 
-void lua_tree_open_node(lua_State *L)
+void ltree_open_node(lua_State *L)
 {
-    if (luaL_newmetatable(L, LUA_TREE_NODE)) {
+    if (luaL_newmetatable(L, LTREE_NODE)) {
         luaL_newlib(L, node_methods);
         lua_setfield(L, -2, "__index");
         lua_pushcfunction(L, node_tostring);

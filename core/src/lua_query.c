@@ -23,9 +23,9 @@
 #define XP_BOX "lode.xpath"
 #define XPRUN_BOX "lode.xpathrun"
 
-lode_engine *lua_query_engine(lua_State *L)
+lode_engine *lquery_engine(lua_State *L)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, LUA_QUERY_ENGINE);
+    lua_getfield(L, LUA_REGISTRYINDEX, LQUERY_ENGINE);
     lode_engine *e = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!e)
@@ -76,7 +76,7 @@ static void cache_account(lua_State *L, const char *name)
     lua_rawseti(L, -2, 0);
 }
 
-const selector *lua_query_selector(lua_State *L, int idx)
+const selector *lquery_selector(lua_State *L, int idx)
 {
     size_t len;
     const char *src = luaL_checklstring(L, idx, &len);
@@ -89,7 +89,7 @@ const selector *lua_query_selector(lua_State *L, int idx)
         return b->s;
     }
     lua_pop(L, 1);
-    lode_engine *e = lua_query_engine(L);
+    lode_engine *e = lquery_engine(L);
     cache_account(L, "lode.selcache"); /* may start a new cache table */
     sel_box *b = lua_newuserdatauv(L, sizeof *b, 0);
     b->s = NULL;
@@ -124,14 +124,14 @@ static int on_match(xmlNode *n, void *ud)
         c->found = n;
         return 1;
     }
-    lua_tree_push_node(c->L, c->docidx, n);
+    ltree_push_node(c->L, c->docidx, n);
     lua_rawseti(c->L, -2, ++c->n);
     return 0;
 }
 
-int lua_tree_select(lua_State *L, xmlNode *scope, int docidx, int first)
+int ltree_select(lua_State *L, xmlNode *scope, int docidx, int first)
 {
-    const selector *s = lua_query_selector(L, 2);
+    const selector *s = lquery_selector(L, 2);
     collect c = {L, lua_absindex(L, docidx), first, 0, NULL};
     if (!first)
         lua_newtable(L);
@@ -139,7 +139,7 @@ int lua_tree_select(lua_State *L, xmlNode *scope, int docidx, int first)
                   scope->type == XML_HTML_DOCUMENT_NODE))
         select_each(s, scope, 0, on_match, &c);
     if (first)
-        lua_tree_push_node(L, c.docidx, c.found);
+        ltree_push_node(L, c.docidx, c.found);
     return 1;
 }
 
@@ -247,7 +247,7 @@ static void register_namespaces(lua_State *L, xmlXPathContextPtr ctx, xmlNode *n
                 xmlXPathRegisterNs(ctx, ns->prefix, ns->href);
 }
 
-int lua_query_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx)
+int lquery_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx)
 {
     expridx = lua_absindex(L, expridx);
     nsidx = lua_absindex(L, nsidx);
@@ -285,7 +285,7 @@ int lua_query_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int doc
             } else if (m->type == XML_DOCUMENT_NODE || m->type == XML_HTML_DOCUMENT_NODE) {
                 lua_pushvalue(L, docidx);
             } else {
-                lua_tree_push_node(L, docidx, m);
+                ltree_push_node(L, docidx, m);
             }
             lua_rawseti(L, -2, i + 1);
         }

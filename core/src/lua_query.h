@@ -10,19 +10,19 @@
 #include "select.h"
 
 /* Registry key of the engine (lightuserdata) that owns the state. */
-#define LUA_QUERY_ENGINE "lode.engine"
+#define LQUERY_ENGINE "lode.engine"
 
 /* The engine of the state (raises if none was set). */
-lode_engine *lua_query_engine(lua_State *L);
+lode_engine *lquery_engine(lua_State *L);
 
 /* The compiled selector for the string at idx (compiled once per state).  A
  * malformed selector raises an error quoting it with a caret. */
-const selector *lua_query_selector(lua_State *L, int idx);
+const selector *lquery_selector(lua_State *L, int idx);
 
 /* Evaluates the XPath expression at expridx (optional prefix->URI table at
  * nsidx) with node as the context node and pushes the result: an array of
  * nodes (attributes and namespaces as their string values), or a string,
  * number or boolean. */
-int lua_query_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx);
+int lquery_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx);
 
 #endif

@@ -700,7 +700,7 @@ static const luaL_Reg box_meta[] = {
     {NULL, NULL},
 };
 
-int lua_text_open(lua_State *L)
+int ltext_open(lua_State *L)
 {
     if (luaL_newmetatable(L, TEXT_BUFFER))
         luaL_setfuncs(L, box_meta, 0);

@@ -14,11 +14,11 @@
 
 /* The name under which hosts register the module (package.preload or
  * package.loaded), so that scripts `require "lode.text"`. */
-#define LUA_TEXT_NAME "lode.text"
+#define LTEXT_NAME "lode.text"
 
 /* [-0, +1, m] Opens the module, luaopen-style: registers the metatable of
  * its scratch buffers (idempotent) and pushes a new module table.  Usable as
  * a lua_CFunction, e.g. as package.preload["lode.text"]. */
-int lua_text_open(lua_State *L);
+int ltext_open(lua_State *L);
 
 #endif

@@ -16,43 +16,43 @@
 
 #include "doc.h"
 
-#define LUA_TREE_DOC "lode.document"
-#define LUA_TREE_NODE "lode.node"
+#define LTREE_DOC "lode.document"
+#define LTREE_NODE "lode.node"
 
-typedef struct lua_tree_doc {
+typedef struct ltree_doc {
     lode_doc *doc; /* NULL once closed */
-} lua_tree_doc;
+} ltree_doc;
 
-typedef struct lua_tree_node {
+typedef struct ltree_node {
     xmlNode *node;
-} lua_tree_node;
+} ltree_node;
 
 /* Registers both metatables (idempotent). */
-void lua_tree_open(lua_State *L);
+void ltree_open(lua_State *L);
 
 /* Pushes a new document userdata that takes one reference to d. */
-void lua_tree_push_doc(lua_State *L, lode_doc *d);
+void ltree_push_doc(lua_State *L, lode_doc *d);
 /* The lode_doc of the document userdata at idx (raises if not one). */
-lode_doc *lua_tree_check_doc(lua_State *L, int idx);
+lode_doc *ltree_check_doc(lua_State *L, int idx);
 /* Pushes the unique userdata of n; docidx is the stack index of n's
  * document userdata.  Pushes nil for NULL. */
-void lua_tree_push_node(lua_State *L, int docidx, xmlNode *n);
+void ltree_push_node(lua_State *L, int docidx, xmlNode *n);
 /* The node of the node userdata at idx (raises if not one). */
-xmlNode *lua_tree_check_node(lua_State *L, int idx);
+xmlNode *ltree_check_node(lua_State *L, int idx);
 /* Pushes the document userdata of the node userdata at idx. */
-void lua_tree_push_owner(lua_State *L, int idx);
+void ltree_push_owner(lua_State *L, int idx);
 
 /* Queries scope's descendants with the selector at stack index 2 and pushes
  * an array of nodes (first == 0) or the first match or nil (first == 1). */
-int lua_tree_select(lua_State *L, xmlNode *scope, int docidx, int first);
+int ltree_select(lua_State *L, xmlNode *scope, int docidx, int first);
 /* Builds an element in d from the arguments (name [, attrs] [, child...])
  * starting at stack index base and pushes it; prefixes resolve at context. */
-int lua_tree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context);
+int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context);
 /* Renders n (the whole document if n is its root or NULL) with the writer
  * fmt and pushes the string; raises with the writer's message on failure. */
-int lua_tree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt);
-/* The two halves of lua_tree_open. */
-void lua_tree_open_node(lua_State *L);
-void lua_tree_open_doc(lua_State *L);
+int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt);
+/* The two halves of ltree_open. */
+void ltree_open_node(lua_State *L);
+void ltree_open_doc(lua_State *L);
 
 #endif

@@ -90,7 +90,7 @@ static int ctx_emit(lua_State *L)
         return luaL_error(L, "ctx:emit() outside a document (in begin or finish)");
     char err[256];
     size_t mark = r->records.len;
-    if (lua_json_encode(L, 2, &r->records, err, sizeof err) != 0) {
+    if (ljson_encode(L, 2, &r->records, err, sizeof err) != 0) {
         r->records.len = mark;
         return luaL_error(L, "ctx:emit: %s", err);
     }
@@ -426,14 +426,14 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         lode_rules_free(r);
         return engine_error(e, LODE_ENOMEM, "out of memory");
     }
-    r->L = lua_lode_newstate(e, path.ptr);
+    r->L = llode_newstate(e, path.ptr);
     buf_free(&path);
     if (!r->L) {
         lode_rules_free(r);
         return engine_error(e, LODE_ENOMEM, "%s: cannot create a Lua state (out of memory)", name);
     }
     lua_State *L = r->L;
-    lua_pushcfunction(L, lua_lode_traceback);
+    lua_pushcfunction(L, llode_traceback);
     r->ref_tb = luaL_ref(L, LUA_REGISTRYINDEX);
     /* the chunk: text only, never bytecode */
     char chunkname[512];
@@ -650,7 +650,7 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         if (!select_matches(r->rules[i].sel, n))
             continue;
         if (!pushed) {
-            lua_tree_push_node(L, docidx, n);
+            ltree_push_node(L, docidx, n);
             pushed = lua_gettop(L);
         }
         r->current = n;
@@ -683,7 +683,7 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
     }
     if (r->nleave > leave_from) {
         if (!pushed) {
-            lua_tree_push_node(L, docidx, n);
+            ltree_push_node(L, docidx, n);
             pushed = lua_gettop(L);
         }
         for (size_t k = leave_from; k < r->nleave; k++) {
@@ -714,7 +714,7 @@ static int set_ctx_doc(lua_State *L)
 static int push_doc(lua_State *L)
 {
     lode_rules *r = lua_touserdata(L, 1);
-    lua_tree_push_doc(L, r->doc);
+    ltree_push_doc(L, r->doc);
     return 1;
 }
 

@@ -62,8 +62,8 @@ static int t_traceback(lua_State *L)
 static void preload_text(lua_State *L)
 {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, lua_text_open);
-    lua_setfield(L, -2, LUA_TEXT_NAME);
+    lua_pushcfunction(L, ltext_open);
+    lua_setfield(L, -2, LTEXT_NAME);
     lua_pop(L, 1); /* pop preload table */
 }
 
@@ -90,7 +90,7 @@ static void lua_script(void)
 static void open_from_c(void)
 {
     lua_State *L = luaL_newstate();
-    lua_pushcfunction(L, lua_text_open);
+    lua_pushcfunction(L, ltext_open);
     lua_call(L, 0, 1);
     CHECK(lua_istable(L, -1));
     CHECK_EQ_INT(lua_getfield(L, -1, "normalize"), LUA_TFUNCTION);
@@ -100,7 +100,7 @@ static void open_from_c(void)
     lua_pop(L, 1);
     CHECK_EQ_INT(lua_gettop(L), 1);
     /* Opening twice gives two working tables (the metatable is shared). */
-    lua_pushcfunction(L, lua_text_open);
+    lua_pushcfunction(L, ltext_open);
     lua_call(L, 0, 1);
     CHECK(lua_istable(L, -1) && !lua_rawequal(L, -1, -2));
     lua_close(L);
@@ -134,7 +134,7 @@ static void pathological_timing(void)
     static const char *const forms[] = {"NFC", "NFD", "NFKC", "NFKD"};
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
-    lua_pushcfunction(L, lua_text_open);
+    lua_pushcfunction(L, ltext_open);
     lua_call(L, 0, 1); /* 1: module */
     for (int alternating = 0; alternating <= 1; alternating++) {
         push_marks(L, 100000, alternating); /* 2 */
@@ -211,7 +211,7 @@ static void alloc_failures_of(const char *fn, const char *arg, size_t arglen, lu
         lua_State *L = lua_newstate(counting_alloc, &c);
         if (!L)
             break;
-        lua_pushcfunction(L, lua_text_open);
+        lua_pushcfunction(L, ltext_open);
         lua_call(L, 0, 1);
         lua_getfield(L, -1, fn);
         lua_pushlstring(L, arg, arglen);
