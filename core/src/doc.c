@@ -25,6 +25,7 @@ static int wrap(lode_engine *e, xmlDoc *xml, const char *name, const char *fmt, 
     d->format = fmt;
     d->refs = 1;
     d->bytes = 0;
+    d->edits = 0;
     d->detached = NULL;
     *out = d;
     return LODE_OK;

@@ -18,6 +18,8 @@ struct lode_doc {
     const char *format; /* static format name */
     int refs;           /* owners: 1 at creation */
     size_t bytes;       /* size of the source, 0 if unknown (a hint for Lua's collector) */
+    unsigned long edits; /* bumped by every structural or attribute edit from Lua, so
+                            caches of match results know when to start over */
     xmlNode *detached;  /* parking element for nodes outside the tree, or NULL */
 };
 

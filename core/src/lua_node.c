@@ -505,6 +505,7 @@ static void park(lua_State *L, lode_doc *d, xmlNode *n)
 /* Unlinks n and parks it (it stays valid until the document goes). */
 static void detach(lua_State *L, lode_doc *d, xmlNode *n)
 {
+    d->edits++;
     tree_unlink(n);
     park(L, d, n);
 }
@@ -561,6 +562,7 @@ static int insert(lua_State *L, int where)
     else if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
         luaL_error(L, "%s: the node has no parent element", where == 'b' ? "before" : "after");
     xmlNode *prev = NULL;
+    d->edits++;
     /* Several arguments are inserted in the order given. */
     for (int i = 2; i <= top; i++) {
         xmlNode *c = insertable(L, d, i, where == 'a' || where == 'p' ? n : n->parent);
@@ -619,6 +621,7 @@ static int node_replace(lua_State *L)
     }
     if (tree_is_ancestor(n, c))
         return luaL_error(L, "replace: cannot replace a node by its own descendant");
+    d->edits++;
     tree_unlink(c);
     tree_insert_before(n, c);
     detach(L, d, n);
@@ -671,6 +674,7 @@ static int node_wrap(lua_State *L)
         if (w == n || tree_is_ancestor(n, w))
             return luaL_error(L, "wrap: cannot wrap a node in itself or its descendant");
     }
+    d->edits++;
     tree_unlink(w);
     tree_insert_before(n, w);
     tree_unlink(n);
@@ -689,6 +693,7 @@ static int node_unwrap(lua_State *L)
     if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
         return luaL_error(L, "unwrap: the element has no parent element (the root cannot be unwrapped)");
     xmlNode *first = n->children;
+    d->edits++;
     while (n->children) {
         xmlNode *c = n->children;
         tree_unlink(c);
@@ -710,6 +715,7 @@ static int node_set_text(lua_State *L)
     if (utf8_validate((const unsigned char *)s, len, NULL) != 0 || memchr(s, 0, len))
         return luaL_argerror(L, 2, "text must be valid UTF-8 without NUL");
     lode_doc *d = owner_doc(L, 1);
+    d->edits++;
     if (n->type == XML_TEXT_NODE || n->type == XML_COMMENT_NODE || n->type == XML_CDATA_SECTION_NODE) {
         /* Content of a leaf: safe to replace, nothing else points into it. */
         xmlNodeSetContentLen(n, BAD_CAST s, (int)len);
@@ -746,6 +752,7 @@ static int node_set_attr(lua_State *L)
     xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
     check_container(L, n, "set_attr");
+    owner_doc(L, 1)->edits++;
     if (lua_isnoneornil(L, 3)) {
         xmlAttr *a = find_attr(n, name);
         if (a)
@@ -785,6 +792,7 @@ static int node_remove_attr(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
+    owner_doc(L, 1)->edits++;
     if (is_element(n)) {
         xmlAttr *a = find_attr(n, name);
         if (a)
@@ -800,6 +808,7 @@ static int node_rename(lua_State *L)
     xmlNode *n = ltree_check_node(L, 1);
     const char *name = luaL_checkstring(L, 2);
     check_container(L, n, "rename");
+    owner_doc(L, 1)->edits++;
     if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
         return luaL_argerror(L, 2, "not a valid element name");
     const char *colon = strchr(name, ':');

@@ -24,6 +24,7 @@
  * error never unwinds through C frames holding resources; a failed document
  * delivers no records; the state stays usable for the next document. */
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <lauxlib.h>
@@ -62,6 +63,8 @@ struct lode_rules {
     double walk_seconds;
     int *leave;          /* stack of rule indices with leave handlers */
     size_t nleave, capleave;
+    select_memo *memo;   /* only when a rule has :has/:contains/of S */
+    unsigned long memo_edits;
 };
 
 static double now(void)
@@ -283,6 +286,21 @@ static void free_rules(lode_rules *r)
     r->nrules = 0;
 }
 
+/* Does the selector source use a test that select_memo speeds up (:has,
+ * :contains, nth-*(... of S))?  Pseudo-class names are ASCII
+ * case-insensitive; a false positive only costs memo resets. */
+static int expensive(const char *src)
+{
+    static const char *const needles[] = {":has(", ":contains(", " of "};
+    for (size_t k = 0; k < 3; k++) {
+        size_t n = strlen(needles[k]);
+        for (const char *p = src; *p; p++)
+            if (strncasecmp(p, needles[k], n) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* Compiles the rules of the script table at the top of the stack. */
 static int read_table(lode_rules *r)
 {
@@ -386,6 +404,16 @@ static int read_table(lode_rules *r)
             rc = engine_error(r->e, LODE_ESCRIPT, "%s:%d: rule '%s': bad selector: %s", r->name, ru->line,
                               ps[i].src, err);
             goto out;
+        }
+        /* Expensive tests get a memo, so a rule like ':has(img) p' stays
+         * linear in the document (false positives only cost a reset). */
+        if (!r->memo && expensive(ps[i].src)) {
+            r->memo = mem_alloc(&r->e->mem, sizeof *r->memo);
+            if (!r->memo) {
+                rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
+                goto out;
+            }
+            select_memo_reset(r->memo);
         }
     }
 out:
@@ -525,6 +553,7 @@ void lode_rules_free(lode_rules *r)
     free_rules(r);
     buf_free(&r->records);
     mem_free(&r->e->mem, r->leave);
+    mem_free(&r->e->mem, r->memo);
     mem_free(&r->e->mem, r->name);
     mem_free(&r->e->mem, r);
 }
@@ -646,8 +675,12 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
     size_t leave_from = r->nleave;
     r->skip = 0;
     int pushed = 0;
+    if (r->memo && r->memo_edits != r->doc->edits) {
+        select_memo_reset(r->memo); /* a handler changed the tree */
+        r->memo_edits = r->doc->edits;
+    }
     for (size_t i = 0; i < r->nrules; i++) {
-        if (!select_matches(r->rules[i].sel, n))
+        if (!select_matches_memo(r->rules[i].sel, n, r->memo))
             continue;
         if (!pushed) {
             ltree_push_node(L, docidx, n);
@@ -761,6 +794,10 @@ int lode_rules_run(lode_rules *r, lode_doc *doc)
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", doc->name);
     }
     xmlNode *root = xmlDocGetRootElement(doc->xml);
+    if (r->memo) {
+        select_memo_reset(r->memo);
+        r->memo_edits = doc->edits;
+    }
     if (root && r->nrules)
         rc = visit(r, root, docidx, 1);
     r->current = NULL;
