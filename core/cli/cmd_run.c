@@ -266,9 +266,11 @@ int cmd_run(cli *c, int argc, char **argv)
         if (failed && fail_fast)
             break;
     }
+    int finish_failed = 0;
     if (lode_rules_finish(rules) != LODE_OK) {
+        /* finish is not a document: report it, exit 1, but count no document */
         cli_error(c, "%s", lode_errmsg(e));
-        failed++;
+        finish_failed = 1;
     }
     if (profile)
         print_profile(c, rules);
@@ -285,6 +287,8 @@ int cmd_run(cli *c, int argc, char **argv)
         if (status == EXIT_OK)
             status = EXIT_DOCUMENT;
     }
+    if (finish_failed && status == EXIT_OK)
+        status = EXIT_DOCUMENT;
     for (size_t i = 0; failures && i < in.n; i++)
         free(failures[i]);
     free(failures);

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
 
 enum { K_JSONL, K_CSV, K_TSV };
 
@@ -138,76 +137,276 @@ static void put_field(FILE *fp, int kind, const char *v, size_t n)
     fputc('"', fp);
 }
 
-/* The text of a JSON value in a cell: strings as they are, null empty,
- * everything else as compact JSON. */
-static void put_value(FILE *fp, int kind, json_t *v)
+/* Records come from lode's own encoder (lua_json.c): one flat-or-nested JSON
+ * object per line.  They are split here with a small scanner rather than a
+ * JSON library, so that numbers keep exactly the text the JSONL output has
+ * (0.1 stays 0.1) and strings may hold U+0000. */
+
+typedef struct field {
+    const char *key, *val; /* raw JSON text of the key (without quotes) and value */
+    size_t klen, vlen;
+    int is_string;
+} field;
+
+/* Skips a JSON string starting at p (p[0] == '"'); returns the byte after it. */
+static const char *skip_string(const char *p, const char *end)
 {
-    if (!v || json_is_null(v))
-        return;
-    if (json_is_string(v)) {
-        put_field(fp, kind, json_string_value(v), json_string_length(v));
-        return;
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
     }
-    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (t) {
-        put_field(fp, kind, t, strlen(t));
-        free(t);
+    return end;
+}
+
+/* Skips one JSON value (string, number, literal, array or object). */
+static const char *skip_value(const char *p, const char *end)
+{
+    if (p < end && *p == '"')
+        return skip_string(p, end);
+    int depth = 0;
+    for (; p < end; p++) {
+        if (*p == '"') {
+            p = skip_string(p, end) - 1;
+            continue;
+        }
+        if (*p == '[' || *p == '{')
+            depth++;
+        else if (*p == ']' || *p == '}') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (*p == ',' && depth == 0)
+            return p;
+    }
+    return p;
+}
+
+/* Splits the object at [p, end) into fields; returns the count (at most max). */
+static size_t split_record(const char *p, const char *end, field *f, size_t max)
+{
+    size_t n = 0;
+    if (p >= end || *p != '{')
+        return 0;
+    p++;
+    while (p < end && *p != '}' && n < max) {
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (*p != '"')
+            break;
+        const char *k = p + 1, *ke = skip_string(p, end);
+        f[n].key = k;
+        f[n].klen = (size_t)(ke - 1 - k);
+        p = ke;
+        if (p >= end || *p != ':')
+            break;
+        p++;
+        const char *v = p;
+        p = skip_value(p, end);
+        f[n].val = v;
+        f[n].vlen = (size_t)(p - v);
+        f[n].is_string = *v == '"';
+        n++;
+    }
+    return n;
+}
+
+static int hexval(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* Decodes the JSON string body s[0..n) (no quotes) into out; returns its
+ * length.  out has room for n bytes (decoding never grows a string). */
+static size_t unescape(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\' || i + 1 >= n) {
+            out[o++] = s[i];
+            continue;
+        }
+        char c = s[++i];
+        switch (c) {
+        case 'n': out[o++] = '\n'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'b': out[o++] = '\b'; break;
+        case 'f': out[o++] = '\f'; break;
+        case 'u': {
+            unsigned cp = 0;
+            int ok = i + 4 < n;
+            for (int k = 1; ok && k <= 4; k++) {
+                int h = hexval((unsigned char)s[i + (size_t)k]);
+                if (h < 0)
+                    ok = 0;
+                else
+                    cp = cp * 16 + (unsigned)h;
+            }
+            if (!ok) {
+                out[o++] = c;
+                break;
+            }
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
+                unsigned lo = 0;
+                for (int k = 3; k <= 6; k++)
+                    lo = lo * 16 + (unsigned)(hexval((unsigned char)s[i + (size_t)k]) & 15);
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            if (cp < 0x80) {
+                out[o++] = (char)cp;
+            } else if (cp < 0x800) {
+                out[o++] = (char)(0xC0 | (cp >> 6));
+                out[o++] = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                out[o++] = (char)(0xE0 | (cp >> 12));
+                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[o++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                out[o++] = (char)(0xF0 | (cp >> 18));
+                out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[o++] = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: out[o++] = c; break; /* \" \\ \/ */
+        }
+    }
+    return o;
+}
+
+/* Column names: the union of keys in first-seen order (raw JSON text). */
+typedef struct cols {
+    field *v;
+    size_t n, cap;
+} cols;
+
+static int col_index(const cols *c, const char *k, size_t kl)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i].klen == kl && memcmp(c->v[i].key, k, kl) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Splits a record into *f, growing it as needed; returns the count or
+ * (size_t)-1 on OOM. */
+static size_t split_all(const char *p, const char *end, field **f, size_t *cap)
+{
+    for (;;) {
+        size_t n = split_record(p, end, *f, *cap);
+        if (n < *cap)
+            return n;
+        field *g = realloc(*f, *cap * 2 * sizeof *g);
+        if (!g)
+            return (size_t)-1;
+        *f = g;
+        *cap *= 2;
     }
 }
 
 static int write_table(sink *s)
 {
-    /* columns: the union of keys in first-seen order */
-    json_t *cols = json_array(), *seen = json_object();
-    json_t **rows = calloc((size_t)s->count + 1, sizeof *rows);
-    long nrows = 0;
-    int rc = cols && seen && rows ? 0 : -1;
-    for (char *p = s->held, *end = s->held + s->held_len; rc == 0 && p < end;) {
+    cols c = {NULL, 0, 0};
+    size_t fcap = 64;
+    field *f = malloc(fcap * sizeof *f);
+    char *scratch = malloc(s->held_len + 1);
+    if (!f || !scratch) {
+        free(f);
+        free(scratch);
+        return -1;
+    }
+    char *end = s->held + s->held_len;
+    for (char *p = s->held; p < end;) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
-        json_t *o = json_loadb(p, (size_t)(nl - p), 0, NULL);
-        if (!o) {
-            rc = -1;
-            break;
+        size_t nf = split_all(p, nl, &f, &fcap);
+        if (nf == (size_t)-1) {
+            free(c.v);
+            free(f);
+            free(scratch);
+            return -1;
         }
-        rows[nrows++] = o;
-        const char *k;
-        json_t *v;
-        json_object_foreach(o, k, v)
-        {
-            (void)v;
-            if (!json_object_get(seen, k)) {
-                json_object_set_new(seen, k, json_true());
-                json_array_append_new(cols, json_string(k));
+        for (size_t i = 0; i < nf; i++) {
+            if (col_index(&c, f[i].key, f[i].klen) >= 0)
+                continue;
+            if (c.n == c.cap) {
+                size_t cap = c.cap ? c.cap * 2 : 32;
+                field *g = realloc(c.v, cap * sizeof *g);
+                if (!g) {
+                    free(c.v);
+                    free(f);
+                    free(scratch);
+                    return -1;
+                }
+                c.v = g;
+                c.cap = cap;
             }
+            c.v[c.n++] = f[i];
         }
         p = nl + 1;
     }
     char sep = s->kind == K_CSV ? ',' : '\t';
     const char *eol = s->kind == K_CSV ? "\r\n" : "\n";
-    size_t ncols = rc == 0 ? json_array_size(cols) : 0;
-    if (rc == 0 && ncols) {
-        for (size_t c = 0; c < ncols; c++) {
-            if (c)
+    if (c.n) {
+        for (size_t i = 0; i < c.n; i++) {
+            if (i)
                 fputc(sep, s->fp);
-            json_t *name = json_array_get(cols, c);
-            put_field(s->fp, s->kind, json_string_value(name), json_string_length(name));
+            put_field(s->fp, s->kind, scratch, unescape(c.v[i].key, c.v[i].klen, scratch));
         }
         fputs(eol, s->fp);
-        for (long r = 0; r < nrows; r++) {
-            for (size_t c = 0; c < ncols; c++) {
-                if (c)
+        const char **cell = malloc(c.n * sizeof *cell);
+        size_t *cell_len = malloc(c.n * sizeof *cell_len);
+        int *cell_str = malloc(c.n * sizeof *cell_str);
+        if (!cell || !cell_len || !cell_str) {
+            free(cell);
+            free(cell_len);
+            free(cell_str);
+            free(c.v);
+            free(f);
+            free(scratch);
+            return -1;
+        }
+        for (char *p = s->held; p < end;) {
+            char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t nf = split_record(p, nl, f, fcap); /* fcap fits every record (first pass) */
+            for (size_t i = 0; i < c.n; i++)
+                cell[i] = NULL;
+            for (size_t i = 0; i < nf; i++) {
+                int k = col_index(&c, f[i].key, f[i].klen);
+                cell[k] = f[i].val;
+                cell_len[k] = f[i].vlen;
+                cell_str[k] = f[i].is_string;
+            }
+            for (size_t i = 0; i < c.n; i++) {
+                if (i)
                     fputc(sep, s->fp);
-                put_value(s->fp, s->kind, json_object_get(rows[r], json_string_value(json_array_get(cols, c))));
+                if (!cell[i] || (cell_len[i] == 4 && memcmp(cell[i], "null", 4) == 0))
+                    continue; /* absent or null: empty cell */
+                if (cell_str[i])
+                    put_field(s->fp, s->kind, scratch, unescape(cell[i] + 1, cell_len[i] - 2, scratch));
+                else
+                    put_field(s->fp, s->kind, cell[i], cell_len[i]); /* numbers, booleans, nested JSON as written */
             }
             fputs(eol, s->fp);
+            p = nl + 1;
         }
+        free(cell);
+        free(cell_len);
+        free(cell_str);
     }
-    for (long r = 0; r < nrows; r++)
-        json_decref(rows[r]);
-    free(rows);
-    json_decref(cols);
-    json_decref(seen);
-    return rc;
+    free(c.v);
+    free(f);
+    free(scratch);
+    return 0;
 }
 
 int sink_close(sink *s, int commit, char *err, size_t errlen)

@@ -2,7 +2,9 @@
 #include "doc.h"
 
 #include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -26,7 +28,8 @@ static int wrap(lode_engine *e, xmlDoc *xml, const char *name, const char *fmt, 
     d->refs = 1;
     d->bytes = 0;
     d->edits = 0;
-    d->detached = NULL;
+    d->parked = NULL;
+    d->nparked = d->capparked = 0;
     *out = d;
     return LODE_OK;
 }
@@ -130,18 +133,53 @@ void doc_retain(lode_doc *d)
     d->refs++;
 }
 
-xmlNode *doc_detached(lode_doc *d)
+int doc_park(lode_doc *d, xmlNode *n)
 {
-    if (!d->detached)
-        d->detached = xmlNewDocNode(d->xml, NULL, BAD_CAST "lode-detached", NULL);
-    return d->detached;
+    if (d->nparked == d->capparked) {
+        size_t cap = d->capparked ? d->capparked * 2 : 16;
+        xmlNode **g = mem_realloc(&d->engine->mem, d->parked, cap * sizeof *g);
+        if (!g)
+            return -1;
+        d->parked = g;
+        d->capparked = cap;
+    }
+    d->parked[d->nparked++] = n;
+    return 0;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (xmlNode *const *)a, y = (uintptr_t) * (xmlNode *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* Frees the parked nodes that are still detached roots.  All are decided
+ * before any is freed (a parked node may sit inside another's subtree, or be
+ * parked twice), and before the document, whose dictionary their names may
+ * live in. */
+static void free_parked(lode_doc *d)
+{
+    qsort(d->parked, d->nparked, sizeof *d->parked, cmp_ptr);
+    size_t roots = 0;
+    for (size_t i = 0; i < d->nparked; i++) {
+        xmlNode *n = d->parked[i];
+        if (i && n == d->parked[i - 1])
+            continue;
+        if (!n->parent)
+            d->parked[roots++] = n;
+    }
+    for (size_t i = 0; i < roots; i++)
+        xmlFreeNode(d->parked[i]);
+    mem_free(&d->engine->mem, d->parked);
+    d->parked = NULL;
+    d->nparked = d->capparked = 0;
 }
 
 void lode_doc_free(lode_doc *d)
 {
     if (!d || --d->refs > 0)
         return;
-    xmlFreeNode(d->detached);
+    free_parked(d);
     xmlFreeDoc(d->xml);
     const mem *m = &d->engine->mem;
     mem_free(m, d->name);

@@ -8,9 +8,11 @@
 /* A document is shared between its owner (the host or the runner) and the
  * Lua values that point into it: lode_doc_free() drops one reference and the
  * last one frees the tree, so no Lua node can outlive its document.  Nodes a
- * script removes or creates but never inserts are parked under `detached`
- * (an element outside the tree) instead of being freed, so a stale Lua
- * handle never points at freed memory; they go with the document. */
+ * script removes or creates but never inserts are parked (remembered in
+ * `parked`) instead of being freed, so a stale Lua
+ * handle never points at freed memory; they go with the document.  Parked
+ * nodes stay unlinked (no parent, no siblings), so nothing in the tree API
+ * can see or reach the list. */
 struct lode_doc {
     lode_engine *engine;
     xmlDoc *xml;
@@ -20,12 +22,14 @@ struct lode_doc {
     size_t bytes;       /* size of the source, 0 if unknown (a hint for Lua's collector) */
     unsigned long edits; /* bumped by every structural or attribute edit from Lua, so
                             caches of match results know when to start over */
-    xmlNode *detached;  /* parking element for nodes outside the tree, or NULL */
+    xmlNode **parked;   /* nodes that left the tree or were never in it (mem_alloc) */
+    size_t nparked, capparked;
 };
 
 /* Takes one more reference to d. */
 void doc_retain(lode_doc *d);
-/* The parking element of d, created on first use; NULL on OOM. */
-xmlNode *doc_detached(lode_doc *d);
+/* Remembers n (unlinked) so that it is freed with d if it is still
+ * detached then.  Returns 0, or -1 on OOM (n is then not remembered). */
+int doc_park(lode_doc *d, xmlNode *n);
 
 #endif

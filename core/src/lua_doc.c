@@ -96,8 +96,28 @@ static xmlNode *head_of(xmlDoc *doc)
     return NULL;
 }
 
+/* Pushes the value of attribute name of el and returns 1, or returns 0.
+ * Reads the attribute's text children directly: no libxml2 allocation is
+ * held while Lua may raise. */
+static int push_attr(lua_State *L, xmlNode *el, const char *name)
+{
+    for (xmlAttr *a = el->properties; a; a = a->next) {
+        if (a->ns || xmlStrcasecmp(a->name, BAD_CAST name) != 0)
+            continue;
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        for (xmlNode *c = a->children; c; c = c->next)
+            if (c->content)
+                luaL_addstring(&b, (const char *)c->content);
+        luaL_pushresult(&b);
+        return 1;
+    }
+    return 0;
+}
+
 /* [-0, +1, e] doc:meta([name]) -> with a name: the content of
- * head/meta[name=NAME] or nil; without: a table of all name -> content */
+ * head/meta[name=NAME] (or [property=NAME]) or nil; without: a table of all
+ * name -> content */
 static int doc_meta(lua_State *L)
 {
     lode_doc *d = ltree_check_doc(L, 1);
@@ -105,32 +125,23 @@ static int doc_meta(lua_State *L)
     xmlNode *head = head_of(d->xml);
     if (!want)
         lua_newtable(L);
+    int top = lua_gettop(L);
     for (xmlNode *m = head ? head->children : NULL; m; m = m->next) {
+        lua_settop(L, top);
         if (m->type != XML_ELEMENT_NODE || xmlStrcasecmp(m->name, BAD_CAST "meta") != 0)
             continue;
-        xmlChar *name = xmlGetProp(m, BAD_CAST "name");
-        if (!name)
-            name = xmlGetProp(m, BAD_CAST "property");
-        xmlChar *content = name ? xmlGetProp(m, BAD_CAST "content") : NULL;
-        int hit = name && content && (!want || strcmp((const char *)name, want) == 0);
-        if (hit) {
-            /* copy out before anything can raise, then free */
-            char nb[256], cb[4096];
-            snprintf(nb, sizeof nb, "%s", (const char *)name);
-            snprintf(cb, sizeof cb, "%s", (const char *)content);
-            xmlFree(name);
-            xmlFree(content);
-            if (want) {
-                lua_pushstring(L, cb);
+        if (!push_attr(L, m, "name") && !push_attr(L, m, "property"))
+            continue;
+        if (!push_attr(L, m, "content"))
+            continue;
+        if (want) {
+            if (strcmp(lua_tostring(L, -2), want) == 0)
                 return 1;
-            }
-            lua_pushstring(L, cb);
-            lua_setfield(L, -2, nb);
             continue;
         }
-        xmlFree(name);
-        xmlFree(content);
+        lua_settable(L, top); /* all[name] = content */
     }
+    lua_settop(L, top);
     if (want)
         lua_pushnil(L);
     return 1;
@@ -180,12 +191,10 @@ static int make_leaf(lua_State *L, int comment)
     if (comment && (strstr(s, "--") || (len && s[len - 1] == '-')))
         return luaL_argerror(L, 2, "a comment cannot contain '--' or end with '-'");
     xmlNode *n = comment ? xmlNewDocComment(d->xml, BAD_CAST s) : xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
-    xmlNode *lot = n ? doc_detached(d) : NULL;
-    if (!lot) {
+    if (!n || doc_park(d, n) < 0) {
         xmlFreeNode(n);
         return luaL_error(L, "out of memory");
     }
-    tree_append(lot, n);
     ltree_push_node(L, 1, n);
     return 1;
 }

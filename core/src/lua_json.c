@@ -72,8 +72,13 @@ static void put_node_text(const xmlNode *n, buf *t, int *space, int depth)
         return;
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
         for (const xmlChar *p = n->content; p && *p; p++) {
-            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
+                if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
                 *space = t->len > 0;
+                continue;
+            }
+            if (p[0] == 0xC2 && p[1] == 0xA0) { /* NO-BREAK SPACE, as node:text("normalize") */
+                *space = t->len > 0;
+                p++;
                 continue;
             }
             if (*space) {
@@ -231,6 +236,15 @@ static int encode(lua_State *L, int idx, buf *out, char *err, size_t errlen, con
     case LUA_TUSERDATA: {
         ltree_node *u = luaL_testudata(L, idx, LTREE_NODE);
         if (u) {
+            /* The node's document may already be gone (a finalizer emitting
+             * a node of an earlier document): check before reading it. */
+            lua_getiuservalue(L, idx, 1);
+            ltree_doc *owner = lua_touserdata(L, -1);
+            lua_pop(L, 1);
+            if (!owner || !owner->doc) {
+                snprintf(err, errlen, "field '%s': the node's document was already freed", field);
+                return -1;
+            }
             buf t;
             buf_init(&t, out->m);
             int space = 0;

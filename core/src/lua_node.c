@@ -6,6 +6,7 @@
  * position; nothing here returns nil,msg except lookups that simply find
  * nothing.  Every edit goes through tree_edit.c, so no node is ever freed or
  * merged while the document lives. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -485,29 +486,40 @@ static int node_closest(lua_State *L)
 static int node_xpath(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
+    lua_settop(L, 3); /* expr, namespaces (or nil) */
     ltree_push_owner(L, 1);
-    return lquery_xpath(L, n, 2, 3, lua_gettop(L));
+    return lquery_xpath(L, n, 2, 3, 4);
 }
 
 /* ------------------------------------------------------------------ */
 /* editing                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Parks n (already unlinked) with the document's detached nodes. */
-static void park(lua_State *L, lode_doc *d, xmlNode *n)
+/* Parks n (already unlinked): it stays valid until the document goes.  On
+ * OOM n is freed (it was unreachable from Lua until now) and we raise. */
+static void park_new(lua_State *L, lode_doc *d, xmlNode *n)
 {
-    xmlNode *lot = doc_detached(d);
-    if (!lot)
+    if (doc_park(d, n) < 0) {
+        xmlFreeNode(n);
         luaL_error(L, "out of memory");
-    tree_append(lot, n);
+    }
 }
 
-/* Unlinks n and parks it (it stays valid until the document goes). */
+/* Unlinks n and parks it (it stays valid until the document goes).  The
+ * parking slot is taken first, so a memory error leaves the tree as it was. */
 static void detach(lua_State *L, lode_doc *d, xmlNode *n)
 {
+    if (doc_park(d, n) < 0)
+        luaL_error(L, "out of memory");
     d->edits++;
     tree_unlink(n);
-    park(L, d, n);
+}
+
+/* 1 if n is the document's root element (which must stay in place). */
+static int is_root(const xmlNode *n)
+{
+    return n->parent && (n->parent->type == XML_DOCUMENT_NODE || n->parent->type == XML_HTML_DOCUMENT_NODE) &&
+           n->type == XML_ELEMENT_NODE;
 }
 
 /* Argument at idx as a node to insert near target (in document d): a node
@@ -525,7 +537,7 @@ static xmlNode *insertable(lua_State *L, lode_doc *d, int idx, const xmlNode *ta
         n = xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
         if (!n)
             luaL_error(L, "out of memory");
-        park(L, d, n); /* owned by the document until linked */
+        park_new(L, d, n); /* owned by the document until linked */
         return n;
     }
     n = ltree_check_node(L, idx);
@@ -535,9 +547,11 @@ static xmlNode *insertable(lua_State *L, lode_doc *d, int idx, const xmlNode *ta
         xmlNode *copy = xmlDocCopyNode(n, d->xml, 1);
         if (!copy)
             luaL_error(L, "out of memory");
-        park(L, d, copy);
+        park_new(L, d, copy);
         return copy;
     }
+    if (is_root(n))
+        luaL_argerror(L, idx, "cannot move the root element out of its place");
     if (target_parent && tree_is_ancestor(n, target_parent))
         luaL_error(L, "cannot insert a node into itself or its own descendant");
     return n;
@@ -559,7 +573,7 @@ static int insert(lua_State *L, int where)
         luaL_argerror(L, 2, "node or string expected");
     if (where == 'a' || where == 'p')
         check_container(L, n, where == 'a' ? "append" : "prepend");
-    else if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
+    else if (!n->parent || n->parent->type != XML_ELEMENT_NODE)
         luaL_error(L, "%s: the node has no parent element", where == 'b' ? "before" : "after");
     xmlNode *prev = NULL;
     d->edits++;
@@ -596,8 +610,8 @@ static int node_remove(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
-    if (n->parent && n->parent != d->detached) {
-        if (n->parent->type != XML_ELEMENT_NODE && is_element(n))
+    if (n->parent) {
+        if (is_root(n))
             return luaL_error(L, "remove: cannot remove the root element");
         detach(L, d, n);
     }
@@ -610,7 +624,7 @@ static int node_replace(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
-    if (!n->parent || n->parent == d->detached)
+    if (!n->parent)
         return luaL_error(L, "replace: the node is not in the document");
     if (n->parent->type != XML_ELEMENT_NODE)
         return luaL_error(L, "replace: cannot replace the root element");
@@ -629,6 +643,19 @@ static int node_replace(lua_State *L)
     return 1;
 }
 
+/* The namespace declared for the prefix of name (colon points into name)
+ * in scope at context, or NULL. */
+static xmlNs *find_ns(xmlDoc *doc, xmlNode *context, const char *name, const char *colon)
+{
+    char prefix[128];
+    size_t pl = (size_t)(colon - name);
+    if (pl == 0 || pl >= sizeof prefix)
+        return NULL;
+    memcpy(prefix, name, pl);
+    prefix[pl] = 0;
+    return xmlSearchNs(doc, context, BAD_CAST prefix);
+}
+
 /* Creates an element named name (with an optional "prefix:" resolved on
  * context) in d, parked. */
 static xmlNode *new_element(lua_State *L, lode_doc *d, const char *name, xmlNode *context)
@@ -638,21 +665,18 @@ static xmlNode *new_element(lua_State *L, lode_doc *d, const char *name, xmlNode
         luaL_error(L, "'%s' is not a valid element name", name);
     const char *colon = strchr(name, ':');
     xmlNs *ns = NULL;
-    if (colon && context) {
-        char prefix[128];
-        size_t pl = (size_t)(colon - name);
-        if (pl < sizeof prefix) {
-            memcpy(prefix, name, pl);
-            prefix[pl] = 0;
-            ns = xmlSearchNs(d->xml, context, BAD_CAST prefix);
-        }
-    } else if (context && is_element(context) && context->ns && !context->ns->prefix) {
+    if (colon && d->xml->type != XML_HTML_DOCUMENT_NODE) {
+        /* In XML a prefix must be declared (HTML names may hold colons). */
+        ns = find_ns(d->xml, context, name, colon);
+        if (!ns)
+            luaL_error(L, "namespace prefix of '%s' is not declared", name);
+    } else if (!colon && context && is_element(context) && context->ns && !context->ns->prefix) {
         ns = context->ns; /* inherit the default namespace, as a parser would */
     }
     xmlNode *e = xmlNewDocNode(d->xml, ns, BAD_CAST(ns && colon ? colon + 1 : name), NULL);
     if (!e)
         luaL_error(L, "out of memory");
-    park(L, d, e);
+    park_new(L, d, e);
     return e;
 }
 
@@ -662,7 +686,7 @@ static int node_wrap(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
-    if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
+    if (!n->parent || n->parent->type != XML_ELEMENT_NODE)
         return luaL_error(L, "wrap: the node has no parent element");
     xmlNode *w;
     if (lua_type(L, 2) == LUA_TSTRING)
@@ -690,7 +714,7 @@ static int node_unwrap(lua_State *L)
     xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
     check_container(L, n, "unwrap");
-    if (!n->parent || n->parent->type != XML_ELEMENT_NODE || n->parent == d->detached)
+    if (!n->parent || n->parent->type != XML_ELEMENT_NODE)
         return luaL_error(L, "unwrap: the element has no parent element (the root cannot be unwrapped)");
     xmlNode *first = n->children;
     d->edits++;
@@ -723,14 +747,16 @@ static int node_set_text(lua_State *L)
         return 1;
     }
     check_container(L, n, "set_text");
-    xmlNode *t = xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
-    if (!t)
-        return luaL_error(L, "out of memory");
-    park(L, d, t);
+    xmlNode *t = NULL;
+    if (len) {
+        t = xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
+        if (!t)
+            return luaL_error(L, "out of memory");
+        park_new(L, d, t);
+    }
     while (n->children)
         detach(L, d, n->children);
-    tree_unlink(t);
-    if (len)
+    if (t)
         tree_append(n, t);
     lua_settop(L, 1);
     return 1;
@@ -768,17 +794,11 @@ static int node_set_attr(lua_State *L)
     if (a) {
         if (!xmlSetNsProp(n, a->ns, a->name, BAD_CAST value))
             return luaL_error(L, "out of memory");
-    } else if (colon) {
-        char prefix[128];
-        size_t pl = (size_t)(colon - name);
-        xmlNs *ns = NULL;
-        if (pl < sizeof prefix) {
-            memcpy(prefix, name, pl);
-            prefix[pl] = 0;
-            ns = xmlSearchNs(n->doc, n, BAD_CAST prefix);
-        }
-        if (!(ns ? xmlSetNsProp(n, ns, BAD_CAST(colon + 1), BAD_CAST value)
-                 : xmlSetProp(n, BAD_CAST name, BAD_CAST value)))
+    } else if (colon && !is_html(n)) {
+        xmlNs *ns = find_ns(n->doc, n, name, colon);
+        if (!ns)
+            return luaL_error(L, "set_attr: namespace prefix of '%s' is not declared", name);
+        if (!xmlSetNsProp(n, ns, BAD_CAST(colon + 1), BAD_CAST value))
             return luaL_error(L, "out of memory");
     } else if (!xmlSetProp(n, BAD_CAST name, BAD_CAST value)) {
         return luaL_error(L, "out of memory");
@@ -812,15 +832,8 @@ static int node_rename(lua_State *L)
     if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
         return luaL_argerror(L, 2, "not a valid element name");
     const char *colon = strchr(name, ':');
-    if (colon) {
-        char prefix[128];
-        size_t pl = (size_t)(colon - name);
-        xmlNs *ns = NULL;
-        if (pl < sizeof prefix) {
-            memcpy(prefix, name, pl);
-            prefix[pl] = 0;
-            ns = xmlSearchNs(n->doc, n, BAD_CAST prefix);
-        }
+    if (colon && !is_html(n)) {
+        xmlNs *ns = find_ns(n->doc, n, name, colon);
         if (!ns)
             return luaL_error(L, "rename: namespace prefix of '%s' is not declared", name);
         xmlSetNs(n, ns);
@@ -840,7 +853,7 @@ static int node_clone(lua_State *L)
     xmlNode *c = xmlDocCopyNode(n, d->xml, 1);
     if (!c)
         return luaL_error(L, "out of memory");
-    park(L, d, c);
+    park_new(L, d, c);
     push_sibling_node(L, 1, c);
     return 1;
 }
@@ -848,6 +861,11 @@ static int node_clone(lua_State *L)
 /* ------------------------------------------------------------------ */
 /* constructors (also on documents: lua_doc.c)                         */
 /* ------------------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context)
 {
@@ -857,21 +875,46 @@ int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode 
     int first_child = base + 1;
     if (top >= base + 1 && lua_type(L, base + 1) == LUA_TTABLE) {
         first_child = base + 2;
-        /* attributes in sorted order, so output is deterministic */
+        /* Attributes are set in sorted order, so output does not depend on
+         * Lua's table order.  The key array is a userdata (no C heap held
+         * across the calls below that can raise); the key strings stay
+         * anchored by the attribute table, which is not modified. */
+        size_t nkeys = 0;
         lua_pushnil(L);
         while (lua_next(L, base + 1)) {
             if (lua_type(L, -2) != LUA_TSTRING)
                 luaL_error(L, "attribute names must be strings");
-            size_t vlen;
-            const char *k = lua_tostring(L, -2);
-            if (!lua_isstring(L, -1))
-                luaL_error(L, "attribute '%s': string or number expected", k);
-            const char *v = lua_tolstring(L, -1, &vlen);
-            check_attr_args(L, k, v, vlen);
-            if (!xmlSetProp(e, BAD_CAST k, BAD_CAST v))
-                luaL_error(L, "out of memory");
+            nkeys++;
             lua_pop(L, 1);
         }
+        const char **keys = lua_newuserdatauv(L, (nkeys ? nkeys : 1) * sizeof *keys, 0);
+        size_t k = 0;
+        lua_pushnil(L);
+        while (lua_next(L, base + 1)) {
+            keys[k++] = lua_tostring(L, -2);
+            lua_pop(L, 1);
+        }
+        qsort(keys, nkeys, sizeof *keys, cmp_str);
+        for (k = 0; k < nkeys; k++) {
+            lua_getfield(L, base + 1, keys[k]);
+            if (!lua_isstring(L, -1))
+                luaL_error(L, "attribute '%s': string or number expected", keys[k]);
+            size_t vlen;
+            const char *v = lua_tolstring(L, -1, &vlen);
+            check_attr_args(L, keys[k], v, vlen);
+            const char *colon = strchr(keys[k], ':');
+            if (colon && !is_html(e)) {
+                xmlNs *ns = find_ns(d->xml, context, keys[k], colon);
+                if (!ns)
+                    luaL_error(L, "namespace prefix of '%s' is not declared", keys[k]);
+                if (!xmlSetNsProp(e, ns, BAD_CAST(colon + 1), BAD_CAST v))
+                    luaL_error(L, "out of memory");
+            } else if (!xmlSetProp(e, BAD_CAST keys[k], BAD_CAST v)) {
+                luaL_error(L, "out of memory");
+            }
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1); /* the key array */
     }
     for (int i = first_child; i <= top; i++) {
         xmlNode *c = insertable(L, d, i, e);

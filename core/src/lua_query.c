@@ -224,7 +224,7 @@ static xmlXPathCompExprPtr compiled(lua_State *L, int idx)
  * xmlns:tei). */
 static void register_namespaces(lua_State *L, xmlXPathContextPtr ctx, xmlNode *node, int nsidx)
 {
-    if (lua_type(L, nsidx) == LUA_TTABLE) {
+    if (nsidx && lua_type(L, nsidx) == LUA_TTABLE) {
         lua_pushnil(L);
         while (lua_next(L, nsidx)) {
             if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
@@ -234,8 +234,6 @@ static void register_namespaces(lua_State *L, xmlXPathContextPtr ctx, xmlNode *n
         }
         return;
     }
-    if (!lua_isnoneornil(L, nsidx))
-        luaL_argerror(L, nsidx, "table of prefix = URI expected");
     xmlNode *el = node;
     if (el->type == XML_DOCUMENT_NODE || el->type == XML_HTML_DOCUMENT_NODE)
         el = xmlDocGetRootElement((xmlDoc *)el);
@@ -252,6 +250,11 @@ int lquery_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx
     expridx = lua_absindex(L, expridx);
     nsidx = lua_absindex(L, nsidx);
     docidx = lua_absindex(L, docidx);
+    /* Read the optional namespace table now: the box pushed below would
+     * otherwise sit at nsidx when the argument is absent. */
+    int has_ns = lua_type(L, nsidx) == LUA_TTABLE;
+    if (!has_ns && !lua_isnoneornil(L, nsidx) && nsidx <= lua_gettop(L) && nsidx != docidx)
+        return luaL_argerror(L, nsidx, "table of prefix = URI expected");
     xmlXPathCompExprPtr comp = compiled(L, expridx);
     xprun_box *b = lua_newuserdatauv(L, sizeof *b, 0);
     b->ctx = NULL;
@@ -262,7 +265,7 @@ int lquery_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx
     if (!b->ctx)
         return luaL_error(L, "out of memory");
     b->ctx->node = node;
-    register_namespaces(L, b->ctx, node, nsidx);
+    register_namespaces(L, b->ctx, node, has_ns ? nsidx : 0);
     xmlerr x;
     xmlerr_begin(&x, NULL);
     b->obj = xmlXPathCompiledEval(comp, b->ctx);

@@ -63,6 +63,8 @@ struct lode_rules {
     double walk_seconds;
     int *leave;          /* stack of rule indices with leave handlers */
     size_t nleave, capleave;
+    xmlNode **snap;      /* snapshots of child lists along the walk's path */
+    size_t nsnap, capsnap;
     select_memo *memo;   /* only when a rule has :has/:contains/of S */
     unsigned long memo_edits;
 };
@@ -554,6 +556,7 @@ void lode_rules_free(lode_rules *r)
     buf_free(&r->records);
     mem_free(&r->e->mem, r->leave);
     mem_free(&r->e->mem, r->memo);
+    mem_free(&r->e->mem, r->snap);
     mem_free(&r->e->mem, r->name);
     mem_free(&r->e->mem, r);
 }
@@ -697,22 +700,53 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
     }
     int skip = r->skip;
     int attached = n->parent == parent || tree_attached(n);
-    if (attached && !skip) {
-        xmlNode *c = n->children;
-        while (c) {
-            xmlNode *saved_next = c->next;
-            if (c->type == XML_ELEMENT_NODE) {
-                int rc = visit(r, c, docidx, depth + 1);
-                if (rc != LODE_OK)
-                    return rc;
+    if (attached && !skip && n->children) {
+        /* Snapshot the element children first: if a handler removes a
+         * child together with its next sibling, the walk resumes at the
+         * first later child that is still here.  Indices, not pointers, into
+         * r->snap: deeper levels may grow (move) it. */
+        size_t base = r->nsnap;
+        for (xmlNode *c = n->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            if (r->nsnap == r->capsnap) {
+                size_t cap = r->capsnap ? r->capsnap * 2 : 256;
+                xmlNode **g = mem_realloc(&r->e->mem, r->snap, cap * sizeof *g);
+                if (!g) {
+                    r->nsnap = base;
+                    return engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
+                }
+                r->snap = g;
+                r->capsnap = cap;
             }
-            if (c->parent == n)
-                c = c->next;
-            else if (saved_next && saved_next->parent == n)
-                c = saved_next;
-            else
-                c = NULL;
+            r->snap[r->nsnap++] = c;
         }
+        size_t end = r->nsnap, pos = base;
+        xmlNode *c = n->children;
+        int rc = LODE_OK;
+        while (c && rc == LODE_OK) {
+            if (c->type == XML_ELEMENT_NODE) {
+                while (pos < end && r->snap[pos] != c)
+                    pos++; /* where c is in the snapshot, if it is there */
+                rc = visit(r, c, docidx, depth + 1);
+            }
+            if (c->parent == n) {
+                c = c->next;
+                continue;
+            }
+            /* c left n: go on with the first later child still in n */
+            xmlNode *next = NULL;
+            for (size_t k = pos < end ? pos + 1 : end; k < end; k++) {
+                if (r->snap[k]->parent == n) {
+                    next = r->snap[k];
+                    break;
+                }
+            }
+            c = next;
+        }
+        r->nsnap = base;
+        if (rc != LODE_OK)
+            return rc;
     }
     if (r->nleave > leave_from) {
         if (!pushed) {
