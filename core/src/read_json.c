@@ -1381,6 +1381,27 @@ int read_json(lode_engine *e, const char *name, const unsigned char *data, size_
         return engine_error(e, LODE_EPARSE, "%s:%ld:%ld: NUL byte at byte offset %zu (not allowed in JSON)", name,
                             line, col, (size_t)(nul - data));
     }
+    /* Control characters other than tab, LF and CR cannot be written as
+     * XML 1.0 (libxml2's serialiser silently drops them), so a tree must not
+     * hold them: in JSON they can only arrive as \u00XX escapes. */
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (data[i] != '\\')
+            continue;
+        if (data[i + 1] == 'u' && i + 5 < len && data[i + 2] == '0' && data[i + 3] == '0' &&
+            (data[i + 4] == '0' || data[i + 4] == '1')) {
+            int lo = data[i + 5];
+            int v = (data[i + 4] - '0') * 16 +
+                    (lo >= '0' && lo <= '9' ? lo - '0' : (lo | 0x20) >= 'a' && (lo | 0x20) <= 'f' ? (lo | 0x20) - 'a' + 10 : -1);
+            if (v >= 0 && v != 9 && v != 10 && v != 13) {
+                long line, col;
+                jl_position(data, data + i, &line, &col);
+                return engine_error(e, LODE_EENCODING,
+                                    "%s:%ld:%ld: control character U+%04X (not allowed in a document tree)", name,
+                                    line, col, (unsigned)v);
+            }
+        }
+        i++; /* skip the escaped character */
+    }
     json_error_t jerr;
     json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {

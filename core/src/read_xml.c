@@ -16,6 +16,7 @@
 
 #include "format.h"
 #include "prescan.h"
+#include "tree_edit.h"
 #include "xmlerr.h"
 
 /* Refuses every external entity and DTD: returning NULL makes libxml2 report
@@ -130,25 +131,28 @@ static size_t text_bytes(const xmlNode *n)
     return total;
 }
 
-/* Replaces each reference to an internal general entity below n by a copy of
- * the entity's parsed content, counting every copied byte against the budget
- * (so entity fan-out cannot amplify a small file into gigabytes). References
- * to external or undeclared entities are kept as references. */
-static int expand_refs(expand *x, xmlDoc *doc, xmlNode *n, int depth)
+/* Replaces each reference to an internal general entity among n and its
+ * following siblings (up to stop, exclusive) and their descendants by a copy
+ * of the entity's parsed content, counting every copied byte against the
+ * budget (so entity fan-out cannot amplify a small file into gigabytes).
+ * The copy is spliced in before the reference first, with links that never
+ * merge text nodes (tree_edit.c), and then expanded in place, so no node is
+ * used after a nested expansion freed it.  References to external or
+ * undeclared entities are kept as references. */
+static int expand_refs(expand *x, xmlDoc *doc, xmlNode *n, xmlNode *stop, int depth)
 {
     if (depth > 64)
         return engine_error(x->e, LODE_ELIMIT, "%s: entities nested too deeply", x->name);
-    while (n) {
+    while (n && n != stop) {
         xmlNode *next = n->next;
         if (n->type == XML_ENTITY_REF_NODE) {
             xmlEntity *ent = xmlGetDocEntity(doc, n->name);
             if (ent && ent->etype == XML_INTERNAL_GENERAL_ENTITY) {
                 xmlNode *copy = NULL;
-                if (ent->children) {
+                if (ent->children)
                     copy = xmlDocCopyNodeList(doc, ent->children);
-                } else if (ent->content) {
+                else if (ent->content)
                     copy = xmlNewDocText(doc, ent->content);
-                }
                 if (!copy && (ent->children || ent->content))
                     return engine_error(x->e, LODE_ENOMEM, "%s: out of memory", x->name);
                 size_t add = text_bytes(copy);
@@ -160,22 +164,24 @@ static int expand_refs(expand *x, xmlDoc *doc, xmlNode *n, int depth)
                                         x->budget, (const char *)n->name);
                 }
                 x->used += add;
-                int rc = expand_refs(x, doc, copy, depth + 1);
-                if (rc != LODE_OK) {
-                    xmlFreeNodeList(copy);
-                    return rc;
-                }
+                xmlNode *first = copy;
                 for (xmlNode *c = copy; c;) {
                     xmlNode *cn = c->next;
-                    xmlUnlinkNode(c);
-                    xmlAddPrevSibling(n, c);
+                    c->next = c->prev = NULL;
+                    c->parent = NULL;
+                    tree_insert_before(n, c);
                     c = cn;
                 }
-                xmlUnlinkNode(n);
+                tree_unlink(n);
                 xmlFreeNode(n);
+                if (first) {
+                    int rc = expand_refs(x, doc, first, next, depth + 1);
+                    if (rc != LODE_OK)
+                        return rc;
+                }
             }
         } else if (n->type == XML_ELEMENT_NODE && n->children) {
-            int rc = expand_refs(x, doc, n->children, depth);
+            int rc = expand_refs(x, doc, n->children, NULL, depth);
             if (rc != LODE_OK)
                 return rc;
         }
@@ -276,7 +282,7 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
         expand ex = {e, name, 0, e->limits.max_entity_expansion};
         if (ex.budget / 10 > len)
             ex.budget = len * 10;
-        rc = expand_refs(&ex, doc, doc->children, 0);
+        rc = expand_refs(&ex, doc, doc->children, NULL, 0);
         if (rc != LODE_OK) {
             xmlFreeDoc(doc);
             return rc;
