@@ -1387,6 +1387,13 @@ int read_json(lode_engine *e, const char *name, const unsigned char *data, size_
     for (size_t i = 0; i + 1 < len; i++) {
         if (data[i] != '\\')
             continue;
+        if (data[i + 1] == 'b' || data[i + 1] == 'f') {
+            long line, col;
+            jl_position(data, data + i, &line, &col);
+            return engine_error(e, LODE_EENCODING,
+                                "%s:%ld:%ld: control character U+%04X (not allowed in a document tree)", name, line,
+                                col, data[i + 1] == 'b' ? 8u : 12u);
+        }
         if (data[i + 1] == 'u' && i + 5 < len && data[i + 2] == '0' && data[i + 3] == '0' &&
             (data[i + 4] == '0' || data[i + 4] == '1')) {
             int lo = data[i + 5];

@@ -498,18 +498,21 @@ static int class_after(const buf *b, size_t i, size_t hi)
     return classify(cp);
 }
 
-/* Length of the Unicode whitespace character at i, or 0. */
+/* Length of the non-ASCII Unicode space (U+00A0, ...) at i, or 0.  ASCII
+ * whitespace next to a delimiter can only be a line break, which a
+ * delimiter must not cross. */
 static size_t space_at(const buf *b, size_t i, size_t hi)
 {
     uint32_t cp;
     size_t n = i < hi ? utf8_decode((const unsigned char *)b->ptr + i, hi - i, &cp) : 0;
-    return n && is_uspace(cp) ? n : 0;
+    return n && cp >= 0x80 && is_uspace(cp) ? n : 0;
 }
 
 static size_t space_before(const buf *b, size_t lo, size_t i)
 {
     size_t len;
-    return i > lo && is_uspace(cp_before(b, lo, i, &len)) ? len : 0;
+    uint32_t cp = i > lo ? cp_before(b, lo, i, &len) : UTF8_BAD;
+    return cp != UTF8_BAD && cp >= 0x80 && is_uspace(cp) ? len : 0;
 }
 
 /* Swaps the adjacent ranges [a, a+n) and [a+n, a+n+m). */

@@ -289,15 +289,44 @@ static void md_wrap(textwalk *w, xmlNode *el, const char *markup)
     textwalk_close(w, span, markup);
 }
 
+static int is_code(textwalk *w, const xmlNode *n)
+{
+    html_vocab_tag t = textwalk_tag(w, n);
+    return t == HTML_TAG_CODE || t == HTML_TAG_KBD || t == HTML_TAG_SAMP || t == HTML_TAG_TT;
+}
+
+/* The sibling before (forward == 0) or after n that writes something:
+ * comments, processing instructions and skipped elements write nothing. */
+static xmlNode *md_sibling(textwalk *w, const xmlNode *n, int forward)
+{
+    for (xmlNode *c = forward ? n->next : n->prev; c; c = forward ? c->next : c->prev) {
+        if (c->type == XML_COMMENT_NODE || c->type == XML_PI_NODE)
+            continue;
+        unsigned f = html_vocab_flags(textwalk_tag(w, c));
+        if ((f & HTML_VOCAB_SKIP) && !(f & HTML_VOCAB_VOID))
+            continue;
+        return c;
+    }
+    return NULL;
+}
+
 /* A code span.  Its text is taken literally (markup inside is dropped),
  * whitespace collapsed; surrounding whitespace moves outside.  The fence is
  * one backtick longer than the longest run inside, and content that starts
- * or ends with a backtick is padded with a space (which CommonMark strips). */
+ * or ends with a backtick is padded with a space (which CommonMark strips).
+ * Code elements right next to each other (<code>a</code><code>b</code>)
+ * become one span: two spans cannot touch, their fences would fuse into one
+ * longer run.  Touching spans that are not siblings get a space between. */
 static void md_code(textwalk *w, xmlNode *el)
 {
+    xmlNode *prev = md_sibling(w, el, 0);
+    if (prev && is_code(w, prev))
+        return; /* written with prev */
     buf t;
     buf_init(&t, &w->e->mem);
     textwalk_collect(w, el, &t);
+    for (xmlNode *n = md_sibling(w, el, 1); n && is_code(w, n) && textwalk_ok(w); n = md_sibling(w, n, 1))
+        textwalk_collect(w, n, &t);
     int cut = textwalk_collapse(&t);
     if (cut & TEXTWALK_LEADING_SPACE)
         textwalk_space(w);
@@ -306,6 +335,9 @@ static void md_code(textwalk *w, xmlNode *el)
         int pad = t.ptr[0] == '`' || t.ptr[t.len - 1] == '`';
         buf b;
         buf_init(&b, &w->e->mem);
+        textwalk_markup(w, "", 0);
+        if (w->out->len && w->out->ptr[w->out->len - 1] == '`')
+            buf_putc(&b, ' '); /* a span just closed (nested deeper): keep the fences apart */
         put_repeat(&b, '`', fence);
         if (pad)
             buf_putc(&b, ' ');
