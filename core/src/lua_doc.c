@@ -177,8 +177,8 @@ static int doc_element(lua_State *L)
 static const char *content_arg(lua_State *L, int idx, size_t *len)
 {
     const char *s = luaL_checklstring(L, idx, len);
-    if (utf8_validate((const unsigned char *)s, *len, NULL) != 0 || memchr(s, 0, *len))
-        luaL_argerror(L, idx, "text must be valid UTF-8 without NUL");
+    if (!utf8_xml_text((const unsigned char *)s, *len))
+        luaL_argerror(L, idx, "text must be valid UTF-8 without control characters (XML cannot hold them)");
     return s;
 }
 

@@ -532,8 +532,8 @@ static xmlNode *insertable(lua_State *L, lode_doc *d, int idx, const xmlNode *ta
     if (lua_type(L, idx) == LUA_TSTRING) {
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        if (utf8_validate((const unsigned char *)s, len, NULL) != 0 || memchr(s, 0, len))
-            luaL_argerror(L, idx, "text must be valid UTF-8 without NUL");
+        if (!utf8_xml_text((const unsigned char *)s, len))
+            luaL_argerror(L, idx, "text must be valid UTF-8 without control characters (XML cannot hold them)");
         n = xmlNewDocTextLen(d->xml, BAD_CAST s, (int)len);
         if (!n)
             luaL_error(L, "out of memory");
@@ -736,8 +736,8 @@ static int node_set_text(lua_State *L)
     xmlNode *n = ltree_check_node(L, 1);
     size_t len;
     const char *s = luaL_checklstring(L, 2, &len);
-    if (utf8_validate((const unsigned char *)s, len, NULL) != 0 || memchr(s, 0, len))
-        return luaL_argerror(L, 2, "text must be valid UTF-8 without NUL");
+    if (!utf8_xml_text((const unsigned char *)s, len))
+        return luaL_argerror(L, 2, "text must be valid UTF-8 without control characters (XML cannot hold them)");
     lode_doc *d = owner_doc(L, 1);
     d->edits++;
     if (n->type == XML_TEXT_NODE || n->type == XML_COMMENT_NODE || n->type == XML_CDATA_SECTION_NODE) {
@@ -767,8 +767,8 @@ static void check_attr_args(lua_State *L, const char *name, const char *value, s
 {
     if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
         luaL_argerror(L, 2, "not a valid attribute name");
-    if (value && (utf8_validate((const unsigned char *)value, vlen, NULL) != 0 || memchr(value, 0, vlen)))
-        luaL_argerror(L, 3, "value must be valid UTF-8 without NUL");
+    if (value && !utf8_xml_text((const unsigned char *)value, vlen))
+        luaL_argerror(L, 3, "value must be valid UTF-8 without control characters (XML cannot hold them)");
 }
 
 /* [-0, +1, e] node:set_attr(name, value) -> node.  value nil removes the

@@ -146,3 +146,19 @@ size_t utf8_repair(buf *out, const unsigned char *s, size_t len)
     }
     return count;
 }
+
+/* XML 1.0 Char: tab, LF, CR and everything from U+0020 up except the
+ * surrogates (already excluded by well-formed UTF-8) and U+FFFE/U+FFFF. */
+int utf8_xml_text(const unsigned char *s, size_t len)
+{
+    if (utf8_validate(s, len, NULL) != 0)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            return 0;
+        if (c == 0xEF && i + 2 < len && s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
+            return 0;
+    }
+    return 1;
+}

@@ -53,4 +53,10 @@ int utf8_validate(const unsigned char *s, size_t len, size_t *bad_offset);
  * out is sticky: check buf_ok(out) afterwards.  The count is right even then. */
 size_t utf8_repair(buf *out, const unsigned char *s, size_t len);
 
+/* Returns 1 if s is well-formed UTF-8 made only of characters XML 1.0 can
+ * hold (no NUL or other C0 control except tab, LF, CR; no U+FFFE/U+FFFF),
+ * else 0.  Text that scripts put into a tree must pass it: the XML writer
+ * would otherwise drop such characters silently. */
+int utf8_xml_text(const unsigned char *s, size_t len);
+
 #endif
