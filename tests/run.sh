@@ -38,6 +38,8 @@ for t in "$BUILD"/tests/test_*; do
     suite "unit-$(basename "$t")" "$t"
 done
 suite cli sh tests/cli/run.sh
+suite lua sh tests/lua/run.sh
+suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite install sh tests/install.sh
 if [ -d "$CORPUS" ]; then

@@ -217,8 +217,12 @@ static int run_xpath(query *q, xmlDoc *doc, const char *expr, int many)
             fprintf(q->c->out, "%s:", q->file);
         if (o->type == XPATH_NUMBER) {
             double d = o->floatval;
-            if (d == (double)(long long)d && d > -9e15 && d < 9e15)
+            if (d != d)
+                fputs("NaN\n", q->c->out); /* XPath's own spelling */
+            else if (d > -9e15 && d < 9e15 && d == (double)(long long)d) /* range first */
                 fprintf(q->c->out, "%lld\n", (long long)d);
+            else if (d > 1e308 || d < -1e308)
+                fputs(d > 0 ? "Infinity\n" : "-Infinity\n", q->c->out);
             else
                 fprintf(q->c->out, "%.17g\n", d);
         } else if (o->type == XPATH_BOOLEAN) {

@@ -234,6 +234,7 @@ int cmd_run(cli *c, int argc, char **argv)
     }
     lode_parse_options po = {from, NULL, 0};
     size_t failed = 0, done = 0;
+    int begin_failed = 0;
     char **failures = calloc(in.n + 1, sizeof *failures);
     for (size_t i = 0; i < in.n; i++) {
         lode_doc *doc = NULL;
@@ -242,6 +243,14 @@ int cmd_run(cli *c, int argc, char **argv)
                                     : lode_doc_load(e, path, &po, &doc);
         if (rc == LODE_OK)
             rc = lode_rules_run(rules, doc);
+        if (rc != LODE_OK && rules_begin_failed(rules)) {
+            /* begin() failed: the script is not set up, so nothing is run */
+            cli_error(c, "%s", lode_errmsg(e));
+            cli_error(c, "begin() failed: no document was processed");
+            lode_doc_free(doc);
+            begin_failed = 1;
+            break;
+        }
         if (rc != LODE_OK) {
             cli_error(c, "%s", lode_errmsg(e));
             char line[512];
@@ -287,7 +296,7 @@ int cmd_run(cli *c, int argc, char **argv)
         if (status == EXIT_OK)
             status = EXIT_DOCUMENT;
     }
-    if (finish_failed && status == EXIT_OK)
+    if ((finish_failed || begin_failed) && status == EXIT_OK)
         status = EXIT_DOCUMENT;
     for (size_t i = 0; failures && i < in.n; i++)
         free(failures[i]);

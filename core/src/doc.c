@@ -159,7 +159,8 @@ static int cmp_ptr(const void *a, const void *b)
  * live in. */
 static void free_parked(lode_doc *d)
 {
-    qsort(d->parked, d->nparked, sizeof *d->parked, cmp_ptr);
+    if (d->nparked)
+        qsort(d->parked, d->nparked, sizeof *d->parked, cmp_ptr);
     size_t roots = 0;
     for (size_t i = 0; i < d->nparked; i++) {
         xmlNode *n = d->parked[i];

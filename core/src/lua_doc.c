@@ -147,7 +147,7 @@ static int doc_meta(lua_State *L)
     return 1;
 }
 
-/* [-0, +1, e] doc:title() -> the text of head/title (or the first h1), or nil */
+/* [-0, +1, e] doc:title() -> the normalised text of head/title, or nil */
 static int doc_title(lua_State *L)
 {
     lode_doc *d = ltree_check_doc(L, 1);

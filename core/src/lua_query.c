@@ -297,7 +297,7 @@ int lquery_xpath(lua_State *L, xmlNode *node, int expridx, int nsidx, int docidx
     case XPATH_BOOLEAN: lua_pushboolean(L, o->boolval); break;
     case XPATH_NUMBER: {
         double d = o->floatval;
-        if (d == (double)(lua_Integer)d && d > -9e15 && d < 9e15)
+        if (d > -9e15 && d < 9e15 && d == (double)(lua_Integer)d) /* range first: NaN fails it */
             lua_pushinteger(L, (lua_Integer)d);
         else
             lua_pushnumber(L, d);

@@ -50,6 +50,7 @@ struct lode_rules {
     int ref_ctx;         /* the ctx table */
     int ref_tb;          /* the traceback handler */
     int began, finished;
+    int begin_failed;    /* begin() raised: no document is run after that */
     lode_record_fn on_record;
     void *record_ud;
     /* per document */
@@ -726,8 +727,13 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         int rc = LODE_OK;
         while (c && rc == LODE_OK) {
             if (c->type == XML_ELEMENT_NODE) {
-                while (pos < end && r->snap[pos] != c)
-                    pos++; /* where c is in the snapshot, if it is there */
+                /* where c is in the snapshot; a child inserted during the
+                 * walk is not there, and leaves pos where it was */
+                size_t k = pos;
+                while (k < end && r->snap[k] != c)
+                    k++;
+                if (k < end)
+                    pos = k;
                 rc = visit(r, c, docidx, depth + 1);
             }
             if (c->parent == n) {
@@ -785,14 +791,27 @@ static int push_doc(lua_State *L)
     return 1;
 }
 
+/* Runs begin(ctx) once.  If it fails, the script's setup is missing, so
+ * every later run fails at once with the same reason rather than walking
+ * documents with a half-initialised script. */
 static int begin_if_needed(lode_rules *r)
 {
+    if (r->begin_failed)
+        return engine_error(r->e, LODE_ESCRIPT, "begin() failed earlier; the rules are not run");
     if (r->began)
         return LODE_OK;
     r->began = 1;
     if (r->ref_begin == LUA_NOREF)
         return LODE_OK;
-    return call(r, r->ref_begin, 0, "begin");
+    int rc = call(r, r->ref_begin, 0, "begin");
+    if (rc != LODE_OK)
+        r->begin_failed = 1;
+    return rc;
+}
+
+int rules_begin_failed(const lode_rules *r)
+{
+    return r->begin_failed;
 }
 
 int lode_rules_run(lode_rules *r, lode_doc *doc)
@@ -870,7 +889,7 @@ int lode_rules_finish(lode_rules *r)
     if (!r)
         return LODE_EMISUSE;
     engine_clear_error(r->e);
-    if (r->finished)
+    if (r->finished || r->begin_failed)
         return LODE_OK;
     r->finished = 1;
     int rc = begin_if_needed(r);

@@ -25,6 +25,8 @@ void rules_set_profile(lode_rules *r, int on);
 const rule *rules_at(const lode_rules *r, size_t i);
 /* Seconds spent in the phases (begin, document, finish) and the walk. */
 double rules_walk_seconds(const lode_rules *r);
+/* 1 if begin() raised: lode_rules_run then refuses every document. */
+int rules_begin_failed(const lode_rules *r);
 /* Whether the script defines begin/document/finish. */
 int rules_has_phase(const lode_rules *r, const char *name);
 

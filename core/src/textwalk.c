@@ -339,7 +339,10 @@ static void first_line(textwalk *w)
 /* Writes the markup of the spans waiting for content.  If the output ends
  * with an emphasis closer and the first waiting span opens the same ("**a**"
  * then "**b"), the two cancel and the span continues the closed one:
- * adjacent delimiter runs would otherwise fuse and break emphasis. */
+ * adjacent delimiter runs would otherwise fuse and break emphasis.
+ * Emphasis openers leave a line start a line start: the text after them is
+ * escaped as if they were not there, because fix_emphasis may remove them
+ * ("**# x" must not become "# x", a heading). */
 static void open_markup(textwalk *w)
 {
     unsigned first = w->nspans - w->waiting;
@@ -358,11 +361,11 @@ static void open_markup(textwalk *w)
             buf_put(w->out, sp->markup, n);
         }
         sp->written = 1;
+        if (!sp->emphasis)
+            w->line_start = 0;
     }
     w->waiting = 0;
     w->close_markup = NULL;
-    w->line_start = 0;
-    w->esc = 0;
 }
 
 /* Everything that waits for content: the block's first line, hard breaks or

@@ -1,0 +1,93 @@
+-- inputs: tests/lua/fixtures/a.html tests/lua/fixtures/b.html
+-- records: tests/lua/fixtures/ctx.jsonl
+-- stderr-has: lode: warning: tests/lua/fixtures/a.html:1: tests/lua/test_ctx.lua:26: seen a1
+-- stderr-has: lode: warning: tests/lua/fixtures/b.html: tests/lua/test_ctx.lua:61: document b.html
+-- stderr-has: lode: warning: tests/lua/test_ctx.lua:19: in begin
+-- test_ctx.lua -- the ctx object: ctx.doc, ctx.script, ctx:emit and the
+-- JSON encoding of records (the records are compared with
+-- fixtures/ctx.jsonl by run.sh), emit errors, ctx:warn, ctx.report.
+local t = require "harness"
+
+local seen_docs = {}
+
+return {
+    begin = function(ctx)
+        t.eq(ctx.script, "tests/lua/test_ctx.lua", "ctx.script is the script path as given")
+        t.eq(ctx.doc, nil, "no ctx.doc in begin")
+        t.raises(function() ctx:emit{ x = 1 } end, "ctx:emit() outside a document (in begin or finish)",
+                 "emit in begin raises")
+        ctx:warn("in begin")
+        t.eq(getmetatable(ctx).__name, "lode.ctx", "ctx's metatable is named lode.ctx")
+    end,
+
+    ["p"] = function(p, ctx)
+        ctx.report:count("ids", p:attr("id"))
+        ctx.report:count("docs", ctx.doc.path, 2)
+        if p:attr("id") == "a1" then ctx:warn("seen " .. p:attr("id")) end
+        ctx:emit{ doc = ctx.doc.path, format = ctx.doc.format, id = p:attr("id"), line = p:line(), node = p }
+    end,
+
+    ["#a2"] = function(p, ctx)
+        -- every value kind, and the encoding rules of lua_json.h
+        ctx:emit{ i = 42, neg = -7, big = math.maxinteger, f = 0.1, third = 1 / 3, whole = 2.0, e = 1e300,
+                  nan = 0 / 0, inf = math.huge, ninf = -math.huge }
+        ctx:emit{ s = "tab\there \"q\" back\\ nl\n cr\r ctl\1 \u{E9} \u{20AC}", yes = true, no = false }
+        ctx:emit{ list = { 1, "two", { 3 } }, empty = {}, obj = { b = 1, a = 2, B = 3 }, node = p }
+        ctx:emit{}
+        ctx:emit{ "a", "list", "record" }
+        -- encoding errors raise and emit nothing
+        t.raises(function() ctx:emit{ f = print } end, "ctx:emit: field 'f': a function cannot be written as JSON",
+                 "a function value")
+        t.raises(function() ctx:emit{ k = "\xff" } end, "ctx:emit: field 'k': string is not valid UTF-8",
+                 "invalid UTF-8 value")
+        t.raises(function() ctx:emit{ [1.5] = 1 } end, "a record's keys must be strings (or 1..n for a list)",
+                 "a float key")
+        t.raises(function() ctx:emit{ 1, 2, nil, 4 } end, "a record's keys must be strings (or 1..n for a list)",
+                 "a list with a hole")
+        t.raises(function() ctx:emit{ x = { y = coroutine.create(print) } } end,
+                 "ctx:emit: field 'y': a thread cannot be written as JSON", "nested bad value names its field")
+        t.raises(function() ctx:emit{ ["\xff"] = 1 } end, "ctx:emit: a key is not valid UTF-8", "invalid UTF-8 key")
+        local cycle = {}
+        cycle.self = cycle
+        t.raises(function() ctx:emit(cycle) end, "tables nested deeper than 32 (a cycle?)", "a cycle")
+        t.raises(function() ctx:emit("text") end, "bad argument #1 to 'emit' (table expected, got string)",
+                 "a record must be a table")
+    end,
+
+    document = function(doc, ctx)
+        seen_docs[#seen_docs + 1] = doc.path
+        t.eq(ctx.doc, doc, "ctx.doc in document()")
+        t.eq(doc.format, "html", "doc.format")
+        if doc.path:match("b%.html$") then ctx:warn("document b.html") end
+        ctx:emit{ phase = "document", doc = doc.path, title = doc:first("p"):text() }
+    end,
+
+    finish = function(ctx)
+        t.same(seen_docs, { "tests/lua/fixtures/a.html", "tests/lua/fixtures/b.html" }, "doc.path is the path as given")
+        t.raises(function() ctx:emit{ x = 1 } end, "outside a document", "emit in finish raises")
+        local r = ctx.report
+        t.eq(r:get("ids", "a1"), 1, "report:get")
+        t.eq(r:get("ids", "zz"), 0, "report:get of an unknown key is 0")
+        t.eq(r:get("nope", "x"), 0, "report:get of an unknown counter is 0")
+        t.same(r:get("ids"), { a1 = 1, a2 = 1, b1 = 1 }, "report:get(name) copies the whole counter")
+        t.same(r:get("nope"), {}, "report:get(unknown) is an empty table")
+        t.eq(r:total("docs"), 6, "report:total sums the counts (n = 2 per call)")
+        t.eq(r:total("nope"), 0, "report:total of an unknown counter")
+        t.same(r:top("docs"), { { key = "tests/lua/fixtures/a.html", count = 4 },
+                                { key = "tests/lua/fixtures/b.html", count = 2 } }, "report:top, highest first")
+        t.same(r:top("ids", 2), { { key = "a1", count = 1 }, { key = "a2", count = 1 } },
+               "report:top(n): ties by key, cut to n")
+        t.same(r:names(), { "docs", "ids" }, "report:names, sorted")
+        r:count("num", 15)
+        t.eq(r:get("num", "15"), 1, "keys are converted with tostring")
+        t.eq(r:get("num", 15), 1, "and looked up the same way")
+        r:count("num", 15, -1)
+        t.eq(r:get("num", 15), 0, "n may be negative")
+        t.raises(function() r:count(1, "x") end, "bad argument #1 to 'count' (string expected)", "count: bad name")
+        t.raises(function() r:count("x") end, "bad argument #2 to 'count' (key expected, got nil)", "count: no key")
+        t.raises(function() r:count("x", "k", "n") end, "bad argument #3 to 'count' (number expected)", "count: bad n")
+        ctx:skip() -- outside the walk: no effect, no error
+        t.ok(true, "ctx:skip() outside the walk is harmless")
+        t.done()
+    end,
+}
