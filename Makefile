@@ -140,7 +140,8 @@ install: all
 	install -m 644 $(BUILD)/liblode.a $(DESTDIR)$(PREFIX)/lib/liblode.a
 	install -m 755 $(BUILD)/liblode.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/liblode.so.$(ABI)
 	ln -sf liblode.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/liblode.so
-	install -m 644 $(BUILD)/lode.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' core/lode.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc
 	install -m 644 docs/lode.1 $(DESTDIR)$(PREFIX)/share/man/man1/lode.1
 	cp -R scripts/. $(DESTDIR)$(PREFIX)/share/lode/scripts/
 
