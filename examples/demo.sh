@@ -8,7 +8,8 @@ DOCS=examples/documents
 OUT=build/demo
 mkdir -p "$OUT"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then B='\033[1m'; N='\033[0m'; else B=''; N=''; fi
+step() { printf "\n${B}== %s${N}\n" "$*"; }
 
 step "lode convert $DOCS/putin-kim-wladiwostok.txt -t html --indent"
 "$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -t html --indent | head -n 24
@@ -31,4 +32,15 @@ for f in "$DOCS"/*.txt "$DOCS"/*.html "$DOCS"/*.xml; do
     done
     printf '  %-34s -> %s.{xml,html,txt,md,json}\n' "$base" "$OUT/$base"
 done
-step "done: open $OUT/putin-kim-wladiwostok.txt.html in a browser"
+step "lode run examples/rules/quotes.lua $DOCS/putin-kim-wladiwostok.txt   (one record per quote)"
+"$LODE" run examples/rules/quotes.lua "$DOCS/putin-kim-wladiwostok.txt"
+
+step "lode run examples/rules/captions.lua ... --write $OUT/captions -t html   (captions become <figure>)"
+"$LODE" run examples/rules/captions.lua "$DOCS/putin-kim-wladiwostok.txt" --write "$OUT/captions" -t html > /dev/null
+grep -o '<figure class="photo">.*</figure>' "$OUT/captions/putin-kim-wladiwostok.html" | head -n 2
+
+step "lode query p $DOCS/putin-kim-wladiwostok.txt --count   /   lode query h1 ... --text"
+"$LODE" query p "$DOCS/putin-kim-wladiwostok.txt" --count
+"$LODE" query h1 "$DOCS/putin-kim-wladiwostok.txt" --text
+
+step "done: open $OUT/putin-kim-wladiwostok.txt.html or $OUT/captions/putin-kim-wladiwostok.html in a browser"
