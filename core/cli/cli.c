@@ -2,7 +2,10 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <libxml/xmlversion.h>
@@ -47,6 +50,35 @@ static void on_log(void *ud, int level, const char *msg)
     if (c->quiet)
         return;
     fprintf(c->err, "lode: %s%s\n", level == LODE_LOG_WARNING ? "warning: " : "", msg);
+}
+
+void cli_module_path(const char *extra, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    const char *env = getenv("LODE_PATH");
+    const char *parts[2] = {extra, env};
+    for (int i = 0; i < 2; i++) {
+        if (parts[i] && *parts[i] && len + strlen(parts[i]) + 2 < n)
+            len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ";" : "", parts[i]);
+    }
+    char exe[4096];
+    ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (r <= 0)
+        return;
+    exe[r] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0'; /* the executable's folder: .../build or PREFIX/bin */
+    const char *tails[] = {"/../scripts", "/../../scripts", "/../share/lode/scripts"};
+    for (int i = 0; i < 3; i++) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && len + strlen(dir) + 2 < n)
+            len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ";" : "", dir);
+    }
 }
 
 lode_engine *cli_engine(cli *c)

@@ -40,6 +40,12 @@ int cli_usage_error(cli *c, const char *cmd, const char *fmt, ...);
 /* Maps a lode status code to an exit status. */
 int cli_exit_for(int status);
 
+/* The folders `require` searches, ';'-separated, after the script's own
+ * folder: extra (-M), then $LODE_PATH, then the bundled scripts next to the
+ * executable (SRC/scripts for build/lode in the source tree,
+ * PREFIX/share/lode/scripts when installed).  Writes into out. */
+void cli_module_path(const char *extra, char *out, size_t n);
+
 /* Creates an engine whose warnings go to c's error stream. */
 lode_engine *cli_engine(cli *c);
 

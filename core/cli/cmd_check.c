@@ -57,7 +57,9 @@ int cmd_check(cli *c, int argc, char **argv)
     lode_engine *e = cli_engine(c);
     if (!e)
         return EXIT_NOMEM;
-    lode_rules_options ro = {modpath, NULL, NULL};
+    char mpath[16384];
+    cli_module_path(modpath, mpath, sizeof mpath);
+    lode_rules_options ro = {mpath, NULL, NULL};
     lode_rules *rules = NULL;
     if (lode_rules_load(e, script, &ro, &rules) != LODE_OK) {
         cli_error(c, "%s", lode_errmsg(e));
