@@ -1,0 +1,52 @@
+#!/bin/sh
+# run.sh -- lode's foundation benchmarks (`make bench`).
+#
+#   sh tests/bench/run.sh [TASK...]     TASK: html xml text newsde writers memory startup
+#                                       (default: all), callgrind (only when named)
+#
+# Builds two files of the shared peer benchmarks (read, never changed): the
+# libxml2 parse floor (peers/floor.c) into $BUILD/bench/floor and the process
+# timer (timer.c) into $BUILD/bench/timer; then runs tests/bench/bench.py with
+# Debian's python3.  Environment: BUILD (default build), CORPUS (default
+# ../shared/corpus), PEER_BENCH (default $CORPUS/../bench), BENCH_WORK
+# (default ${TMPDIR:-/tmp}/lode-bench), RUNS (5), MEM_RUNS (3), STARTUP_RUNS
+# (20), BIG_MB (50), MEM_TOP (3), CG_SAMPLE (4), RESULTS (default
+# $BENCH_WORK/results.tsv), BENCH_TASKS (tasks when none are given).
+# Prints tables to stdout and writes the TSV ($RESULTS).  These are
+# measurements, not tests: the exit status is non-zero only if a command
+# failed.
+BUILD=${BUILD:-build}
+CORPUS=${CORPUS:-../shared/corpus}
+PEER_BENCH=${PEER_BENCH:-$CORPUS/../bench}
+BENCH_WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/lode-bench}
+PYTHON=${PYTHON:-/usr/bin/python3}
+[ -x "$PYTHON" ] || PYTHON=python3
+export BUILD CORPUS BENCH_WORK
+
+mkdir -p "$BUILD/bench" "$BENCH_WORK" || exit 1
+
+# build_peer SRC OUT [LIBS...]: compiles SRC into OUT when OUT is missing or
+# older; prints OUT's path if it exists afterwards.
+build_peer() {
+    src=$1 out=$2
+    shift 2
+    if [ ! -f "$src" ]; then
+        echo "# $src not found" >&2
+        return 0
+    fi
+    if [ ! -x "$out" ] || [ -n "$(find "$src" -newer "$out")" ]; then
+        echo "  CC      $src -> $out" >&2
+        ${CC:-cc} -O2 -o "$out" "$src" "$@" >&2 || echo "# $src did not build" >&2
+    fi
+    [ -x "$out" ] && echo "$out"
+    return 0
+}
+
+# shellcheck disable=SC2046
+FLOOR=$(build_peer "$PEER_BENCH/peers/floor.c" "$BUILD/bench/floor" $(pkg-config --cflags --libs libxml-2.0))
+TIMER=$(build_peer "$PEER_BENCH/timer.c" "$BUILD/bench/timer")
+[ -n "$FLOOR" ] || echo "# no libxml2 floor: its rows and the 1.10x targets are skipped"
+[ -n "$TIMER" ] || echo "# no timer: timing from python (RSS floored at python's own peak)"
+export FLOOR TIMER
+
+exec "$PYTHON" tests/bench/bench.py "$@"
