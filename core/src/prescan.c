@@ -14,8 +14,14 @@ static const unsigned char *tag_end(const unsigned char *p, const unsigned char 
     for (p++; p < end; p++) {
         unsigned char c = *p;
         if (quote) {
-            if (c == quote)
-                quote = 0;
+            /* jump to the closing quote */
+            const unsigned char *q = memchr(p, quote, (size_t)(end - p));
+            if (!q) {
+                *attrs = n;
+                return end;
+            }
+            p = q;
+            quote = 0;
         } else if (c == '"' || c == '\'') {
             quote = c;
         } else if (c == '=') {
@@ -69,7 +75,7 @@ static int tag_is(const unsigned char *p, const unsigned char *end, const char *
  * tags are counted; comments, CDATA sections, processing instructions and
  * the raw text of <script>/<style> are skipped, so that '=' signs in
  * JavaScript or comments are never taken for attributes. */
-void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, prescan *out)
+void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out)
 {
     out->nul_offset = (size_t)-1;
     out->attrs_offset = (size_t)-1;
@@ -97,10 +103,14 @@ void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes,
                 out->attrs_offset = (size_t)(p - data);
                 return;
             }
-            if (tag_is(p, end, "script"))
-                q = find_ci(q, end, "</script");
-            else if (tag_is(p, end, "style"))
-                q = find_ci(q, end, "</style");
+            /* raw text follows <script> and <style>, but not <script/> */
+            int self_closing = q < end && q > p && q[-1] == '/';
+            if (html && (c | 0x20) == 's' && !self_closing) {
+                if (tag_is(p, end, "script"))
+                    q = find_ci(q, end, "</script");
+                else if (tag_is(p, end, "style"))
+                    q = find_ci(q, end, "</style");
+            }
             p = q;
         } else {
             p++;

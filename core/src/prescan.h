@@ -15,7 +15,10 @@ typedef struct prescan {
     size_t attrs_offset; /* offset of the first '<' of a tag over the limit, or (size_t)-1 */
 } prescan;
 
-void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, prescan *out);
+/* Scans len bytes.  html: skip the raw text of <script> and <style> (in XML
+ * those are ordinary elements, and skipping them would let a tag with too
+ * many attributes hide after a <script/>). */
+void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out);
 
 /* 1-based line and column (in bytes) of offset. */
 void prescan_position(const unsigned char *data, size_t offset, int *line, int *col);

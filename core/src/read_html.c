@@ -182,7 +182,7 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
     int is_utf16 = strncmp(enc, "UTF-16", 6) == 0;
     prescan ps = {(size_t)-1, (size_t)-1};
     if (!is_utf16) {
-        prescan_run(data, len, e->limits.max_attributes, &ps);
+        prescan_run(data, len, e->limits.max_attributes, 1, &ps);
         if (ps.attrs_offset != (size_t)-1) {
             int line, col;
             prescan_position(data, ps.attrs_offset, &line, &col);

@@ -224,7 +224,7 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
     if (len == 0 || (len == 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0))
         return engine_error(e, LODE_EEMPTY, "%s: empty document", name);
     prescan ps;
-    prescan_run(data, len, e->limits.max_attributes, &ps);
+    prescan_run(data, len, e->limits.max_attributes, 0, &ps);
     if (ps.nul_offset != (size_t)-1 &&
         !(len >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF)))) {
         int line, col;
