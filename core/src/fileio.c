@@ -1,10 +1,14 @@
 /* fileio.c -- capped whole-file reads and atomic writes (see fileio.h). */
+/* for madvise(MADV_HUGEPAGE), a Linux extension */
+#define _DEFAULT_SOURCE
 #include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +16,18 @@ static int read_fd(lode_engine *e, int fd, const char *name, size_t max, size_t 
 {
     if (buf_reserve(out, hint ? hint : 65536) < 0)
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+#ifdef MADV_HUGEPAGE
+    /* A big input is read into fresh memory, one page fault per 4 KiB
+     * (12-30 us each on some VMs: most of the time of reading a 50 MB text).
+     * Transparent huge pages cut that 512-fold where the kernel allows them
+     * on request (mode "madvise"); elsewhere the call is a harmless no-op. */
+    if (hint >= ((size_t)4 << 20)) {
+        uintptr_t start = ((uintptr_t)out->ptr + 0x1FFFFF) & ~(uintptr_t)0x1FFFFF;
+        uintptr_t stop = ((uintptr_t)out->ptr + out->cap) & ~(uintptr_t)0x1FFFFF;
+        if (stop > start)
+            madvise((void *)start, stop - start, MADV_HUGEPAGE);
+    }
+#endif
     for (;;) {
         if (out->cap - out->len < 2 && buf_reserve(out, out->cap) < 0)
             return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
