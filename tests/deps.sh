@@ -6,12 +6,12 @@
 #   deps.sh install [test]        install what is missing with apt-get when run as
 #                                 root; otherwise print the exact command and fail.
 #                                 "test" adds what the tests use (unicode-data,
-#                                 python3, strace).
+#                                 python3 with lxml and cssselect, strace).
 mode=$1
 what=$2
 MODS="lua5.4 libxml-2.0 libutf8proc jansson"
 BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev"
-TEST_DEBS="unicode-data python3 strace"
+TEST_DEBS="unicode-data python3 python3-lxml python3-cssselect strace"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -27,6 +27,7 @@ if [ "$what" = test ]; then
     [ -f /usr/share/unicode/auxiliary/GraphemeBreakTest.txt ] || missing="$missing unicode-data"
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
+    /usr/bin/python3 -c 'import lxml.html, cssselect' 2>/dev/null || missing="$missing python3-lxml/python3-cssselect"
 fi
 [ -z "$missing" ] && exit 0
 

@@ -43,6 +43,7 @@ suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite install sh tests/install.sh
 if [ -d "$CORPUS" ]; then
+    suite select-compare sh tests/select_compare.sh
     suite corpus "$BUILD/tests/corpus_sweep" --expect-fail tests/corpus-expected-failures.txt \
         "$CORPUS/seed" "$CORPUS/news-de" "$CORPUS/html-news" "$CORPUS/xml"
 else
