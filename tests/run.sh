@@ -39,6 +39,7 @@ for t in "$BUILD"/tests/test_*; do
 done
 suite cli sh tests/cli/run.sh
 suite lua sh tests/lua/run.sh
+suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite install sh tests/install.sh

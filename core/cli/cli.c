@@ -39,6 +39,7 @@ int cli_exit_for(int status)
     switch (status) {
     case LODE_OK: return EXIT_OK;
     case LODE_ENOMEM: return EXIT_NOMEM;
+    case LODE_ESANDBOX: return EXIT_DOCUMENT;
     case LODE_EMISUSE: return EXIT_INTERNAL;
     default: return EXIT_DOCUMENT;
     }
@@ -81,12 +82,45 @@ void cli_module_path(const char *extra, char *out, size_t n)
     }
 }
 
+int cli_sandbox_option(cli *c, const char *cmd, const char *name, const char *value)
+{
+    if (!strcmp(name, "sandbox")) {
+        c->sandbox.enabled = 1;
+        return 1;
+    }
+    if (strcmp(name, "max-memory") && strcmp(name, "max-steps") && strcmp(name, "timeout"))
+        return 0;
+    char *end;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (!*value || *end || v == 0) {
+        cli_usage_error(c, cmd, "--%s needs a positive whole number, not '%s'", name, value);
+        return -1;
+    }
+    c->sandbox.enabled = 1; /* a limit implies the sandbox */
+    if (!strcmp(name, "max-memory"))
+        c->sandbox.max_memory = (size_t)v << 20;
+    else if (!strcmp(name, "max-steps"))
+        c->sandbox.max_steps = v;
+    else
+        c->sandbox.timeout_ms = (unsigned long)v;
+    return 1;
+}
+
 lode_engine *cli_engine(cli *c)
 {
     lode_options o;
     lode_options_init(&o);
     o.log = on_log;
     o.log_ud = c;
+    if (c->sandbox.enabled) {
+        o.sandbox.enabled = 1;
+        if (c->sandbox.max_memory)
+            o.sandbox.max_memory = c->sandbox.max_memory;
+        if (c->sandbox.max_steps)
+            o.sandbox.max_steps = c->sandbox.max_steps;
+        if (c->sandbox.timeout_ms)
+            o.sandbox.timeout_ms = c->sandbox.timeout_ms;
+    }
     lode_engine *e = lode_engine_new(&o);
     if (!e)
         cli_error(c, "out of memory");
@@ -216,7 +250,10 @@ static int help(cli *c, const char *topic)
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
-    cli c = {out, err, 0};
+    cli c;
+    memset(&c, 0, sizeof c);
+    c.out = out;
+    c.err = err;
     if (argc < 2) {
         main_help(err);
         return EXIT_USAGE;

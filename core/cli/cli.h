@@ -20,7 +20,13 @@ typedef struct cli {
     FILE *out;
     FILE *err;
     int quiet; /* no warnings */
+    lode_sandbox sandbox; /* --sandbox and its limits (run, check) */
 } cli;
+
+/* Parses the sandbox options (--sandbox, --max-memory MB, --max-steps N,
+ * --timeout MS) into c->sandbox; returns 1 if name was one of them, 0 if
+ * not, -1 on a bad value (message printed). */
+int cli_sandbox_option(cli *c, const char *cmd, const char *name, const char *value);
 
 /* Runs the command with argv as given to main; returns the exit status. */
 int cli_main(int argc, char **argv, FILE *out, FILE *err);

@@ -20,12 +20,14 @@ void cmd_check_help(FILE *fp)
           "Options:\n"
           "  -M, --module-path DIRS  extra folders (';'-separated) searched by require\n"
           "      --explain         also print each selector's compiled form\n"
+          "      --sandbox         load the script as lode run --sandbox would\n"
           "  -h, --help            show this help\n",
           fp);
 }
 
 static const cli_opt check_opts[] = {
-    {"explain", 0, 0}, {"module-path", 'M', 1}, {"help", 'h', 0}, {NULL, 0, 0},
+    {"explain", 0, 0}, {"module-path", 'M', 1}, {"help", 'h', 0}, {"sandbox", 0, 0},
+    {"max-memory", 0, 1}, {"max-steps", 0, 1}, {"timeout", 0, 1}, {NULL, 0, 0},
 };
 
 int cmd_check(cli *c, int argc, char **argv)
@@ -41,6 +43,9 @@ int cmd_check(cli *c, int argc, char **argv)
             if (script)
                 return cli_usage_error(c, "check", "one SCRIPT at a time ('%s' is extra)", v);
             script = v;
+        } else if ((r = cli_sandbox_option(c, "check", o->long_name, v)) != 0) {
+            if (r < 0)
+                return EXIT_USAGE;
         } else if (!strcmp(o->long_name, "help")) {
             cmd_check_help(c->out);
             return EXIT_OK;

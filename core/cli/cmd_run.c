@@ -34,6 +34,11 @@ void cmd_run_help(FILE *fp)
           "      --keep-going      go on after a failed document (the default)\n"
           "      --fail-fast       stop at the first failed document\n"
           "      --profile         print per-rule calls and time at the end\n"
+          "      --sandbox         run the script in the sandbox: no files, no os, no\n"
+          "                        io, limits per document (see docs/lua-api.md)\n"
+          "      --max-memory MB   sandbox: Lua memory cap (default 64)\n"
+          "      --max-steps N     sandbox: instructions per document (default 100000000)\n"
+          "      --timeout MS      sandbox: wall-clock time per document (default 5000)\n"
           "  -q, --quiet           no warnings\n"
           "  -h, --help            show this help\n"
           "\n"
@@ -47,7 +52,8 @@ void cmd_run_help(FILE *fp)
 static const cli_opt run_opts[] = {
     {"output", 'o', 1}, {"write", 'w', 1},   {"to", 't', 1},         {"from", 'f', 1},
     {"module-path", 'M', 1}, {"keep-going", 0, 0}, {"fail-fast", 0, 0}, {"profile", 0, 0},
-    {"quiet", 'q', 0},  {"help", 'h', 0},    {NULL, 0, 0},
+    {"quiet", 'q', 0},  {"help", 'h', 0},    {"sandbox", 0, 0},      {"max-memory", 0, 1},
+    {"max-steps", 0, 1}, {"timeout", 0, 1},  {NULL, 0, 0},
 };
 
 typedef struct run_state {
@@ -170,6 +176,13 @@ int cmd_run(cli *c, int argc, char **argv)
             continue;
         }
         const char *n = o->long_name;
+        int sb = cli_sandbox_option(c, "run", n, v);
+        if (sb < 0) {
+            free(args);
+            return EXIT_USAGE;
+        }
+        if (sb)
+            continue;
         if (!strcmp(n, "help")) {
             cmd_run_help(c->out);
             free(args);

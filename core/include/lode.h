@@ -59,7 +59,8 @@ enum {
     LODE_EFORMAT = 7,   /* unknown format, or the format cannot be detected */
     LODE_EMISUSE = 8,   /* the API was called wrongly (NULL object, bad order) */
     LODE_EEMPTY = 9,    /* the input holds no bytes (or only a byte order mark) */
-    LODE_ESCRIPT = 10   /* a rule script failed to load, compile or run */
+    LODE_ESCRIPT = 10,  /* a rule script failed to load, compile or run */
+    LODE_ESANDBOX = 11  /* a sandboxed script hit its memory, instruction or time limit */
 };
 
 /** Returns a static, one-line English description of a status code.
@@ -97,6 +98,22 @@ typedef struct lode_limits {
                                     and never more than 10x the input size */
 } lode_limits;
 
+/** Sandbox for rule scripts one does not fully trust.  With enabled set,
+ *  scripts see only an allow-listed environment: the base library without
+ *  dofile/loadfile/print/collectgarbage, load of text chunks only, string
+ *  (without string.dump), table, math, utf8, coroutine, os.time/os.clock/
+ *  os.date, `lode` without lode.load, `require` of lode's own modules only;
+ *  setmetatable refuses __gc (finalizers run outside the limits), and
+ *  string.rep and table.move are bounded.  The limits below cannot be
+ *  caught by pcall: once hit, every further instruction raises again until
+ *  the document is abandoned.  Zero in a limit means the default. */
+typedef struct lode_sandbox {
+    int enabled;                /* 0: scripts run with the full standard library */
+    size_t max_memory;          /* bytes of Lua memory per script; default 64 MiB */
+    unsigned long long max_steps; /* Lua instructions per document; default 100,000,000 */
+    unsigned long timeout_ms;   /* wall-clock time per document; default 5000 */
+} lode_sandbox;
+
 /** Engine options.  Initialise with lode_options_init() and change fields;
  *  a zeroed struct is also valid and means "all defaults". */
 typedef struct lode_options {
@@ -105,6 +122,7 @@ typedef struct lode_options {
     lode_log_fn log;     /* NULL: warnings are dropped */
     void *log_ud;        /* handed to log */
     lode_limits limits;
+    lode_sandbox sandbox; /* off by default in this struct; see lode_sandbox */
 } lode_options;
 
 /** Fills *opts with the defaults (system allocator, no log, default limits). */

@@ -35,6 +35,7 @@ const char *lode_strerror(int code)
     case LODE_EMISUSE: return "API misuse";
     case LODE_EEMPTY: return "empty document";
     case LODE_ESCRIPT: return "rule script error";
+    case LODE_ESANDBOX: return "sandbox limit reached";
     default: return "unknown error";
     }
 }
@@ -48,6 +49,9 @@ void lode_options_init(lode_options *opts)
     opts->limits.max_depth = DEFAULT_MAX_DEPTH;
     opts->limits.max_attributes = DEFAULT_MAX_ATTRIBUTES;
     opts->limits.max_entity_expansion = DEFAULT_MAX_ENTITY;
+    opts->sandbox.max_memory = (size_t)64 << 20;
+    opts->sandbox.max_steps = 100000000ull;
+    opts->sandbox.timeout_ms = 5000;
 }
 
 /* libxml2 must be initialised once before any thread uses it (HARDENING 1.3);
@@ -76,6 +80,12 @@ lode_engine *lode_engine_new(const lode_options *opts)
         o.limits.max_attributes = DEFAULT_MAX_ATTRIBUTES;
     if (!o.limits.max_entity_expansion)
         o.limits.max_entity_expansion = DEFAULT_MAX_ENTITY;
+    if (!o.sandbox.max_memory)
+        o.sandbox.max_memory = (size_t)64 << 20;
+    if (!o.sandbox.max_steps)
+        o.sandbox.max_steps = 100000000ull;
+    if (!o.sandbox.timeout_ms)
+        o.sandbox.timeout_ms = 5000;
 
     call_once(&xml_once, xml_init);
 
@@ -88,6 +98,7 @@ lode_engine *lode_engine_new(const lode_options *opts)
     e->log = o.log;
     e->log_ud = o.log_ud;
     e->limits = o.limits;
+    e->sandbox = o.sandbox;
     e->formats = format_builtin;
     e->nformats = format_builtin_count;
     return e;

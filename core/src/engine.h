@@ -18,6 +18,7 @@ struct lode_engine {
     lode_log_fn log;
     void *log_ud;
     lode_limits limits;
+    lode_sandbox sandbox;
     const struct format *formats; /* the registry: built-ins (plugins later) */
     size_t nformats;
     int errcode;

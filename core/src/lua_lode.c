@@ -18,6 +18,7 @@
 #include "lua_query.h"
 #include "lua_text.h"
 #include "lua_tree.h"
+#include "sandbox.h"
 
 /* Pushes the new document, or nil and the engine's message. */
 static int push_result(lua_State *L, lode_engine *e, int rc, lode_doc *d)
@@ -138,8 +139,24 @@ static void add_folders(luaL_Buffer *b, const char *list)
 static int setup(lua_State *L)
 {
     const char *module_path = lua_touserdata(L, 1);
+    sandbox *sb = lua_touserdata(L, 3);
     lua_pushvalue(L, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, LQUERY_ENGINE);
+    if (sb->enabled) {
+        sandbox_open(L);
+        luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+        lua_pushcfunction(L, llode_open);
+        lua_setfield(L, -2, "lode");
+        lua_pushcfunction(L, ltext_open);
+        lua_setfield(L, -2, "lode.text");
+        lua_pop(L, 1);
+        luaL_requiref(L, "lode", llode_open, 1);
+        lua_pushnil(L);
+        lua_setfield(L, -2, "load"); /* no file access from the sandbox */
+        lua_pop(L, 1);
+        ltree_open(L);
+        return 0;
+    }
     luaL_openlibs(L);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, llode_open);
@@ -163,9 +180,9 @@ static int setup(lua_State *L)
     return 0;
 }
 
-lua_State *llode_newstate(lode_engine *e, const char *module_path)
+lua_State *llode_newstate(lode_engine *e, const char *module_path, sandbox *sb)
 {
-    lua_State *L = lua_newstate(e->mem.fn, e->mem.ud);
+    lua_State *L = lua_newstate(sandbox_alloc, sb);
     if (!L)
         return NULL;
     /* These pushes cannot fail: a new state has LUA_MINSTACK free slots
@@ -173,7 +190,8 @@ lua_State *llode_newstate(lode_engine *e, const char *module_path)
     lua_pushcfunction(L, setup);
     lua_pushlightuserdata(L, (void *)module_path);
     lua_pushlightuserdata(L, e);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    lua_pushlightuserdata(L, sb);
+    if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
         lua_close(L);
         return NULL;
     }

@@ -11,8 +11,13 @@
  * `require "lode.text"`,
  * e recorded in the registry, and package.path extended with the folders of
  * module_path (a ';'-separated list of folders, may be NULL) so that
- * `require "lode.news"` finds FOLDER/lode/news.lua.  Returns NULL on OOM. */
-lua_State *llode_newstate(lode_engine *e, const char *module_path);
+ * `require "lode.news"` finds FOLDER/lode/news.lua.  Allocations go through
+ * sandbox_alloc with sb as its user data (sb must outlive the state); if
+ * sb->enabled the state gets the sandbox's allow-listed environment instead
+ * (no file access, no lode.load, require of lode's own modules only).
+ * Returns NULL on OOM. */
+struct sandbox;
+lua_State *llode_newstate(lode_engine *e, const char *module_path, struct sandbox *sb);
 
 /* Opens the `lode` module (pushes its table). */
 int llode_open(lua_State *L);

@@ -36,12 +36,14 @@
 #include "lua_query.h"
 #include "lua_tree.h"
 #include "rules.h"
+#include "sandbox.h"
 #include "tree_edit.h"
 
 #define MAX_WALK_DEPTH 4096
 
 struct lode_rules {
     lode_engine *e;
+    sandbox sb;          /* the state's allocator and limits (must outlive L) */
     lua_State *L;
     char *name;          /* script name for messages */
     rule *rules;
@@ -457,7 +459,8 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         lode_rules_free(r);
         return engine_error(e, LODE_ENOMEM, "out of memory");
     }
-    r->L = llode_newstate(e, path.ptr);
+    sandbox_init(&r->sb, e);
+    r->L = llode_newstate(e, path.ptr, &r->sb);
     buf_free(&path);
     if (!r->L) {
         lode_rules_free(r);
@@ -476,7 +479,15 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
     lua_insert(L, -2);
+    sandbox_start(L, &r->sb); /* the chunk itself runs under the limits */
     if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
+        if (r->sb.tripped) {
+            char lim[96];
+            lua_pop(L, 2);
+            rc = engine_error(e, LODE_ESANDBOX, "%s: %s while loading", r->name,
+                              sandbox_message(&r->sb, lim, sizeof lim));
+            goto fail;
+        }
         rc = script_error(r, "");
         lua_pop(L, 1);
         goto fail;
@@ -623,6 +634,17 @@ static int call(lode_rules *r, int ref, int argidx, const char *what)
         rule *ru = (rule *)r->current_rule;
         ru->calls++;
         ru->seconds += now() - t0;
+    }
+    if (st != LUA_OK && r->sb.tripped) {
+        /* a limit: not the script's own error, and not catchable by it */
+        char lim[96];
+        sandbox_message(&r->sb, lim, sizeof lim);
+        if (r->doc)
+            engine_error(r->e, LODE_ESANDBOX, "%s: document %s: %s (in %s)", r->name, r->doc->name, lim, what);
+        else
+            engine_error(r->e, LODE_ESANDBOX, "%s: %s (in %s)", r->name, lim, what);
+        lua_settop(L, tb - 1);
+        return LODE_ESANDBOX;
     }
     if (st != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
@@ -803,6 +825,7 @@ static int begin_if_needed(lode_rules *r)
     r->began = 1;
     if (r->ref_begin == LUA_NOREF)
         return LODE_OK;
+    sandbox_start(r->L, &r->sb);
     int rc = call(r, r->ref_begin, 0, "begin");
     if (rc != LODE_OK)
         r->begin_failed = 1;
@@ -826,6 +849,7 @@ int lode_rules_run(lode_rules *r, lode_doc *doc)
     if (rc != LODE_OK)
         return rc;
     double t0 = now();
+    sandbox_start(L, &r->sb); /* a fresh budget for each document */
     r->doc = doc;
     buf_reset(&r->records);
     r->nleave = 0;
@@ -893,7 +917,9 @@ int lode_rules_finish(lode_rules *r)
         return LODE_OK;
     r->finished = 1;
     int rc = begin_if_needed(r);
-    if (rc == LODE_OK && r->ref_finish != LUA_NOREF)
+    if (rc == LODE_OK && r->ref_finish != LUA_NOREF) {
+        sandbox_start(r->L, &r->sb);
         rc = call(r, r->ref_finish, 0, "finish");
+    }
     return rc;
 }

@@ -1,0 +1,2 @@
+-- An endless loop: stopped by the instruction limit.
+return { p = function() while true do end end }
