@@ -4,6 +4,7 @@
 #   make demo            install missing packages, build, convert the examples
 #   make test            install missing packages, build, run every test
 #   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan            8 threads x 200 documents with separate engines under ThreadSanitizer
 #   make bench           benchmarks against the peers (tests/bench/)
 #   make install PREFIX=/usr/local   (and DESTDIR=) / make uninstall
 #   make clean
@@ -23,7 +24,11 @@ VERSION   := 0.1.0
 ABI       := 0
 PKGS      := lua5.4 libxml-2.0 libutf8proc jansson
 
-ifeq ($(SAN),1)
+ifeq ($(TSAN),1)
+BUILD     := build/tsan
+OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+SANLD     := -fsanitize=thread
+else ifeq ($(SAN),1)
 BUILD     := build/san
 OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SANLD     := -fsanitize=address,undefined
@@ -40,7 +45,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -DLODE_BUILDING -fPIC \
              -fvisibility=hidden -Icore/include -Icore/src $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
 
 LIB_SRC   := $(sort $(wildcard core/src/*.c))
 CLI_SRC   := $(sort $(wildcard core/cli/*.c))
@@ -52,7 +57,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 
-.PHONY: all lib cli unit demo test test-deps deps check-deps install uninstall clean bench lint
+.PHONY: all lib cli unit demo test tsan test-deps deps check-deps install uninstall clean bench lint
 
 all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc
 
@@ -121,6 +126,11 @@ demo: deps
 test: test-deps
 	@$(MAKE) --no-print-directory all unit
 	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
+
+# Engines on 8 threads under ThreadSanitizer (see tests/tools/threads.c).
+tsan: deps
+	@$(MAKE) --no-print-directory TSAN=1 build/tsan/tests/threads
+	@TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/threads 8 200
 
 bench: deps
 	@$(MAKE) --no-print-directory all unit

@@ -37,6 +37,7 @@ for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     suite "unit-$(basename "$t")" "$t"
 done
+suite threads "$BUILD/tests/threads" 8 200
 suite cli sh tests/cli/run.sh
 suite lua sh tests/lua/run.sh
 suite sandbox sh tests/sandbox/run.sh
