@@ -142,30 +142,26 @@ static int setup(lua_State *L)
     sandbox *sb = lua_touserdata(L, 3);
     lua_pushvalue(L, 2);
     lua_setfield(L, LUA_REGISTRYINDEX, LQUERY_ENGINE);
-    if (sb->enabled) {
+    if (sb->enabled)
         sandbox_open(L);
-        luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-        lua_pushcfunction(L, llode_open);
-        lua_setfield(L, -2, "lode");
-        lua_pushcfunction(L, ltext_open);
-        lua_setfield(L, -2, "lode.text");
-        lua_pop(L, 1);
-        luaL_requiref(L, "lode", llode_open, 1);
-        lua_pushnil(L);
-        lua_setfield(L, -2, "load"); /* no file access from the sandbox */
-        lua_pop(L, 1);
-        ltree_open(L);
-        return 0;
-    }
-    luaL_openlibs(L);
+    else
+        luaL_openlibs(L);
+    /* lode's modules, for require; `lode` is also a global, as `pandoc` is
+     * in pandoc's filters */
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, llode_open);
     lua_setfield(L, -2, "lode");
     lua_pushcfunction(L, ltext_open);
     lua_setfield(L, -2, "lode.text");
     lua_pop(L, 1);
-    /* `lode` is also a global, as `pandoc` is in pandoc's filters */
     luaL_requiref(L, "lode", llode_open, 1);
+    if (sb->enabled) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, "load"); /* no file access from the sandbox */
+        lua_pop(L, 1);
+        ltree_open(L);
+        return 0; /* and no package library: require is the sandbox's own */
+    }
     lua_pop(L, 1);
     lua_getglobal(L, "package");
     luaL_Buffer b;
