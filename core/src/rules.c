@@ -62,6 +62,8 @@ struct lode_rules {
     int failed;
     const xmlNode *current;
     const rule *current_rule;
+    const rule *failed_rule; /* the rule whose handler runs, for error messages */
+    int failed_leave;
     int profile;
     double walk_seconds;
     int *leave;          /* stack of rule indices with leave handlers */
@@ -614,8 +616,8 @@ int rules_has_phase(const lode_rules *r, const char *name)
 /* ------------------------------------------------------------------ */
 
 /* Calls the function ref with (arg at argidx or nothing, ctx); on error sets
- * the engine's message: document, node line, rule, then Lua's message and
- * traceback. */
+ * the engine's message: document, node line, what (NULL: the rule in
+ * r->failed_rule), then Lua's message and traceback. */
 static int call(lode_rules *r, int ref, int argidx, const char *what)
 {
     lua_State *L = r->L;
@@ -634,6 +636,14 @@ static int call(lode_rules *r, int ref, int argidx, const char *what)
         rule *ru = (rule *)r->current_rule;
         ru->calls++;
         ru->seconds += now() - t0;
+    }
+    char whatbuf[300];
+    if (st != LUA_OK && !what) {
+        /* a rule handler: name it only now that it failed (formatting it
+         * before every call cost ~1% of a run) */
+        snprintf(whatbuf, sizeof whatbuf, "rule '%.200s'%s", r->failed_rule ? r->failed_rule->src : "?",
+                 r->failed_leave ? " (leave)" : "");
+        what = whatbuf;
     }
     if (st != LUA_OK && r->sb.tripped) {
         /* a limit: not the script's own error, and not catchable by it */
@@ -679,12 +689,12 @@ static int push_leave(lode_rules *r, int i)
 }
 
 /* Calls the handler of rule i on n (pushed at nodeidx). */
-static int run_handler(lode_rules *r, size_t i, int ref, int nodeidx, const char *phase)
+static int run_handler(lode_rules *r, size_t i, int ref, int nodeidx, int leave)
 {
-    char what[300];
-    snprintf(what, sizeof what, "rule '%.200s'%s", r->rules[i].src, phase);
     r->current_rule = &r->rules[i];
-    int rc = call(r, ref, nodeidx, what);
+    r->failed_rule = &r->rules[i];
+    r->failed_leave = leave;
+    int rc = call(r, ref, nodeidx, NULL);
     r->current_rule = NULL;
     return rc;
 }
@@ -714,7 +724,7 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         }
         r->current = n;
         if (r->rules[i].enter_ref != LUA_NOREF) {
-            int rc = run_handler(r, i, r->rules[i].enter_ref, pushed, "");
+            int rc = run_handler(r, i, r->rules[i].enter_ref, pushed, 0);
             if (rc != LODE_OK)
                 return rc;
         }
@@ -784,7 +794,7 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         for (size_t k = leave_from; k < r->nleave; k++) {
             size_t i = (size_t)r->leave[k];
             r->current = n;
-            int rc = run_handler(r, i, r->rules[i].leave_ref, pushed, " (leave)");
+            int rc = run_handler(r, i, r->rules[i].leave_ref, pushed, 1);
             if (rc != LODE_OK)
                 return rc;
         }

@@ -6,8 +6,17 @@ floor and the process timer of the shared peer benchmarks and passes their
 paths.  Python 3 standard library only.
 
     bench.py [TASK...]      TASK: html xml text newsde writers memory startup
-                            (default: all, in that order) and callgrind
-                            (only when named: instruction counts, ~3 min)
+                            rules query (default: all, in that order) and
+                            callgrind (only when named: instruction counts,
+                            ~4 min)
+
+rules and query measure the rule engine (issue 3's speed targets):
+`lode run tests/bench/rules/count10.lua` (10 selector rules whose handlers
+only count) against `lode run tests/bench/rules/noop.lua` (no rules: parsing
+alone) and the floor; `lode query p --count` and `lode query --xpath
+'count(//p)'` against `xmllint --html [--recover] --xpath 'count(//p)'`, all
+over html-news with the files as arguments of one process, plus a
+one-process-per-document comparison on a sample.
 
 Method (as in the project's shared peer benchmarks): every figure is a whole
 process, timed from fork/exec to wait4 by timer.c (wall clock; user+sys and
@@ -38,6 +47,8 @@ Environment:
   BIG_MB       size of the big text, MB (default 50)
   MEM_TOP      largest files per corpus in the memory task (default 3)
   CG_SAMPLE    callgrind task: every Nth html-news file (default 4)
+  QUERY_PERDOC_SAMPLE  query task: one process per document on every Nth
+               html-news file (default 8; 0 leaves it out)
   RESULTS      the TSV written at the end (default $BENCH_WORK/results.tsv;
                overwritten by each run; the rounds go to ...-raw.tsv)
 """
@@ -69,7 +80,7 @@ READALL = os.path.join(BUILD, "tests", "lode_readall")
 CAT = shutil.which("cat") or "/bin/cat"
 XARGS = shutil.which("xargs") or "/usr/bin/xargs"
 
-TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup"]
+TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query"]
 EXTRA_TASKS = ["callgrind"]   # run only when named
 
 RESULTS = []   # dicts, one per command and task (see TSV_COLS)
@@ -127,10 +138,13 @@ def spawn(argv, out_path=None, err_path=None, env=None, direct=False):
 class Peer:
     """One command of a task.  nbytes/docs: the input it reads."""
 
-    def __init__(self, name, argv, nbytes, docs, ref=False, summary=False, env=None):
+    def __init__(self, name, argv, nbytes, docs, ref=False, summary=False, env=None, out=False, err_null=False):
         self.name, self.argv, self.nbytes, self.docs, self.env = name, argv, nbytes, docs, env
         self.ref = ref            # the reference (floor / cat) of the task
         self.summary = summary    # keeps stderr (lode_readall's summary line)
+        self.out = out            # keeps stdout in out_path (for output checks); else /dev/null
+        self.err_null = err_null  # stderr to /dev/null (xmllint's thousands of parser messages)
+        self.out_path = None
         self.runs = []            # (wall, cpu, rss_kib)
         self.direct = []          # wall of runs spawned without the timer (start-up)
         self.err_path = None
@@ -139,13 +153,20 @@ class Peer:
 
     def run(self, task, rnd, timed, direct=False):
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in task + "-" + self.name)
-        self.err_path = os.path.join(WORK, "out", safe + ".err")
-        wall, cpu, rss, code = spawn(self.argv, err_path=self.err_path, env=self.env, direct=direct)
+        self.err_path = None if self.err_null else os.path.join(WORK, "out", safe + ".err")
+        self.out_path = os.path.join(WORK, "out", safe + ".out") if self.out else None
+        wall, cpu, rss, code = spawn(self.argv, out_path=self.out_path, err_path=self.err_path, env=self.env,
+                                     direct=direct)
         if code != 0 and self.failed is None:
             self.failed = code
-            with open(self.err_path, errors="replace") as f:
-                tail = f.read()[-400:]
-            ERRORS.append("%s / %s: exit status %d: %s\n    %s" % (task, self.name, code, " ".join(self.argv),
+            tail = "(stderr not kept)"
+            if self.err_path:
+                with open(self.err_path, errors="replace") as f:
+                    tail = f.read()[-400:]
+            cmd = " ".join(self.argv)
+            if len(cmd) > 300:
+                cmd = cmd[:200] + " ... (%d arguments)" % len(self.argv)
+            ERRORS.append("%s / %s: exit status %d: %s\n    %s" % (task, self.name, code, cmd,
                                                                  tail.strip().replace("\n", "\n    ")))
         if timed and direct:
             self.direct.append(wall)
@@ -620,6 +641,196 @@ def task_startup():
                             med(w) * 1e3, "; EXIT %d" % p.failed if p.failed is not None else "")})
 
 
+# ---------------------------------------------------------------------------
+# the rule engine: `lode run` and `lode query` (issue 3's speed targets)
+
+RULES_DIR = os.path.relpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules"))
+COUNT10 = os.path.join(RULES_DIR, "count10.lua")
+NOOP = os.path.join(RULES_DIR, "noop.lua")
+# count10.lua's selectors as XPath, summed: an independent count of its matches
+COUNT10_XPATH = ("count(//p) + count(//a) + count(//h1) + count(//h2) + count(//li) + count(//img)"
+                 " + count(//div[contains(concat(' ', normalize-space(@class), ' '), ' content ')])"
+                 " + count(//table//td) + count(//meta[@name]) + count(//span/a)")
+
+
+def versus(p, q):
+    """Ratios of peer p to peer q measured in the same rounds:
+    (median / median, paired wall, paired cpu)."""
+    pw, qw = [w for w, _, _ in p.runs], [w for w, _, _ in q.runs]
+    return (med(pw) / med(qw), med([a / b for a, b in zip(pw, qw)]),
+            med([a[1] / b[1] for a, b in zip(p.runs, q.runs) if b[1] > 0]))
+
+
+def args_fit(files):
+    return sum(len(f) + 1 for f in files) < 1 << 20
+
+
+def per_file_numbers(path, several):
+    """Output of a per-file count (`lode query --count`: FILE:N with several
+    inputs; xmllint: N) as a list of strings."""
+    out = []
+    with open(path, errors="replace") as f:
+        for ln in f:
+            ln = ln.rstrip("\n")
+            out.append(ln.rsplit(":", 1)[-1] if several else ln)
+    return out
+
+
+def task_rules():
+    """Issue 3: 10 counting rules over html-news cost <= 1.3x parsing alone;
+    Lua is entered only for matches."""
+    print("\n== rules: `lode run count10.lua` (10 selector rules that only count) vs parsing alone")
+    c = corpus("html-news", ".html")
+    if not c:
+        return skip("rules", "%s/html-news absent" % CORPUS)
+    n, b, files = len(c["files"]), c["bytes"], c["files"]
+    if not args_fit(files):
+        return skip("rules", "the file list does not fit on one command line")
+    print("  corpus html-news: %d docs, %.1f MB, passed as arguments; script %s" % (n, b / MB, COUNT10))
+    noop = Peer("lode run noop.lua", [LODE, "run", NOOP] + files + ["-q"], b, n, ref=True)
+    floor = Peer("floor html parse", [FLOOR, "html", "parse", c["list"]], b, n) if FLOOR else None
+    rules = Peer("lode run count10.lua", [LODE, "run", COUNT10] + files + ["-q"], b, n)
+    peers = round_robin("rules", [floor, noop, rules], RUNS)
+    rows = record("rules", "html-news", peers, noop)
+    # what the rules did: count10's finish line (Lua's own count of its calls),
+    # --profile (the C side's count of handler calls, time inside the walks),
+    # and libxml2's XPath on the same documents (matches, elements)
+    calls = None
+    if rules.err_path and os.path.exists(rules.err_path):
+        with open(rules.err_path, errors="replace") as f:
+            for ln in f:
+                if ln.startswith("count10: calls="):
+                    calls = ln.split()[1:]
+    prof_err = os.path.join(WORK, "out", "rules-profile.err")
+    spawn([LODE, "run", COUNT10] + files + ["-q", "--profile"], err_path=prof_err)
+    prof_calls, walk_s = 0, float("nan")
+    with open(prof_err, errors="replace") as f:
+        for ln in f:
+            if ln.startswith("lode: profile ("):
+                walk_s = float(ln.split("(")[1].split()[0])
+            parts = ln.split()
+            if len(parts) >= 6 and parts[0].isdigit() and parts[-1].endswith("%"):
+                prof_calls += int(parts[-4])
+
+    def xpath_total(expr, name):
+        out = os.path.join(WORK, "out", "rules-%s.out" % name)
+        spawn([LODE, "query", "-q", "--xpath", expr] + files, out_path=out)
+        try:
+            return sum(int(float(x)) for x in per_file_numbers(out, n > 1))
+        except ValueError:
+            return None
+    matches = xpath_total(COUNT10_XPATH, "matches")
+    elements = xpath_total("count(//*)", "elements")
+    ncalls = int(calls[0].split("=")[1]) if calls else None
+    if calls:
+        print("  Lua calls (count10's finish): %s;  per rule: %s" % ("{:,}".format(ncalls), " ".join(calls[1:])))
+    print("  handler calls seen by `--profile`: %s; time inside the walks (matching + Lua): %.3f s"
+          % ("{:,}".format(prof_calls), walk_s))
+    if matches is not None and elements:
+        print("  libxml2 XPath on the same files: %s matches of the 10 selectors (summed), %s elements walked"
+              % ("{:,}".format(matches), "{:,}".format(elements)))
+        if ncalls is not None:
+            print("  => Lua entered %s times = %s matches (%s); %.1f%% of the %s elements"
+                  % ("{:,}".format(ncalls), "{:,}".format(matches), "equal" if ncalls == matches == prof_calls
+                     else "DIFFERENT", 100.0 * ncalls / elements, "{:,}".format(elements)))
+    r = rows[rules.name]
+    note = "Lua calls %s, matches %s, elements %s, walk %.3f s" % (ncalls, matches, elements, walk_s)
+    r["notes"] = "; ".join(x for x in (r["notes"], note) if x)
+    fl = None
+    if floor and floor.runs:
+        fl = versus(rules, floor)
+        nf = versus(noop, floor)
+        print("  count10 vs floor: x %.3f, paired %.3f, cpu paired %.3f   (noop vs floor: paired %.3f, cpu %.3f)"
+              % (fl + nf[1:]))
+        RESULTS.append(dict(r, peer=rules.name + " vs floor", ref=floor.name, ratio=fl[0], paired_ratio=fl[1],
+                            paired_cpu_ratio=fl[2], notes="the same runs as the row above, against the floor"))
+    target("rules (10 counting rules) <= 1.3x parse",
+           "paired %.2fx vs lode noop (cpu %.2fx)%s; Lua calls %s = matches %s of %s elements"
+           % (r["paired_ratio"], r["paired_cpu_ratio"],
+              "; %.2fx vs floor (cpu %.2fx)" % (fl[1], fl[2]) if fl else "",
+              "{:,}".format(ncalls) if ncalls is not None else "?",
+              "{:,}".format(matches) if matches is not None else "?",
+              "{:,}".format(elements) if elements else "?"),
+           r["paired_ratio"] <= 1.3, "reference: `lode run noop.lua` (no rules, no walk), same run")
+
+
+def task_query():
+    """Issue 3: `lode query p --count` over html-news at least as fast as
+    `xmllint --html --xpath 'count(//p)'` on the same files."""
+    print("\n== query: `lode query p --count` and `--xpath 'count(//p)'` vs `xmllint --html --xpath 'count(//p)'`")
+    c = corpus("html-news", ".html")
+    if not c:
+        return skip("query", "%s/html-news absent" % CORPUS)
+    xmllint = shutil.which("xmllint")
+    if not xmllint:
+        return skip("query", "xmllint not installed (apt-get install libxml2-utils)")
+    n, b, files = len(c["files"]), c["bytes"], c["files"]
+    if not args_fit(files):
+        return skip("query", "the file list does not fit on one command line")
+    every = int(os.environ.get("QUERY_PERDOC_SAMPLE", "8"))
+    print("  corpus html-news: %d docs, %.1f MB; each command is one process over all files (argv)" % (n, b / MB))
+    print("  xmllint's parser messages (stderr) go to /dev/null, as `2>/dev/null` would")
+    xl = Peer("xmllint --html --xpath", [xmllint, "--html", "--xpath", "count(//p)"] + files, b, n, ref=True,
+              out=True, err_null=True)
+    xlr = Peer("xmllint --html --recover --xpath", [xmllint, "--html", "--recover", "--xpath", "count(//p)"] + files,
+               b, n, out=True, err_null=True)
+    lq = Peer("lode query p --count", [LODE, "query", "p", "--count"] + files, b, n, out=True)
+    lx = Peer("lode query --xpath", [LODE, "query", "--xpath", "count(//p)"] + files, b, n, out=True)
+    peers = round_robin("query", [xl, xlr, lq, lx], RUNS)
+    res = {p.name: per_file_numbers(p.out_path, n > 1 and p.name.startswith("lode")) for p in peers}
+    rows = record("query", "html-news", peers, xl)
+    # outputs, per file: lode vs xmllint
+    print("  output check (the count of each file, in file order):")
+    equal = {}
+    for p in (lq, lx):
+        for q in (xlr, xl):
+            a, bb = res[p.name], res[q.name]
+            diff = [(files[i], a[i], bb[i]) for i in range(min(len(a), len(bb))) if a[i] != bb[i]]
+            equal[(p.name, q.name)] = len(a) - len(diff) if len(a) == len(bb) == n else 0
+            print("    %-21s vs %-33s %d of %d files equal%s" % (p.name, q.name, equal[(p.name, q.name)], n,
+                                                                 "" if len(a) == len(bb) == n else
+                                                                 " (%d/%d lines)" % (len(a), len(bb))))
+            if diff:
+                fewer = sum(1 for _, x, y in diff if float(x) < float(y))
+                print("      %d differ, lode lower in %d: %s" % (len(diff), fewer, "; ".join(
+                    "%s %s vs %s" % (os.path.basename(f)[:28], x, y) for f, x, y in diff[:3])))
+    for p in (lq, lx):
+        rr = versus(p, xlr)
+        print("  %-21s vs xmllint --recover: x %.3f, paired %.3f, cpu paired %.3f" % ((p.name,) + rr))
+        RESULTS.append(dict(rows[p.name], peer=p.name + " vs --recover", ref=xlr.name, ratio=rr[0],
+                            paired_ratio=rr[1], paired_cpu_ratio=rr[2],
+                            notes="the same runs, against xmllint with lode's parse options"))
+    for p, tname in ((lq, "query --count <= 1.0x xmllint"), (lx, "query --xpath <= 1.0x xmllint")):
+        r = rows[p.name]
+        rr = versus(p, xlr)
+        target(tname, "paired %.2fx (cpu %.2fx); vs xmllint --recover %.2fx (cpu %.2fx); %.3f s vs %.3f s"
+               % (r["paired_ratio"], r["paired_cpu_ratio"], rr[1], rr[2], r["wall_med_s"], rows[xl.name]["wall_med_s"]),
+               r["paired_ratio"] <= 1.0, "counts equal to xmllint --recover in %d of %d files%s"
+               % (equal[(p.name, xlr.name)], n, "" if p is lq else "; not an issue target"))
+    # one process per document, as scripts run xmllint: on every Nth file
+    if every <= 0:
+        return
+    sample = files[::every]
+    lst = write_list("query-perdoc", sample)
+    sb = total_bytes(sample)
+    print("\n  one process per document (xargs -n1), every %d%s file: %d docs, %.1f MB"
+          % (every, "st" if every == 1 else "th", len(sample), sb / MB))
+    xpd = Peer("xmllint --html --xpath, per doc", [XARGS, "-n1", "-a", lst, xmllint, "--html", "--xpath",
+                                                   "count(//p)"], sb, len(sample), ref=True, out=True, err_null=True)
+    lpd = Peer("lode query p --count, per doc", [XARGS, "-n1", "-a", lst, LODE, "query", "p", "--count"],
+               sb, len(sample), out=True)
+    prow = record("query-perdoc", "html-news 1/%d" % every, round_robin("query-perdoc", [xpd, lpd], RUNS), xpd)
+    idx = list(range(0, n, every))
+    for p, batch in ((xpd, xl), (lpd, lq)):
+        got = per_file_numbers(p.out_path, False)
+        want = [res[batch.name][i] for i in idx if i < len(res[batch.name])]
+        print("    %-32s %d of %d counts equal to its batch run" % (p.name, sum(1 for x, y in zip(got, want)
+                                                                          if x == y), len(sample)))
+    for p in (xpd, lpd):
+        print("    %-32s %.1f ms per document (median wall / docs)" % (p.name, 1e3 * prow[p.name]["wall_med_s"]
+                                                                       / len(sample)))
+
+
 def callgrind_totals(path):
     """Self cost per function from callgrind_annotate: {name [object]: Ir}."""
     out = subprocess.run(["callgrind_annotate", "--threshold=100", path], stdout=subprocess.PIPE,
@@ -689,6 +900,44 @@ def task_callgrind():
                         "notes": "instructions: lode %d, floor %d" % (lo, fl)})
         target("read %s <= 1.10x floor (instructions)" % kind, "%.3fx instructions" % (lo / fl), lo / fl <= 1.10,
                "callgrind, load-independent")
+        if kind == "html":
+            callgrind_rules(files, tot["floor"])
+
+
+def callgrind_rules(files, floor_tot):
+    """The rules target in instructions: `lode run count10.lua` vs
+    `lode run noop.lua` (and the floor) on the callgrind sample of html-news."""
+    if not args_fit(files):
+        return
+    print("  rules: `lode run count10.lua` vs `lode run noop.lua` on the same %d docs" % len(files))
+    tot = {"floor": floor_tot}
+    for name, script in (("noop", NOOP), ("count10", COUNT10)):
+        out = os.path.join(WORK, "out", "callgrind.rules.%s" % name)
+        t0 = time.time()
+        spawn(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, LODE, "run", script] + files + ["-q"],
+              err_path=out + ".err", direct=True)
+        tot[name] = callgrind_totals(out)
+        print("    %-8s %14s instructions (%.0f s under valgrind)" % (name, "{:,}".format(sum(tot[name].values())),
+                                                                     time.time() - t0))
+    fl, no, co = (sum(tot[k].values()) for k in ("floor", "noop", "count10"))
+    if not no or not co:
+        print("    no totals (callgrind failed?)")
+        return
+    print("    count10 / noop = %.3f; count10 / floor = %.3f; noop / floor = %.3f" % (co / no, co / fl, no / fl))
+    keys = set(tot["count10"]) | set(tot["noop"])
+    diff = sorted(((tot["count10"].get(k, 0) - tot["noop"].get(k, 0), k) for k in keys), key=lambda x: -abs(x[0]))
+    print("    largest differences (count10 - noop, self cost):")
+    for d, k in diff[:12]:
+        print("      %+7.2f%% of noop  %+14s  %s" % (100.0 * d / no, "{:,}".format(d), k[:90]))
+    RESULTS.append({"date": DATE, "task": "callgrind", "corpus": "html-news", "peer": "lode run count10.lua",
+                    "docs": len(files), "bytes": total_bytes(files), "rounds": 1, "wall_med_s": float("nan"),
+                    "wall_min_s": float("nan"), "wall_max_s": float("nan"), "cpu_med_s": float("nan"),
+                    "mb_s": float("nan"), "docs_s": float("nan"), "peak_rss_mib": float("nan"),
+                    "ref": "lode run noop.lua", "ratio": co / no, "paired_ratio": float("nan"),
+                    "paired_cpu_ratio": float("nan"),
+                    "notes": "instructions: count10 %d, noop %d, floor %d" % (co, no, fl)})
+    target("rules <= 1.3x parse (instructions)", "%.3fx noop, %.3fx floor" % (co / no, co / fl), co / no <= 1.3,
+           "callgrind, load-independent")
 
 
 # ---------------------------------------------------------------------------
@@ -777,7 +1026,7 @@ def main(argv):
     for t in tasks:
         {"html": lambda: task_read("html"), "xml": lambda: task_read("xml"), "text": task_text,
          "newsde": task_newsde, "writers": task_writers, "memory": task_memory, "startup": task_startup,
-         "callgrind": task_callgrind}[t]()
+         "rules": task_rules, "query": task_query, "callgrind": task_callgrind}[t]()
 
     print("\n== targets (measurements, not pass/fail tests; this VM drifts: compare within one run)")
     for name, measured, met, note in TARGETS:

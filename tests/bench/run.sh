@@ -2,7 +2,8 @@
 # run.sh -- lode's foundation benchmarks (`make bench`).
 #
 #   sh tests/bench/run.sh [TASK...]     TASK: html xml text newsde writers memory startup
-#                                       (default: all), callgrind (only when named)
+#                                       rules query (default: all), callgrind (only
+#                                       when named)
 #
 # Builds two files of the shared peer benchmarks (read, never changed): the
 # libxml2 parse floor (peers/floor.c) into $BUILD/bench/floor and the process
@@ -10,8 +11,10 @@
 # Debian's python3.  Environment: BUILD (default build), CORPUS (default
 # ../shared/corpus), PEER_BENCH (default $CORPUS/../bench), BENCH_WORK
 # (default ${TMPDIR:-/tmp}/lode-bench), RUNS (5), MEM_RUNS (3), STARTUP_RUNS
-# (20), BIG_MB (50), MEM_TOP (3), CG_SAMPLE (4), RESULTS (default
-# $BENCH_WORK/results.tsv), BENCH_TASKS (tasks when none are given).
+# (20), BIG_MB (50), MEM_TOP (3), CG_SAMPLE (4), QUERY_PERDOC_SAMPLE (8),
+# RESULTS (default $BENCH_WORK/results.tsv), BENCH_TASKS (tasks when none are
+# given).  The query task needs xmllint (Debian: libxml2-utils); without it
+# the task is skipped.
 # Prints tables to stdout and writes the TSV ($RESULTS).  These are
 # measurements, not tests: the exit status is non-zero only if a command
 # failed.
