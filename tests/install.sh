@@ -43,6 +43,29 @@ if [ $? = 1 ] && grep -q 'truncated.xml:4:' "$tmp/err"; then ok "the embedding e
 else not_ok "embedding example error path"; sed 's/^/#   /' "$tmp/err" | head; fi
 if ldd "$tmp/to_markdown" | grep -q "$tmp/usr/lib/liblode.so.0" || LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/to_markdown" | grep -q "$tmp/usr/lib/liblode.so.0"; then
     ok "the example links the shared library"; else not_ok "the example does not link liblode.so.0"; fi
+# The real host: copied outside the repository, built against the installed
+# library only, run on JSON Lines with a sandboxed script and a host function.
+mkdir -p "$tmp/host" && cp examples/host/lode-annotate.c examples/host/annotate.lua examples/host/articles.jsonl "$tmp/host/"
+if cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $san "$tmp/host/lode-annotate.c" \
+    $(pkg-config --cflags --libs lode) -o "$tmp/host/lode-annotate" 2> "$tmp/cc"; then
+    ok "examples/host/lode-annotate.c builds outside the repository with pkg-config --cflags --libs lode"
+    (cd "$tmp/host" && LD_LIBRARY_PATH="$tmp/usr/lib" ./lode-annotate annotate.lua < articles.jsonl > out 2> err)
+    st=$?
+    if [ $st = 1 ] && grep -q "^a1	line=3	person=Putin	role=Russian president$" "$tmp/host/out" \
+        && grep -q "^a2	line=1	person=Trump	role=US president$" "$tmp/host/out" && grep -q "a3: empty document" "$tmp/host/err"; then
+        ok "lode-annotate: records through the callback and the field iterator, host.lookup in the sandbox, a bad article reported"
+    else
+        not_ok "lode-annotate output (status $st)"; sed 's/^/#   /' "$tmp/host/out" "$tmp/host/err" | head
+    fi
+    if [ "$SAN" != 1 ] && command -v valgrind >/dev/null 2>&1; then
+        (cd "$tmp/host" && LD_LIBRARY_PATH="$tmp/usr/lib" valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite ./lode-annotate annotate.lua < articles.jsonl > /dev/null 2> vg)
+        if [ $? = 1 ]; then ok "lode-annotate under valgrind: no errors, no definite leaks"
+        else not_ok "lode-annotate under valgrind"; sed 's/^/#   /' "$tmp/host/vg" | head -20; fi
+    fi
+else
+    not_ok "lode-annotate does not build"; sed 's/^/#   /' "$tmp/cc" | head
+fi
 make --no-print-directory -s uninstall PREFIX="$tmp/usr" > /dev/null 2>&1
 left=$(find "$tmp/usr" -type f | head -3)
 [ -z "$left" ] && ok "make uninstall removes every installed file" || not_ok "left after uninstall: $left"

@@ -228,7 +228,7 @@ int cmd_run(cli *c, int argc, char **argv)
     char err[1024];
     char mpath[16384];
     cli_module_path(modpath, mpath, sizeof mpath);
-    lode_rules_options ro = {mpath, on_record, &rs};
+    lode_rules_options ro = {mpath, on_record, &rs, NULL};
     lode_rules *rules = NULL;
     if (lode_rules_load(e, script, &ro, &rules) != LODE_OK) {
         /* A script that does not load is a usage error: no document is read. */

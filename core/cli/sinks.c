@@ -1,6 +1,8 @@
 /* sinks.c -- record sinks for `lode run` (see sinks.h). */
 #include "sinks.h"
 
+#include "lode.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,151 +139,23 @@ static void put_field(FILE *fp, int kind, const char *v, size_t n)
     fputc('"', fp);
 }
 
-/* Records come from lode's own encoder (lua_json.c): one flat-or-nested JSON
- * object per line.  They are split here with a small scanner rather than a
- * JSON library, so that numbers keep exactly the text the JSONL output has
- * (0.1 stays 0.1) and strings may hold U+0000. */
-
-typedef struct field {
-    const char *key, *val; /* raw JSON text of the key (without quotes) and value */
-    size_t klen, vlen;
-    int is_string;
-} field;
-
-/* Skips a JSON string starting at p (p[0] == '"'); returns the byte after it. */
-static const char *skip_string(const char *p, const char *end)
-{
-    for (p++; p < end; p++) {
-        if (*p == '\\')
-            p++;
-        else if (*p == '"')
-            return p + 1;
-    }
-    return end;
-}
-
-/* Skips one JSON value (string, number, literal, array or object). */
-static const char *skip_value(const char *p, const char *end)
-{
-    if (p < end && *p == '"')
-        return skip_string(p, end);
-    int depth = 0;
-    for (; p < end; p++) {
-        if (*p == '"') {
-            p = skip_string(p, end) - 1;
-            continue;
-        }
-        if (*p == '[' || *p == '{')
-            depth++;
-        else if (*p == ']' || *p == '}') {
-            if (depth == 0)
-                return p;
-            if (--depth == 0)
-                return p + 1;
-        } else if (*p == ',' && depth == 0)
-            return p;
-    }
-    return p;
-}
+/* Records are split with lode_record_next (record.c), so numbers keep
+ * exactly the text of the JSONL output (0.1 stays 0.1) and strings may hold
+ * U+0000. */
+typedef lode_field field;
 
 /* Splits the object at [p, end) into fields; returns the count (at most max). */
 static size_t split_record(const char *p, const char *end, field *f, size_t max)
 {
-    size_t n = 0;
-    if (p >= end || *p != '{')
-        return 0;
-    p++;
-    while (p < end && *p != '}' && n < max) {
-        if (*p == ',') {
-            p++;
-            continue;
-        }
-        if (*p != '"')
-            break;
-        const char *k = p + 1, *ke = skip_string(p, end);
-        f[n].key = k;
-        f[n].klen = (size_t)(ke - 1 - k);
-        p = ke;
-        if (p >= end || *p != ':')
-            break;
-        p++;
-        const char *v = p;
-        p = skip_value(p, end);
-        f[n].val = v;
-        f[n].vlen = (size_t)(p - v);
-        f[n].is_string = *v == '"';
+    size_t n = 0, pos = 0;
+    while (n < max && lode_record_next(p, (size_t)(end - p), &pos, &f[n]))
         n++;
-    }
     return n;
 }
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
-/* Decodes the JSON string body s[0..n) (no quotes) into out; returns its
- * length.  out has room for n bytes (decoding never grows a string). */
 static size_t unescape(const char *s, size_t n, char *out)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\\' || i + 1 >= n) {
-            out[o++] = s[i];
-            continue;
-        }
-        char c = s[++i];
-        switch (c) {
-        case 'n': out[o++] = '\n'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'b': out[o++] = '\b'; break;
-        case 'f': out[o++] = '\f'; break;
-        case 'u': {
-            unsigned cp = 0;
-            int ok = i + 4 < n;
-            for (int k = 1; ok && k <= 4; k++) {
-                int h = hexval((unsigned char)s[i + (size_t)k]);
-                if (h < 0)
-                    ok = 0;
-                else
-                    cp = cp * 16 + (unsigned)h;
-            }
-            if (!ok) {
-                out[o++] = c;
-                break;
-            }
-            i += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
-                unsigned lo = 0;
-                for (int k = 3; k <= 6; k++)
-                    lo = lo * 16 + (unsigned)(hexval((unsigned char)s[i + (size_t)k]) & 15);
-                if (lo >= 0xDC00 && lo < 0xE000) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    i += 6;
-                }
-            }
-            if (cp < 0x80) {
-                out[o++] = (char)cp;
-            } else if (cp < 0x800) {
-                out[o++] = (char)(0xC0 | (cp >> 6));
-                out[o++] = (char)(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                out[o++] = (char)(0xE0 | (cp >> 12));
-                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[o++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                out[o++] = (char)(0xF0 | (cp >> 18));
-                out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[o++] = (char)(0x80 | (cp & 0x3F));
-            }
-            break;
-        }
-        default: out[o++] = c; break; /* \" \\ \/ */
-        }
-    }
-    return o;
+    return lode_json_decode(s, n, out);
 }
 
 /* Column names: the union of keys in first-seen order (raw JSON text). */
@@ -293,7 +167,7 @@ typedef struct cols {
 static int col_index(const cols *c, const char *k, size_t kl)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->v[i].klen == kl && memcmp(c->v[i].key, k, kl) == 0)
+        if (c->v[i].key_len == kl && memcmp(c->v[i].key, k, kl) == 0)
             return (int)i;
     return -1;
 }
@@ -336,7 +210,7 @@ static int write_table(sink *s)
             return -1;
         }
         for (size_t i = 0; i < nf; i++) {
-            if (col_index(&c, f[i].key, f[i].klen) >= 0)
+            if (col_index(&c, f[i].key, f[i].key_len) >= 0)
                 continue;
             if (c.n == c.cap) {
                 size_t cap = c.cap ? c.cap * 2 : 32;
@@ -360,7 +234,7 @@ static int write_table(sink *s)
         for (size_t i = 0; i < c.n; i++) {
             if (i)
                 fputc(sep, s->fp);
-            put_field(s->fp, s->kind, scratch, unescape(c.v[i].key, c.v[i].klen, scratch));
+            put_field(s->fp, s->kind, scratch, unescape(c.v[i].key, c.v[i].key_len, scratch));
         }
         fputs(eol, s->fp);
         const char **cell = malloc(c.n * sizeof *cell);
@@ -381,10 +255,10 @@ static int write_table(sink *s)
             for (size_t i = 0; i < c.n; i++)
                 cell[i] = NULL;
             for (size_t i = 0; i < nf; i++) {
-                int k = col_index(&c, f[i].key, f[i].klen);
-                cell[k] = f[i].val;
-                cell_len[k] = f[i].vlen;
-                cell_str[k] = f[i].is_string;
+                int k = col_index(&c, f[i].key, f[i].key_len);
+                cell[k] = f[i].value;
+                cell_len[k] = f[i].value_len;
+                cell_str[k] = f[i].type == LODE_JSON_STRING;
             }
             for (size_t i = 0; i < c.n; i++) {
                 if (i)

@@ -299,14 +299,64 @@ typedef struct lode_rules lode_rules;
  *  non-zero return makes lode_rules_run fail with LODE_ERROR. */
 typedef int (*lode_record_fn)(void *ud, const lode_doc *doc, const char *json, size_t len);
 
+/* Lua's state type, declared here so that lode.h needs no Lua header;
+ * include <lua.h> and <lauxlib.h> to write a host function. */
+struct lua_State;
+
+/** A host function, called from scripts as host.NAME(...).  It follows the
+ *  Lua C API's convention: the arguments are on L's stack (index 1 up), it
+ *  pushes its results and returns how many; it reports errors with
+ *  luaL_error (never by longjmp-ing past C frames of the host that hold
+ *  resources: keep the function short, or use lua_pcall inside).  ud is the
+ *  pointer given at registration.  Host functions are available in the
+ *  sandbox too: registering one is the host's explicit decision. */
+typedef int (*lode_host_fn)(struct lua_State *L, void *ud);
+
+/** One entry of lode_rules_options.host_functions. */
+typedef struct lode_host_function {
+    const char *name; /* the key in the global table `host`; NULL ends the array */
+    lode_host_fn fn;
+    void *ud;
+} lode_host_function;
+
 /** How to load rules.  A zeroed struct (or NULL) means: no extra module
- *  folders, records dropped. */
+ *  folders, records dropped, no host functions. */
 typedef struct lode_rules_options {
     const char *module_path;  /* ';'-separated folders searched by require
                                  (FOLDER/?.lua, FOLDER/?/init.lua), may be NULL */
     lode_record_fn on_record; /* may be NULL */
     void *record_ud;          /* handed to on_record */
+    const lode_host_function *host_functions; /* array ended by a NULL name, or NULL;
+                                                 borrowed for the load call only */
 } lode_rules_options;
+
+/** Kinds of a record field's value (lode_field.type). */
+enum { LODE_JSON_NULL, LODE_JSON_BOOL, LODE_JSON_NUMBER, LODE_JSON_STRING, LODE_JSON_ARRAY, LODE_JSON_OBJECT };
+
+/** One top-level field of a record, as lode_record_next finds it.  key and
+ *  value point into the record's JSON text (borrowed: valid while it is):
+ *  key is the key's JSON string body without quotes; value is the raw JSON
+ *  of the value (for strings with their quotes).  Use lode_json_decode to
+ *  turn a string body into text. */
+typedef struct lode_field {
+    const char *key;
+    size_t key_len;
+    const char *value;
+    size_t value_len;
+    int type; /* LODE_JSON_* */
+} lode_field;
+
+/** Iterates the top-level fields of a record (the JSON object handed to a
+ *  lode_record_fn), in order (keys sorted).  Set *pos to 0 before the first
+ *  call; returns 1 with *field filled, 0 after the last field (or for text
+ *  that is not a JSON object). */
+LODE_API int lode_record_next(const char *json, size_t len, size_t *pos, lode_field *field);
+
+/** Decodes the body of a JSON string (without its quotes; escapes \n \t
+ *  \uXXXX ... resolved) into out, which must have room for len bytes (a
+ *  decoded string is never longer); returns the decoded length.  For a
+ *  string value of a lode_field, pass value + 1 and value_len - 2. */
+LODE_API size_t lode_json_decode(const char *body, size_t len, char *out);
 
 /** Constructor.  Loads and compiles the rule script at path (text chunks
  *  only, never bytecode), runs it, and compiles every selector of the table

@@ -428,6 +428,36 @@ out:
     return rc;
 }
 
+/* host.NAME -> the host's C function, with its ud. */
+typedef struct host_box {
+    lode_host_fn fn;
+    void *ud;
+} host_box;
+
+static int host_call(lua_State *L)
+{
+    host_box *b = lua_touserdata(L, lua_upvalueindex(1));
+    return b->fn(L, b->ud);
+}
+
+/* Runs in a pcall: builds the global table `host` from the options. */
+static int install_host(lua_State *L)
+{
+    const lode_host_function *h = lua_touserdata(L, 1);
+    lua_newtable(L);
+    for (; h && h->name; h++) {
+        if (!h->fn)
+            return luaL_error(L, "host function '%s' has no C function", h->name);
+        host_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+        b->fn = h->fn;
+        b->ud = h->ud;
+        lua_pushcclosure(L, host_call, 1);
+        lua_setfield(L, -2, h->name);
+    }
+    lua_setglobal(L, "host");
+    return 0;
+}
+
 static int common_load(lode_engine *e, const char *src, size_t len, const char *name, const char *dir,
                        const lode_rules_options *opts, lode_rules **out)
 {
@@ -469,12 +499,18 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         return engine_error(e, LODE_ENOMEM, "%s: cannot create a Lua state (out of memory)", name);
     }
     lua_State *L = r->L;
+    int rc;
+    lua_pushcfunction(L, install_host);
+    lua_pushlightuserdata(L, (void *)(opts ? opts->host_functions : NULL));
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        rc = script_error(r, "host functions: ");
+        goto fail;
+    }
     lua_pushcfunction(L, llode_traceback);
     r->ref_tb = luaL_ref(L, LUA_REGISTRYINDEX);
     /* the chunk: text only, never bytecode */
     char chunkname[512];
     snprintf(chunkname, sizeof chunkname, "@%s", r->name);
-    int rc;
     if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
         rc = script_error(r, "");
         goto fail;
