@@ -52,4 +52,22 @@ TIMER=$(build_peer "$PEER_BENCH/timer.c" "$BUILD/bench/timer")
 [ -n "$TIMER" ] || echo "# no timer: timing from python (RSS floored at python's own peak)"
 export FLOOR TIMER
 
-exec "$PYTHON" tests/bench/bench.py "$@"
+status=0
+tasks=$(echo " $* " | sed 's/ api / /g')
+if [ $# -eq 0 ] || [ -n "$(echo "$tasks" | tr -d ' ')" ]; then
+    # shellcheck disable=SC2086
+    "$PYTHON" tests/bench/bench.py $tasks
+    status=$?
+fi
+
+# Embedding costs (in-process, tests/tools/api_bench.c): engine creation,
+# tiny documents per second through the API, the sandbox's cost on real pages.
+if [ $# -eq 0 ] || echo " $* " | grep -q " api "; then
+    echo
+    echo "== api: embedding costs (one core, CPU time)"
+    list=$(mktemp "${TMPDIR:-/tmp}/lode-api.XXXXXX")
+    find "$CORPUS/html-news" -name '*.html' | sort > "$list"
+    "$BUILD/tests/api_bench" "$list" || status=1
+    rm -f "$list"
+fi
+exit $status
