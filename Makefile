@@ -6,6 +6,8 @@
 #   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan            8 threads x 200 documents with separate engines under ThreadSanitizer
 #   make bench           benchmarks against the peers (tests/bench/)
+#   make fuzz [FUZZ_SECONDS=60]   libFuzzer targets (tests/fuzz/), each for N seconds
+#   make fuzz-regress    replay tests/fuzz/regress and the seeds once (TAP); part of make test
 #   make install PREFIX=/usr/local   (and DESTDIR=) / make uninstall
 #   make clean
 #
@@ -125,6 +127,7 @@ demo: deps
 
 test: test-deps
 	@$(MAKE) --no-print-directory all unit
+	@if command -v clang-14 >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
 	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
 
 # Engines on 8 threads under ThreadSanitizer (see tests/tools/threads.c).
@@ -164,3 +167,5 @@ uninstall:
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk

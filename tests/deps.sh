@@ -6,12 +6,13 @@
 #   deps.sh install [test]        install what is missing with apt-get when run as
 #                                 root; otherwise print the exact command and fail.
 #                                 "test" adds what the tests use (unicode-data,
-#                                 python3 with lxml and cssselect, strace).
+#                                 python3 with lxml and cssselect, strace,
+#                                 clang-14 with libFuzzer for the fuzz replay).
 mode=$1
 what=$2
 MODS="lua5.4 libxml-2.0 libutf8proc jansson"
 BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev"
-TEST_DEBS="unicode-data python3 python3-lxml python3-cssselect strace"
+TEST_DEBS="unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -27,6 +28,7 @@ if [ "$what" = test ]; then
     [ -f /usr/share/unicode/auxiliary/GraphemeBreakTest.txt ] || missing="$missing unicode-data"
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
+    command -v clang-14 >/dev/null 2>&1 || missing="$missing clang-14"
     /usr/bin/python3 -c 'import lxml.html, cssselect' 2>/dev/null || missing="$missing python3-lxml/python3-cssselect"
 fi
 [ -z "$missing" ] && exit 0

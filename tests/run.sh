@@ -38,6 +38,11 @@ for t in "$BUILD"/tests/test_*; do
     suite "unit-$(basename "$t")" "$t"
 done
 suite threads "$BUILD/tests/threads" 8 200
+if [ -x build/fuzz/fuzz_text ]; then
+    suite fuzz-regress sh tests/fuzz/run.sh regress
+else
+    echo "# fuzz targets not built (clang-14 missing): regression replay skipped"
+fi
 suite cli sh tests/cli/run.sh
 suite lua sh tests/lua/run.sh
 suite sandbox sh tests/sandbox/run.sh

@@ -41,6 +41,7 @@ int buf_reserve(buf *b, size_t extra)
     }
     b->ptr = p;
     b->cap = cap;
+    p[b->len] = '\0'; /* the content is always terminated, even when empty */
     return 0;
 }
 

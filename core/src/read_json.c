@@ -375,14 +375,53 @@ static int jr_plain_name(const char *s)
     return 1;
 }
 
+/* XML 1.0 fifth edition name characters (the rules libxml2 2.9's parser
+ * applies to documents; xmlValidateName still uses the fourth edition's
+ * tables, which would refuse names the parser accepted, e.g. with U+FEFF). */
+static int name_start5(uint32_t c)
+{
+    return c == ':' || (c >= 'A' && c <= 'Z') || c == '_' || (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0xD6) ||
+           (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) || (c >= 0x370 && c <= 0x37D) ||
+           (c >= 0x37F && c <= 0x1FFF) || (c >= 0x200C && c <= 0x200D) || (c >= 0x2070 && c <= 0x218F) ||
+           (c >= 0x2C00 && c <= 0x2FEF) || (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+           (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
+}
+
+static int name_char5(uint32_t c)
+{
+    return name_start5(c) || c == '-' || c == '.' || (c >= '0' && c <= '9') || c == 0xB7 ||
+           (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
+}
+
+/* 1 if s is a Name (nmtoken == 0) or an Nmtoken (nmtoken == 1) by the fifth
+ * edition's rules. */
+static int xml5_name(const char *s, int nmtoken)
+{
+    size_t len = strlen(s);
+    const unsigned char *p = (const unsigned char *)s;
+    int first = 1;
+    while (len) {
+        uint32_t c;
+        size_t n = utf8_decode(p, len, &c);
+        if (c == UTF8_BAD)
+            return 0;
+        if (first && !nmtoken ? !name_start5(c) : !name_char5(c))
+            return 0;
+        first = 0;
+        p += n;
+        len -= n;
+    }
+    return !first;
+}
+
 /* Element and attribute names: an XML Name in an XML document; in an HTML
  * document libxml2's HTML parser also makes names like ".bar" (an Nmtoken). */
 static int jr_check_name(jr *r, const char *s, const jr_path *path, const char *what)
 {
     if (jr_plain_name(s))
         return LODE_OK;
-    int bad = r->html ? xmlValidateNMToken((const xmlChar *)s, 0) : xmlValidateName((const xmlChar *)s, 0);
-    if (*s == '\0' || bad != 0)
+    int bad = r->html ? xmlValidateNMToken((const xmlChar *)s, 0) != 0 && !xml5_name(s, 1) : !xml5_name(s, 0);
+    if (*s == '\0' || bad)
         return jr_fail(r, path, LODE_EPARSE, "\"%.80s\" is not a valid %s", s, what);
     return LODE_OK;
 }
@@ -390,7 +429,7 @@ static int jr_check_name(jr *r, const char *s, const jr_path *path, const char *
 /* Targets, entity and notation names: always an XML Name. */
 static int jr_check_xml_name(jr *r, const char *s, const jr_path *path, const char *what)
 {
-    if (*s == '\0' || xmlValidateName((const xmlChar *)s, 0) != 0)
+    if (*s == '\0' || !xml5_name(s, 0))
         return jr_fail(r, path, LODE_EPARSE, "\"%.80s\" is not a valid %s", s, what);
     return LODE_OK;
 }

@@ -1,0 +1,150 @@
+/* fuzz_select.c -- libFuzzer target: lode's CSS selector compiler and
+ * matcher (core/src/select.h, internal API).
+ *
+ * Input: selector source, then a NUL or newline, then an HTML document.
+ * The selector is compiled; explain and canonical forms are printed; the
+ * canonical form must compile again and select the same elements.  On the
+ * parsed document select_each, select_count, select_matches and
+ * select_matches_memo must all agree (abort() otherwise). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "buf.h"
+#include "lode.h"
+#include "mem.h"
+#include "select.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static lode_engine *engine;
+static const mem M = {mem_default_alloc, NULL};
+
+typedef struct hits {
+    xmlNode **v;
+    size_t n, cap;
+} hits;
+
+static int collect(xmlNode *el, void *ud)
+{
+    hits *h = ud;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        xmlNode **v = realloc(h->v, cap * sizeof *v);
+        if (!v)
+            abort();
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = el;
+    return 0;
+}
+
+/* Walks every element under n in document order, checking select_matches
+ * (with and without memo) against the select_each list. */
+static void check(const selector *s, xmlNode *n, const hits *h, size_t *k, select_memo *memo,
+                  const char *what)
+{
+    for (; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            int m1 = select_matches(s, n);
+            int m2 = select_matches_memo(s, n, memo);
+            int listed = *k < h->n && h->v[*k] == n;
+            if (listed)
+                (*k)++;
+            if (m1 != m2 || m1 != listed) {
+                fprintf(stderr, "fuzz_select (%s): <%s> line %ld: matches=%d memo=%d each=%d\n",
+                        what, (const char *)n->name, (long)xmlGetLineNo(n), m1, m2, listed);
+                abort();
+            }
+        }
+        if (n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
+            n->type == XML_HTML_DOCUMENT_NODE)
+            check(s, n->children, h, k, memo, what);
+    }
+}
+
+static void run(const selector *s, xmlDoc *x, hits *h, const char *what)
+{
+    h->n = 0;
+    select_each(s, (xmlNode *)x, 0, collect, h);
+    size_t count = select_count(s, (xmlNode *)x, 0);
+    if (count != h->n) {
+        fprintf(stderr, "fuzz_select (%s): select_count %zu, select_each %zu\n", what, count, h->n);
+        abort();
+    }
+    select_memo memo;
+    select_memo_reset(&memo);
+    size_t k = 0;
+    check(s, x->children, h, &k, &memo, what);
+    if (k != h->n) {
+        fprintf(stderr, "fuzz_select (%s): select_each gave %zu elements, walk found %zu\n", what,
+                h->n, k);
+        abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!engine && !(engine = lode_engine_new(NULL)))
+        abort();
+    size_t cut = 0;
+    while (cut < size && data[cut] != 0 && data[cut] != '\n')
+        cut++;
+    const char *src = (const char *)data;
+    char err[512];
+    selector *s = NULL;
+    if (select_compile(&M, src, cut, &s, err, sizeof err) != 0) {
+        if (s)
+            abort(); /* documented: NULL on failure */
+        return 0;
+    }
+    buf b;
+    buf_init(&b, &M);
+    select_explain(s, &b);
+    buf_reset(&b);
+    select_canonical(s, &b);
+    for (size_t i = 0; i < select_alternatives(s); i++) {
+        int kind;
+        const char *value;
+        if (select_key(s, i, &kind, &value) != 0)
+            abort();
+    }
+    selector *s2 = NULL;
+    if (buf_ok(&b) && select_compile(&M, b.ptr ? b.ptr : "", b.len, &s2, err, sizeof err) != 0) {
+        /* The canonical form is documented as valid selector syntax. */
+        if (b.len <= SELECT_MAX_LEN) {
+            fprintf(stderr, "fuzz_select: canonical form does not compile\n  source: %.*s\n"
+                    "  canonical: %.*s\n  error: %s\n", (int)cut, src, (int)b.len, b.ptr, err);
+            abort();
+        }
+    }
+
+    lode_parse_options po = {"html", NULL, 0};
+    lode_doc *doc = NULL;
+    size_t off = cut < size ? cut + 1 : size;
+    if (lode_doc_parse(engine, data + off, size - off, "fuzz.html", &po, &doc) == LODE_OK) {
+        xmlDoc *x = lode_doc_xml(doc);
+        hits h1 = {0}, h2 = {0};
+        run(s, x, &h1, "source");
+        if (s2) {
+            run(s2, x, &h2, "canonical");
+            if (h1.n != h2.n || (h1.n && memcmp(h1.v, h2.v, h1.n * sizeof *h1.v) != 0)) {
+                fprintf(stderr, "fuzz_select: canonical form selects %zu elements, source %zu\n"
+                        "  source: %.*s\n  canonical: %.*s\n", h2.n, h1.n, (int)cut, src,
+                        (int)b.len, b.ptr);
+                abort();
+            }
+        }
+        free(h1.v);
+        free(h2.v);
+    }
+    lode_doc_free(doc);
+    select_free(&M, s2);
+    select_free(&M, s);
+    buf_free(&b);
+    return 0;
+}
