@@ -653,7 +653,10 @@ static int jr_ns_decls(jr *r, xmlNode *node, const json_t *jns, const jr_path *p
         int rc = jr_string_or_null(r, v, &kp, "a namespace name", &href);
         if (rc != LODE_OK)
             return rc;
-        if (*prefix && xmlValidateNCName((const xmlChar *)prefix, 0) != 0)
+        /* A Name, not only an NCName: libxml2 keeps a declaration like
+         * xmlns:a:b (a namespace error it recovers from) with the prefix
+         * "a:b", and a lode tree must round-trip whatever the reader built. */
+        if (*prefix && !xml5_name(prefix, 0))
             return jr_fail(r, &kp, LODE_EPARSE, "\"%.80s\" is not a valid namespace prefix", prefix);
         if (strcmp(prefix, "xml") == 0 || strcmp(prefix, "xmlns") == 0)
             return jr_fail(r, &kp, LODE_EPARSE, "the prefix \"%s\" is predefined and cannot be declared", prefix);
