@@ -382,7 +382,8 @@ LODE_API int lode_rules_load_string(lode_engine *engine, const char *src, size_t
  *  the call; lode_doc_free is still safe). */
 LODE_API int lode_rules_run(lode_rules *rules, lode_doc *doc);
 
-/** Method of lode_rules.  Runs finish(ctx) once (if the script has one). */
+/** Method of lode_rules.  Runs finish(ctx) once (if the script has one).
+ *  After it, lode_rules_run refuses documents with LODE_EMISUSE. */
 LODE_API int lode_rules_finish(lode_rules *rules);
 
 /** Destructor.  Closes the Lua state and frees the rules.  No-op for NULL. */

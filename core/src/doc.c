@@ -116,6 +116,7 @@ int lode_doc_adopt(lode_engine *e, struct _xmlDoc *xml, const char *name, const 
         return e ? engine_error(e, LODE_EMISUSE, "lode_doc_adopt: NULL argument") : LODE_EMISUSE;
     }
     *out = NULL;
+    engine_clear_error(e);
     const char *f = xml->type == XML_HTML_DOCUMENT_NODE ? "html" : "xml";
     if (fmt) {
         const format *ff = format_find(e, fmt);
@@ -248,6 +249,9 @@ int lode_doc_write_buffer(lode_engine *e, const lode_doc *d, const lode_write_op
 
 int lode_doc_write_file(lode_engine *e, const lode_doc *d, const lode_write_options *wo, FILE *fp)
 {
+    assert(fp);
+    if (!fp)
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_write_file: NULL FILE") : LODE_EMISUSE;
     buf b;
     buf_init(&b, e ? &e->mem : NULL);
     int rc = render(e, d, wo, &b);

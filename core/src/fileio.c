@@ -79,10 +79,26 @@ int fileio_read_path(lode_engine *e, const char *path, size_t max, buf *out)
     return rc;
 }
 
+/* Through the stream, not its descriptor: bytes the host already pulled into
+ * the stream's buffer count, and streams without a descriptor (fmemopen)
+ * work. */
 int fileio_read_fp(lode_engine *e, FILE *fp, const char *name, size_t max, buf *out)
 {
-    fflush(fp);
-    return read_fd(e, fileno(fp), name, max, 0, out);
+    for (;;) {
+        if (buf_reserve(out, 65536) < 0)
+            return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+        size_t room = out->cap - out->len - 1;
+        size_t n = fread(out->ptr + out->len, 1, room, fp);
+        out->len += n;
+        out->ptr[out->len] = '\0';
+        if (out->len > max)
+            return engine_error(e, LODE_ELIMIT, "%s: larger than the input limit of %zu bytes", name, max);
+        if (n < room) {
+            if (ferror(fp))
+                return engine_error(e, LODE_EIO, "%s: read failed: %s", name, strerror(errno));
+            return LODE_OK;
+        }
+    }
 }
 
 /* Writes all of data, retrying short writes and EINTR. */

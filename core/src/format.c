@@ -138,6 +138,7 @@ const char *lode_format_detect(lode_engine *e, const char *name, const void *dat
 {
     if (!e)
         return NULL;
+    engine_clear_error(e);
     const format *f = name ? by_extension(e, name) : NULL;
     if (f)
         return f->name;

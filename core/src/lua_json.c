@@ -249,6 +249,11 @@ static int encode(lua_State *L, int idx, buf *out, char *err, size_t errlen, con
             buf_init(&t, out->m);
             int space = 0;
             put_node_text(u->node, &t, &space, 0);
+            if (!buf_ok(&t)) {
+                buf_free(&t);
+                snprintf(err, errlen, "field '%s': out of memory", field);
+                return -1;
+            }
             ljson_string(out, t.ptr ? t.ptr : "", t.len);
             buf_free(&t);
             return 0;

@@ -53,6 +53,8 @@ struct lode_rules {
     int ref_tb;          /* the traceback handler */
     int began, finished;
     int begin_failed;    /* begin() raised: no document is run after that */
+    int begin_rc;
+    char begin_msg[256]; /* first line of begin()'s error */
     lode_record_fn on_record;
     void *record_ud;
     /* per document */
@@ -314,9 +316,12 @@ static int read_table(lode_rules *r)
     lua_State *L = r->L;
     int t = lua_gettop(L);
     size_t cap = 16, n = 0;
-    pending *ps = mem_alloc(&r->e->mem, cap * sizeof *ps);
-    if (!ps)
-        return engine_error(r->e, LODE_ENOMEM, "out of memory");
+    /* The pending list is a userdata (collected by Lua), because luaL_ref
+     * below can raise a memory error: read_table runs in a protected call
+     * and must not hold C heap memory across it (STYLE 10). */
+    pending *ps = lua_newuserdatauv(L, cap * sizeof *ps, 0);
+    lua_insert(L, t); /* below the table: the table is at t + 1 now */
+    t++;
     int rc = LODE_OK;
     char err[1200];
     /* phases */
@@ -378,12 +383,9 @@ static int read_table(lode_rules *r)
             goto out;
         }
         if (n == cap) {
-            pending *grown = mem_realloc(&r->e->mem, ps, 2 * cap * sizeof *ps);
-            if (!grown) {
-                rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
-                lua_pop(L, 1);
-                goto out;
-            }
+            pending *grown = lua_newuserdatauv(L, 2 * cap * sizeof *ps, 0);
+            memcpy(grown, ps, n * sizeof *ps);
+            lua_replace(L, t - 1); /* the old list goes to the collector */
             ps = grown;
             cap *= 2;
         }
@@ -424,8 +426,39 @@ static int read_table(lode_rules *r)
         }
     }
 out:
-    mem_free(&r->e->mem, ps);
     return rc;
+}
+
+/* read_table in a protected call: (table, r) -> status. */
+static int read_table_p(lua_State *L)
+{
+    lode_rules *r = lua_touserdata(L, 2);
+    lua_settop(L, 1);
+    lua_pushinteger(L, read_table(r));
+    return 1;
+}
+
+/* luaL_ref in a protected call: (value) -> ref. */
+static int ref_p(lua_State *L)
+{
+    lua_settop(L, 1);
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+
+/* Takes a registry reference to the value at the top (popped); LUA_NOREF
+ * on a memory error. */
+static int safe_ref(lua_State *L)
+{
+    lua_pushcfunction(L, ref_p);
+    lua_insert(L, -2);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    int ref = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return ref;
 }
 
 /* host.NAME -> the host's C function, with its ud. */
@@ -507,7 +540,11 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         goto fail;
     }
     lua_pushcfunction(L, llode_traceback);
-    r->ref_tb = luaL_ref(L, LUA_REGISTRYINDEX);
+    r->ref_tb = safe_ref(L);
+    if (r->ref_tb == LUA_NOREF) {
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
+        goto fail;
+    }
     /* the chunk: text only, never bytecode */
     char chunkname[512];
     snprintf(chunkname, sizeof chunkname, "@%s", r->name);
@@ -537,7 +574,15 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         lua_pop(L, 1);
         goto fail;
     }
-    rc = read_table(r);
+    lua_pushcfunction(L, read_table_p);
+    lua_insert(L, -2);
+    lua_pushlightuserdata(L, r);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
+        goto fail;
+    }
+    rc = (int)lua_tointeger(L, -1);
     lua_pop(L, 1);
     if (rc != LODE_OK)
         goto fail;
@@ -547,7 +592,11 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         rc = script_error(r, "cannot create ctx: ");
         goto fail;
     }
-    r->ref_ctx = luaL_ref(L, LUA_REGISTRYINDEX);
+    r->ref_ctx = safe_ref(L);
+    if (r->ref_ctx == LUA_NOREF) {
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
+        goto fail;
+    }
     *out = r;
     return LODE_OK;
 fail:
@@ -735,6 +784,27 @@ static int run_handler(lode_rules *r, size_t i, int ref, int nodeidx, int leave)
     return rc;
 }
 
+/* ltree_push_node in a protected call: (doc, node) -> node userdata. */
+static int push_node_p(lua_State *L)
+{
+    ltree_push_node(L, 1, lua_touserdata(L, 2));
+    return 1;
+}
+
+/* Pushes n's userdata; LODE_ENOMEM (nothing pushed) on a memory error. */
+static int push_node(lode_rules *r, int docidx, xmlNode *n)
+{
+    lua_State *L = r->L;
+    lua_pushcfunction(L, push_node_p);
+    lua_pushvalue(L, docidx);
+    lua_pushlightuserdata(L, n);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        return engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
+    }
+    return LODE_OK;
+}
+
 static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
 {
     lua_State *L = r->L;
@@ -755,7 +825,8 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         if (!select_matches_memo(r->rules[i].sel, n, r->memo))
             continue;
         if (!pushed) {
-            ltree_push_node(L, docidx, n);
+            if (push_node(r, docidx, n) != LODE_OK)
+                return LODE_ENOMEM;
             pushed = lua_gettop(L);
         }
         r->current = n;
@@ -824,7 +895,8 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
     }
     if (r->nleave > leave_from) {
         if (!pushed) {
-            ltree_push_node(L, docidx, n);
+            if (push_node(r, docidx, n) != LODE_OK)
+                return LODE_ENOMEM;
             pushed = lua_gettop(L);
         }
         for (size_t k = leave_from; k < r->nleave; k++) {
@@ -865,7 +937,7 @@ static int push_doc(lua_State *L)
 static int begin_if_needed(lode_rules *r)
 {
     if (r->begin_failed)
-        return engine_error(r->e, LODE_ESCRIPT, "begin() failed earlier; the rules are not run");
+        return engine_error(r->e, r->begin_rc, "begin() failed earlier (%s); the rules are not run", r->begin_msg);
     if (r->began)
         return LODE_OK;
     r->began = 1;
@@ -873,8 +945,12 @@ static int begin_if_needed(lode_rules *r)
         return LODE_OK;
     sandbox_start(r->L, &r->sb);
     int rc = call(r, r->ref_begin, 0, "begin");
-    if (rc != LODE_OK)
+    if (rc != LODE_OK) {
         r->begin_failed = 1;
+        r->begin_rc = rc;
+        size_t len = strcspn(r->e->errmsg, "\n");
+        snprintf(r->begin_msg, sizeof r->begin_msg, "%.*s", (int)len, r->e->errmsg);
+    }
     return rc;
 }
 
@@ -890,6 +966,8 @@ int lode_rules_run(lode_rules *r, lode_doc *doc)
     lode_engine *e = r->e;
     lua_State *L = r->L;
     engine_clear_error(e);
+    if (r->finished)
+        return engine_error(e, LODE_EMISUSE, "lode_rules_run: the rules were already finished");
     int base = lua_gettop(L);
     int rc = begin_if_needed(r);
     if (rc != LODE_OK)

@@ -10,6 +10,7 @@
 #include <libxml/xmlsave.h>
 
 #include "format.h"
+#include "xmlerr.h"
 
 static int sink(void *ud, const char *data, int len)
 {
@@ -29,11 +30,19 @@ int write_xml(lode_engine *e, xmlDoc *doc, const lode_write_options *wo, buf *ou
     int options = XML_SAVE_AS_XML;
     if (wo->flags & LODE_WRITE_INDENT)
         options |= XML_SAVE_FORMAT;
+    /* libxml2 reports output errors (our buffer failing to grow) on the
+     * thread's generic handler: capture them, never print on the host's
+     * stderr */
+    xmlerr x;
+    xmlerr_begin(&x, NULL);
     xmlSaveCtxtPtr ctx = xmlSaveToIO(sink, sink_close, out, "UTF-8", options);
-    if (!ctx)
+    if (!ctx) {
+        xmlerr_end(&x);
         return engine_error(e, LODE_ENOMEM, "out of memory");
+    }
     long rc = xmlSaveDoc(ctx, doc);
     int closed = xmlSaveClose(ctx);
+    xmlerr_end(&x);
     if (!buf_ok(out))
         return engine_error(e, LODE_ENOMEM, "out of memory");
     if (rc < 0 || closed < 0)
@@ -44,15 +53,20 @@ int write_xml(lode_engine *e, xmlDoc *doc, const lode_write_options *wo, buf *ou
 int write_html(lode_engine *e, xmlDoc *doc, const lode_write_options *wo, buf *out)
 {
     /* No encoder: the tree's UTF-8 goes out as is. */
+    xmlerr x;
+    xmlerr_begin(&x, NULL);
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(sink, sink_close, out, NULL);
-    if (!ob)
+    if (!ob) {
+        xmlerr_end(&x);
         return engine_error(e, LODE_ENOMEM, "out of memory");
+    }
     /* libxml2's HTML formatting (format=1, as htmlDocDumpMemory uses) puts a
      * line break after block-level elements only, which changes no rendered
      * content; it is lode's HTML output with or without --indent. */
     (void)wo;
     htmlDocContentDumpFormatOutput(ob, doc, "UTF-8", 1);
     int rc = xmlOutputBufferClose(ob);
+    xmlerr_end(&x);
     if (!buf_ok(out))
         return engine_error(e, LODE_ENOMEM, "out of memory");
     if (rc < 0)
