@@ -15,6 +15,7 @@
 #include "doc.h"
 #include "inputs.h"
 #include "lua_json.h"
+#include "node_text.h"
 #include "select.h"
 #include "xmlerr.h"
 
@@ -64,27 +65,6 @@ typedef struct query {
     buf line; /* scratch for one output line */
 } query;
 
-/* Normalised text of n into b. */
-static void text_of(const xmlNode *n, buf *b, int *space)
-{
-    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-        for (const xmlChar *p = n->content; p && *p; p++) {
-            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
-                *space = b->len > 0;
-                continue;
-            }
-            if (*space) {
-                buf_putc(b, ' ');
-                *space = 0;
-            }
-            buf_putc(b, *p);
-        }
-    } else if (n->type == XML_ELEMENT_NODE) {
-        for (const xmlNode *c = n->children; c; c = c->next)
-            text_of(c, b, space);
-    }
-}
-
 static void print_markup(query *q, xmlNode *n)
 {
     xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(q->c->out, NULL);
@@ -102,7 +82,6 @@ static int on_match(xmlNode *n, void *ud)
 {
     query *q = ud;
     q->count++;
-    int space = 0;
     switch (q->mode) {
     case OUT_COUNT:
         break;
@@ -111,7 +90,7 @@ static int on_match(xmlNode *n, void *ud)
         break;
     case OUT_TEXT:
         buf_reset(&q->line);
-        text_of(n, &q->line, &space);
+        node_text_append(n, &q->line, 1);
         fwrite(q->line.ptr ? q->line.ptr : "", 1, q->line.len, q->c->out);
         fputc('\n', q->c->out);
         break;
@@ -150,7 +129,7 @@ static int on_match(xmlNode *n, void *ud)
         buf_puts(b, ",\"text\":");
         buf t;
         buf_init(&t, b->m);
-        text_of(n, &t, &space);
+        node_text_append(n, &t, 1);
         ljson_string(b, t.ptr ? t.ptr : "", t.len);
         buf_free(&t);
         buf_puts(b, "}\n");

@@ -214,19 +214,25 @@ static int buf_box_gc(lua_State *L)
     return 0;
 }
 
+buf *ltree_push_buf(lua_State *L, const mem *m)
+{
+    buf_box *bb = lua_newuserdatauv(L, sizeof *bb, 0);
+    buf_init(&bb->b, m);
+    if (luaL_newmetatable(L, "lode.buf")) {
+        lua_pushcfunction(L, buf_box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return &bb->b;
+}
+
 int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
 {
     lode_engine *e = d->engine;
     const format *f = format_find(e, fmt);
     if (!f || !f->write)
         return luaL_error(L, "'%s' is not a writable format (xml, html, text, markdown, json)", fmt);
-    buf_box *bb = lua_newuserdatauv(L, sizeof *bb, 0);
-    buf_init(&bb->b, &e->mem);
-    if (luaL_newmetatable(L, "lode.buf")) {
-        lua_pushcfunction(L, buf_box_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
+    buf *out = ltree_push_buf(L, &e->mem);
     xmlDoc *target = d->xml;
     xmlDoc *tmp = NULL;
     if (n && n != xmlDocGetRootElement(d->xml)) {
@@ -244,14 +250,14 @@ int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
         target = tmp;
     }
     lode_write_options wo = {f->name, 0};
-    int rc = f->write(e, target, &wo, &bb->b);
+    int rc = f->write(e, target, &wo, out);
     xmlFreeDoc(tmp);
     if (rc != LODE_OK)
         return luaL_error(L, "write %s: %s", f->name, lode_errmsg(e));
-    if (!buf_ok(&bb->b))
+    if (!buf_ok(out))
         return luaL_error(L, "out of memory");
-    lua_pushlstring(L, bb->b.ptr ? bb->b.ptr : "", bb->b.len);
-    buf_free(&bb->b);
+    lua_pushlstring(L, out->ptr ? out->ptr : "", out->len);
+    buf_free(out);
     return 1;
 }
 

@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 
 #include "lua_tree.h"
+#include "node_text.h"
 #include "utf8.h"
 
 #define MAX_DEPTH 32
@@ -63,34 +64,6 @@ static void put_number(lua_State *L, int idx, buf *out)
     }
     buf_puts(out, tmp);
     /* JSON has no "inf"; but also make integral floats look like numbers */
-}
-
-/* The normalised text of a node's subtree. */
-static void put_node_text(const xmlNode *n, buf *t, int *space, int depth)
-{
-    if (depth > 512)
-        return;
-    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-        for (const xmlChar *p = n->content; p && *p; p++) {
-                if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
-                *space = t->len > 0;
-                continue;
-            }
-            if (p[0] == 0xC2 && p[1] == 0xA0) { /* NO-BREAK SPACE, as node:text("normalize") */
-                *space = t->len > 0;
-                p++;
-                continue;
-            }
-            if (*space) {
-                buf_putc(t, ' ');
-                *space = 0;
-            }
-            buf_putc(t, *p);
-        }
-    } else if (n->type == XML_ELEMENT_NODE) {
-        for (const xmlNode *c = n->children; c; c = c->next)
-            put_node_text(c, t, space, depth + 1);
-    }
 }
 
 typedef struct key {
@@ -247,8 +220,7 @@ static int encode(lua_State *L, int idx, buf *out, char *err, size_t errlen, con
             }
             buf t;
             buf_init(&t, out->m);
-            int space = 0;
-            put_node_text(u->node, &t, &space, 0);
+            node_text_append(u->node, &t, 1);
             if (!buf_ok(&t)) {
                 buf_free(&t);
                 snprintf(err, errlen, "field '%s': out of memory", field);

@@ -20,6 +20,7 @@
 #include "format.h"
 #include "lua_query.h"
 #include "lua_tree.h"
+#include "node_text.h"
 #include "tree_edit.h"
 #include "utf8.h"
 
@@ -232,66 +233,6 @@ static int node_has_class(lua_State *L)
     return 1;
 }
 
-/* Appends the text below n to b, in document order, without allocating per
- * node.  Entity references contribute their internal entity's text. */
-static void add_text(luaL_Buffer *b, const xmlNode *n, int depth)
-{
-    switch (n->type) {
-    case XML_TEXT_NODE:
-    case XML_CDATA_SECTION_NODE:
-        if (n->content)
-            luaL_addstring(b, (const char *)n->content);
-        return;
-    case XML_ENTITY_REF_NODE: {
-        xmlEntity *ent = xmlGetDocEntity(n->doc, n->name);
-        if (ent && ent->etype == XML_INTERNAL_PREDEFINED_ENTITY && ent->content)
-            luaL_addstring(b, (const char *)ent->content);
-        else if (ent && ent->etype == XML_INTERNAL_GENERAL_ENTITY && ent->content && depth < 8 &&
-                 xmlStrlen(ent->content) < 65536)
-            luaL_addstring(b, (const char *)ent->content);
-        return;
-    }
-    case XML_ELEMENT_NODE:
-        for (const xmlNode *c = n->children; c; c = c->next)
-            add_text(b, c, depth);
-        return;
-    default:
-        return;
-    }
-}
-
-/* Collapses whitespace runs to one space and trims, in place on the top
- * string of the stack. */
-static void normalize_top(lua_State *L)
-{
-    size_t len;
-    const char *s = lua_tolstring(L, -1, &len);
-    luaL_Buffer b;
-    char *out = luaL_buffinitsize(L, &b, len + 1);
-    size_t o = 0;
-    int space = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-            space = o > 0;
-            continue;
-        }
-        /* U+00A0 NO-BREAK SPACE counts as whitespace too */
-        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {
-            space = o > 0;
-            i++;
-            continue;
-        }
-        if (space) {
-            out[o++] = ' ';
-            space = 0;
-        }
-        out[o++] = (char)c;
-    }
-    luaL_pushresultsize(&b, o);
-    lua_remove(L, -2);
-}
-
 /* [-0, +1, e] node:text([how]) -> string.  how = "raw" (default: all
  * descendant text concatenated) or "normalize" (whitespace runs collapsed to
  * one space, trimmed). */
@@ -300,17 +241,12 @@ static int node_text(lua_State *L)
     xmlNode *n = ltree_check_node(L, 1);
     static const char *const hows[] = {"raw", "normalize", NULL};
     int how = luaL_checkoption(L, 2, "raw", hows);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
-        if (n->content)
-            luaL_addstring(&b, (const char *)n->content);
-    } else {
-        add_text(&b, n, 0);
-    }
-    luaL_pushresult(&b);
-    if (how == 1)
-        normalize_top(L);
+    buf *b = ltree_push_buf(L, &owner_doc(L, 1)->engine->mem);
+    node_text_append(n, b, how == 1);
+    if (!buf_ok(b))
+        return luaL_error(L, "out of memory");
+    lua_pushlstring(L, b->ptr ? b->ptr : "", b->len);
+    buf_free(b);
     return 1;
 }
 

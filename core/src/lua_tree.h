@@ -14,6 +14,7 @@
 #include <lua.h>
 #include <libxml/tree.h>
 
+#include "buf.h"
 #include "doc.h"
 
 #define LTREE_DOC "lode.document"
@@ -51,6 +52,9 @@ int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode 
 /* Renders n (the whole document if n is its root or NULL) with the writer
  * fmt and pushes the string; raises with the writer's message on failure. */
 int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt);
+/* Pushes a userdata that owns a new, empty buf (freed by its __gc, so a Lua
+ * error cannot leak it) and returns the buf. */
+buf *ltree_push_buf(lua_State *L, const mem *m);
 /* The two halves of ltree_open. */
 void ltree_open_node(lua_State *L);
 void ltree_open_doc(lua_State *L);

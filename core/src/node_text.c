@@ -1,0 +1,75 @@
+/* node_text.c -- the text of a subtree (see node_text.h). */
+#include "node_text.h"
+
+#include <libxml/entities.h>
+
+typedef struct collect {
+    buf *out;
+    int normalize;
+    size_t start; /* out->len when we began: trimming is relative to it */
+    int space;    /* a whitespace run is pending */
+} collect;
+
+static void put(collect *c, const xmlChar *s)
+{
+    if (!c->normalize) {
+        buf_puts(c->out, (const char *)s);
+        return;
+    }
+    for (const xmlChar *p = s; *p; p++) {
+        int ws = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f';
+        if (!ws && p[0] == 0xC2 && p[1] == 0xA0) { /* NO-BREAK SPACE */
+            ws = 1;
+            p++;
+        }
+        if (ws) {
+            c->space = c->out->len > c->start;
+            continue;
+        }
+        if (c->space) {
+            buf_putc(c->out, ' ');
+            c->space = 0;
+        }
+        buf_putc(c->out, *p);
+    }
+}
+
+static void walk(collect *c, const xmlNode *n, int depth)
+{
+    switch (n->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        if (n->content)
+            put(c, n->content);
+        return;
+    case XML_ENTITY_REF_NODE: {
+        /* Bounded: internal entities only, small ones, not nested deeply, so
+         * entity fan-out cannot amplify (HARDENING 1.2). */
+        const xmlEntity *ent = xmlGetDocEntity(n->doc, n->name);
+        if (ent && ent->content &&
+            (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY ||
+             (ent->etype == XML_INTERNAL_GENERAL_ENTITY && depth < 8 && xmlStrlen(ent->content) < 65536)))
+            put(c, ent->content);
+        return;
+    }
+    case XML_ELEMENT_NODE:
+        if (depth > 4096)
+            return;
+        for (const xmlNode *k = n->children; k; k = k->next)
+            walk(c, k, depth + 1);
+        return;
+    default:
+        return;
+    }
+}
+
+void node_text_append(const xmlNode *n, buf *out, int normalize)
+{
+    collect c = {out, normalize, out->len, 0};
+    if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
+        if (n->content)
+            put(&c, n->content);
+        return;
+    }
+    walk(&c, n, 0);
+}
