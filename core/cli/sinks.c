@@ -194,33 +194,26 @@ static int write_table(sink *s)
     size_t fcap = 64;
     field *f = malloc(fcap * sizeof *f);
     char *scratch = malloc(s->held_len + 1);
-    if (!f || !scratch) {
-        free(f);
-        free(scratch);
-        return -1;
-    }
+    const char **cell = NULL;
+    size_t *cell_len = NULL;
+    int *cell_str = NULL;
+    int rc = -1;
+    if (!f || !scratch)
+        goto out;
     char *end = s->held + s->held_len;
     for (char *p = s->held; p < end;) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t nf = split_all(p, nl, &f, &fcap);
-        if (nf == (size_t)-1) {
-            free(c.v);
-            free(f);
-            free(scratch);
-            return -1;
-        }
+        if (nf == (size_t)-1)
+            goto out;
         for (size_t i = 0; i < nf; i++) {
             if (col_index(&c, f[i].key, f[i].key_len) >= 0)
                 continue;
             if (c.n == c.cap) {
                 size_t cap = c.cap ? c.cap * 2 : 32;
                 field *g = realloc(c.v, cap * sizeof *g);
-                if (!g) {
-                    free(c.v);
-                    free(f);
-                    free(scratch);
-                    return -1;
-                }
+                if (!g)
+                    goto out;
                 c.v = g;
                 c.cap = cap;
             }
@@ -231,24 +224,17 @@ static int write_table(sink *s)
     char sep = s->kind == K_CSV ? ',' : '\t';
     const char *eol = s->kind == K_CSV ? "\r\n" : "\n";
     if (c.n) {
+        cell = malloc(c.n * sizeof *cell);
+        cell_len = malloc(c.n * sizeof *cell_len);
+        cell_str = malloc(c.n * sizeof *cell_str);
+        if (!cell || !cell_len || !cell_str)
+            goto out;
         for (size_t i = 0; i < c.n; i++) {
             if (i)
                 fputc(sep, s->fp);
             put_field(s->fp, s->kind, scratch, unescape(c.v[i].key, c.v[i].key_len, scratch));
         }
         fputs(eol, s->fp);
-        const char **cell = malloc(c.n * sizeof *cell);
-        size_t *cell_len = malloc(c.n * sizeof *cell_len);
-        int *cell_str = malloc(c.n * sizeof *cell_str);
-        if (!cell || !cell_len || !cell_str) {
-            free(cell);
-            free(cell_len);
-            free(cell_str);
-            free(c.v);
-            free(f);
-            free(scratch);
-            return -1;
-        }
         for (char *p = s->held; p < end;) {
             char *nl = memchr(p, '\n', (size_t)(end - p));
             size_t nf = split_record(p, nl, f, fcap); /* fcap fits every record (first pass) */
@@ -273,14 +259,16 @@ static int write_table(sink *s)
             fputs(eol, s->fp);
             p = nl + 1;
         }
-        free(cell);
-        free(cell_len);
-        free(cell_str);
     }
+    rc = 0;
+out:
+    free(cell);
+    free(cell_len);
+    free(cell_str);
     free(c.v);
     free(f);
     free(scratch);
-    return 0;
+    return rc;
 }
 
 int sink_close(sink *s, int commit, char *err, size_t errlen)
