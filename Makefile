@@ -24,7 +24,7 @@ Q         := $(if $(V),,@)
 
 VERSION   := 0.1.0
 ABI       := 0
-PKGS      := lua5.4 libxml-2.0 libutf8proc jansson
+PKGS      := lua5.4 libxml-2.0 libutf8proc jansson zlib
 
 ifeq ($(TSAN),1)
 BUILD     := build/tsan

@@ -215,13 +215,21 @@ LODE_API int lode_doc_parse(lode_engine *engine, const void *data, size_t len,
                             lode_doc **out);
 
 /** Constructor.  Reads the file at path (a regular file, at most
- *  max_input_bytes; never a URL, never decompressed) and parses it as
- *  lode_doc_parse() does, with path as the source name. */
+ *  max_input_bytes; never a URL) and parses it as lode_doc_parse() does,
+ *  with path as the source name.  A file that starts with the gzip magic
+ *  bytes (1f 8b) is decompressed first, whatever its name, and the limit
+ *  max_input_bytes then counts the decompressed bytes: more gives
+ *  LODE_ELIMIT (so a gzip bomb is refused once it passes the limit).
+ *  Corrupt or truncated gzip data gives LODE_EPARSE with "path: corrupt gzip
+ *  data at byte N: ...".  The format is detected from the name with a
+ *  trailing ".gz" looked through ("a.xml.gz" is XML), else sniffed from the
+ *  decompressed bytes. */
 LODE_API int lode_doc_load(lode_engine *engine, const char *path,
                            const lode_parse_options *opts, lode_doc **out);
 
 /** Constructor.  Reads fp to its end (at most max_input_bytes) and parses it.
- *  fp is borrowed and not closed.  name as in lode_doc_parse(). */
+ *  fp is borrowed and not closed.  name as in lode_doc_parse().  gzip data
+ *  is decompressed as in lode_doc_load(). */
 LODE_API int lode_doc_read_file(lode_engine *engine, FILE *fp, const char *name,
                                 const lode_parse_options *opts, lode_doc **out);
 
@@ -248,6 +256,17 @@ LODE_API const char *lode_doc_name(const lode_doc *doc);
 /** Method of lode_doc.  Name of the format the document was read from
  *  ("xml", "html", "text", "json").  Borrowed, static. */
 LODE_API const char *lode_doc_format(const lode_doc *doc);
+
+/** Method of lode_doc.  Sets the document's metadata from a JSON object of
+ *  len bytes at json (e.g. the extra fields of a JSON Lines input line,
+ *  {"lang":"de","source":"dpa"}); replaces any earlier one.  json is
+ *  borrowed for the call only (the object is parsed and kept with the
+ *  document, freed by lode_doc_free).  json NULL with len 0 removes the
+ *  metadata.  Rule scripts read it with doc:meta(name), before the
+ *  document's own head/meta elements (docs/lua-api.md).  Returns LODE_OK;
+ *  LODE_EPARSE if json is not valid JSON (duplicate keys included) or not
+ *  an object, the earlier metadata then kept. */
+LODE_API int lode_doc_set_meta(lode_engine *engine, lode_doc *doc, const char *json, size_t len);
 
 /** Write flags (lode_write_options.flags). */
 enum {

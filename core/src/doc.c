@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "fileio.h"
 #include "format.h"
@@ -30,6 +32,7 @@ static int wrap(lode_engine *e, xmlDoc *xml, const char *name, const char *fmt, 
     d->edits = 0;
     d->parked = NULL;
     d->nparked = d->capparked = 0;
+    d->meta = NULL;
     *out = d;
     return LODE_OK;
 }
@@ -76,6 +79,24 @@ int lode_doc_parse(lode_engine *e, const void *data, size_t len, const char *nam
     return rc;
 }
 
+/* Parses the bytes read from a file or stream: gzip data (by its magic
+ * bytes, whatever the name) is inflated first, capped at max_input_bytes of
+ * decompressed output.  Frees nothing: b stays the caller's. */
+static int parse_read(lode_engine *e, buf *b, const char *name, const lode_parse_options *opts, lode_doc **out)
+{
+    if (!fileio_is_gzip(b->ptr, b->len))
+        return lode_doc_parse(e, b->ptr, b->len, name, opts, out);
+    buf z;
+    buf_init(&z, &e->mem);
+    int rc = fileio_gunzip(e, engine_srcname(name), b->ptr, b->len, e->limits.max_input_bytes, &z);
+    if (rc == LODE_OK) {
+        buf_free(b); /* the compressed bytes are no longer needed */
+        rc = lode_doc_parse(e, z.ptr ? z.ptr : "", z.len, name, opts, out);
+    }
+    buf_free(&z);
+    return rc;
+}
+
 int lode_doc_load(lode_engine *e, const char *path, const lode_parse_options *opts, lode_doc **out)
 {
     assert(e && path && out);
@@ -86,7 +107,7 @@ int lode_doc_load(lode_engine *e, const char *path, const lode_parse_options *op
     buf_init(&b, &e->mem);
     int rc = fileio_read_path(e, path, e->limits.max_input_bytes, &b);
     if (rc == LODE_OK)
-        rc = lode_doc_parse(e, b.ptr, b.len, path, opts, out);
+        rc = parse_read(e, &b, path, opts, out);
     buf_free(&b);
     return rc;
 }
@@ -102,7 +123,7 @@ int lode_doc_read_file(lode_engine *e, FILE *fp, const char *name, const lode_pa
     buf_init(&b, &e->mem);
     int rc = fileio_read_fp(e, fp, engine_srcname(name), e->limits.max_input_bytes, &b);
     if (rc == LODE_OK)
-        rc = lode_doc_parse(e, b.ptr, b.len, name, opts, out);
+        rc = parse_read(e, &b, name, opts, out);
     buf_free(&b);
     return rc;
 }
@@ -183,6 +204,7 @@ void lode_doc_free(lode_doc *d)
         return;
     free_parked(d);
     xmlFreeDoc(d->xml);
+    json_decref(d->meta);
     const mem *m = &d->engine->mem;
     mem_free(m, d->name);
     mem_free(m, d);
@@ -201,6 +223,37 @@ const char *lode_doc_name(const lode_doc *d)
 const char *lode_doc_format(const lode_doc *d)
 {
     return d ? d->format : NULL;
+}
+
+/* The metadata is kept parsed (jansson), so doc:meta(name) in Lua is a
+ * hash lookup.  Duplicate keys are refused (which value would win is not
+ * something to guess); \u0000 is allowed inside strings (Lua strings hold
+ * it). */
+int lode_doc_set_meta(lode_engine *e, lode_doc *d, const char *json, size_t len)
+{
+    assert(e && d && (json || !len));
+    if (!e || !d || (!json && len))
+        return e ? engine_error(e, LODE_EMISUSE, "lode_doc_set_meta: NULL argument") : LODE_EMISUSE;
+    engine_clear_error(e);
+    if (!json) {
+        json_decref(d->meta);
+        d->meta = NULL;
+        return LODE_OK;
+    }
+    json_error_t err;
+    json_t *v = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
+    if (!v) {
+        if (json_error_code(&err) == json_error_out_of_memory)
+            return engine_error(e, LODE_ENOMEM, "%s: out of memory", d->name);
+        return engine_error(e, LODE_EPARSE, "%s: metadata:%d:%d: %s", d->name, err.line, err.column, err.text);
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return engine_error(e, LODE_EPARSE, "%s: metadata is not a JSON object", d->name);
+    }
+    json_decref(d->meta);
+    d->meta = v;
+    return LODE_OK;
 }
 
 /* Serialises into b (initialised by the caller). */

@@ -24,6 +24,8 @@ struct lode_doc {
                             caches of match results know when to start over */
     xmlNode **parked;   /* nodes that left the tree or were never in it (mem_alloc) */
     size_t nparked, capparked;
+    struct json_t *meta; /* metadata from lode_doc_set_meta: a jansson object (one
+                            reference, dropped with the document), or NULL */
 };
 
 /* Takes one more reference to d. */

@@ -1,4 +1,4 @@
-/* fileio.c -- capped whole-file reads and atomic writes (see fileio.h). */
+/* fileio.c -- capped whole-file reads, gzip and atomic writes (see fileio.h). */
 /* for madvise(MADV_HUGEPAGE), a Linux extension */
 #define _DEFAULT_SOURCE
 #include "fileio.h"
@@ -7,10 +7,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 static int read_fd(lode_engine *e, int fd, const char *name, size_t max, size_t hint, buf *out)
 {
@@ -99,6 +102,101 @@ int fileio_read_fp(lode_engine *e, FILE *fp, const char *name, size_t max, buf *
             return LODE_OK;
         }
     }
+}
+
+int fileio_is_gzip(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    return len >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+/* zlib's allocator hooks: the engine's allocator, so the host's allocator
+ * (and the fault injection of the tests) sees zlib's memory too. */
+static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
+{
+    return mem_alloc(opaque, (size_t)items * size); /* uInt * uInt fits in size_t */
+}
+
+static void z_free(voidpf opaque, voidpf ptr)
+{
+    mem_free(opaque, ptr);
+}
+
+/* Inflates in place of a whole-buffer decompression so that the output cap
+ * is checked as bytes come out: a bomb (a few KiB that inflate to GiB) costs
+ * at most max + 1 bytes of memory before it is refused. */
+int fileio_gunzip(lode_engine *e, const char *name, const void *data, size_t len, size_t max, buf *out)
+{
+    const unsigned char *in = data;
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = z_alloc;
+    zs.zfree = z_free;
+    zs.opaque = (voidpf)&e->mem;
+    int zrc = inflateInit2(&zs, 15 + 16); /* 15-bit window, gzip wrapper only */
+    if (zrc != Z_OK)
+        return zrc == Z_MEM_ERROR ? engine_error(e, LODE_ENOMEM, "%s: out of memory", name)
+                                  : engine_error(e, LODE_ERROR, "%s: cannot start zlib (%d)", name, zrc);
+    /* A first guess at the size: compressed text is usually 3-10x smaller. */
+    size_t guess = len < max / 4 ? len * 4 : max;
+    if (guess < 65536)
+        guess = 65536;
+    int rc = LODE_OK;
+    size_t fed = 0; /* bytes of data handed to zlib so far */
+    if (buf_reserve(out, guess > max ? max + 1 : guess) < 0)
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    while (rc == LODE_OK) {
+        if (zs.avail_in == 0 && fed < len) {
+            size_t n = len - fed > UINT_MAX ? UINT_MAX : len - fed;
+            zs.next_in = (Bytef *)(uintptr_t)(in + fed); /* zlib does not write through it */
+            zs.avail_in = (uInt)n;
+            fed += n;
+        }
+        if (out->cap - out->len < 2) {
+            size_t more = out->cap > max + 1 - out->len ? max + 1 - out->len : out->cap;
+            if (buf_reserve(out, more) < 0) {
+                rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+                break;
+            }
+        }
+        /* Never more than max + 1 bytes out: one past the cap proves it is
+         * exceeded. */
+        size_t room = out->cap - out->len - 1;
+        if (room > max + 1 - out->len)
+            room = max + 1 - out->len;
+        if (room > UINT_MAX)
+            room = UINT_MAX;
+        zs.next_out = (Bytef *)out->ptr + out->len;
+        zs.avail_out = (uInt)room;
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        out->len += room - zs.avail_out;
+        out->ptr[out->len] = '\0';
+        size_t at = fed - zs.avail_in; /* compressed bytes consumed */
+        if (out->len > max) {
+            rc = engine_error(e, LODE_ELIMIT,
+                              "%s: larger than the input limit of %zu bytes once decompressed (gzip data)", name,
+                              max);
+        } else if (zrc == Z_STREAM_END) {
+            /* Another member may follow (gzip allows concatenation). */
+            if (!fileio_is_gzip(in + at, len - at))
+                break;
+            zrc = inflateReset(&zs);
+            if (zrc != Z_OK)
+                rc = engine_error(e, LODE_ERROR, "%s: zlib reset failed (%d)", name, zrc);
+        } else if (zrc == Z_MEM_ERROR) {
+            rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+        } else if (zrc == Z_DATA_ERROR || zrc == Z_NEED_DICT || zrc == Z_STREAM_ERROR) {
+            rc = engine_error(e, LODE_EPARSE, "%s: corrupt gzip data at byte %zu: %s", name, at,
+                              zs.msg ? zs.msg : "invalid data");
+        } else if (zrc == Z_BUF_ERROR) {
+            /* No progress possible.  There is always output room here, so
+             * the input ended before the stream did. */
+            rc = engine_error(e, LODE_EPARSE, "%s: corrupt gzip data at byte %zu: %s", name, at,
+                              zs.avail_in == 0 && fed == len ? "unexpected end of data (truncated)" : "no progress");
+        }
+    }
+    inflateEnd(&zs);
+    return rc;
 }
 
 /* Writes all of data, retrying short writes and EINTR. */

@@ -1,8 +1,10 @@
-/* fileio.h -- reading whole inputs with a size cap, and atomic output files.
+/* fileio.h -- reading whole inputs with a size cap, gzip, and atomic output
+ * files.
  *
  * Inputs are read by us (open + fstat + read), never by libxml2's URL/zlib-
- * aware loaders, so no URL is fetched and no file is silently decompressed
- * (HARDENING 1.1). */
+ * aware loaders, so no URL is fetched (HARDENING 1.1).  A gzip-compressed
+ * input is inflated by us too (fileio_gunzip), under the same size cap
+ * counted on the decompressed bytes, so a gzip bomb stops at the cap. */
 #ifndef LODE_FILEIO_H
 #define LODE_FILEIO_H
 
@@ -15,6 +17,16 @@
 int fileio_read_path(lode_engine *e, const char *path, size_t max, buf *out);
 /* Reads fp to its end into out, at most max bytes. */
 int fileio_read_fp(lode_engine *e, FILE *fp, const char *name, size_t max, buf *out);
+
+/* Non-zero if data starts with the gzip magic bytes 1f 8b. */
+int fileio_is_gzip(const void *data, size_t len);
+/* Inflates the gzip data (one or more concatenated members; bytes after the
+ * last member that do not start another one are ignored, as gzip does) into
+ * out, at most max decompressed bytes: more gives LODE_ELIMIT.  Corrupt or
+ * truncated data gives LODE_EPARSE with "name: corrupt gzip data at byte N:
+ * why" (N: offset in the compressed data).  zlib's memory comes from the
+ * engine's allocator. */
+int fileio_gunzip(lode_engine *e, const char *name, const void *data, size_t len, size_t max, buf *out);
 
 /* Atomic output: writes len bytes to a temporary file next to path, flushes
  * it to disk and renames it over path.  On any failure the temporary file is

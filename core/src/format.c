@@ -116,19 +116,31 @@ int sniff_text(const unsigned char *data, size_t len)
     return memchr(data, 0, n) == NULL;
 }
 
+/* The format of a file name's extension; a trailing ".gz" is looked
+ * through ("a.xml.gz" is xml: lode_doc_load inflates gzip data), so only a
+ * bare "a.gz" is left to sniffing. */
 static const format *by_extension(const lode_engine *e, const char *name)
 {
     const char *slash = strrchr(name, '/');
     const char *base = slash ? slash + 1 : name;
-    const char *dot = strrchr(base, '.');
+    size_t n = strlen(base);
+    if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0)
+        n -= 3;
+    const char *dot = NULL;
+    for (size_t i = n; i-- > 0;)
+        if (base[i] == '.') {
+            dot = base + i;
+            break;
+        }
     if (!dot || dot == base)
         return NULL;
+    size_t xl = n - (size_t)(dot - base);
     for (size_t i = 0; i < e->nformats; i++) {
         const format *f = &e->formats[i];
         if (!f->read || !f->extensions)
             continue;
         for (const char *const *x = f->extensions; *x; x++)
-            if (strcasecmp(dot, *x) == 0)
+            if (strlen(*x) == xl && strncasecmp(dot, *x, xl) == 0)
                 return f;
     }
     return NULL;

@@ -5,8 +5,11 @@
  * comment, write.  The userdata holds one reference to its lode_doc
  * (lode_doc_free drops it in __gc), and its user value 1 is the weak-valued
  * node cache of lua_tree.h. */
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <lauxlib.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
@@ -115,13 +118,77 @@ static int push_attr(lua_State *L, xmlNode *el, const char *name)
     return 0;
 }
 
-/* [-0, +1, e] doc:meta([name]) -> with a name: the content of
- * head/meta[name=NAME] (or [property=NAME]) or nil; without: a table of all
- * name -> content */
+/* Pushes the JSON value v as a Lua value: strings, numbers (integers stay
+ * integers), booleans, objects and arrays as tables; null as nil (an array
+ * with nulls gets holes).  v is owned by the document, which the userdata at
+ * stack index 1 keeps alive, so raising here leaks nothing.  jansson's
+ * parser caps nesting at 2048 levels, which bounds the recursion. */
+static void push_json(lua_State *L, const json_t *v)
+{
+    luaL_checkstack(L, 3, "document metadata nested too deeply");
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        lua_createtable(L, 0, (int)json_object_size(v));
+        const char *k;
+        size_t kl;
+        json_t *x;
+        json_object_keylen_foreach((json_t *)(uintptr_t)v, k, kl, x) {
+            if (json_is_null(x))
+                continue;
+            lua_pushlstring(L, k, kl);
+            push_json(L, x);
+            lua_rawset(L, -3);
+        }
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+        lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
+        for (size_t i = 0; i < n; i++) {
+            const json_t *x = json_array_get(v, i);
+            if (json_is_null(x))
+                continue;
+            push_json(L, x);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        break;
+    }
+    case JSON_STRING:
+        lua_pushlstring(L, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        lua_pushinteger(L, (lua_Integer)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        lua_pushnumber(L, (lua_Number)json_real_value(v));
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        lua_pushboolean(L, json_is_true(v));
+        break;
+    default:
+        lua_pushnil(L);
+        break;
+    }
+}
+
+/* [-0, +1, e] doc:meta([name]) -> with a name: the value of field name of
+ * the metadata set by lode_doc_set_meta (a JSON Lines line's extra fields)
+ * if it has one that is not null, else the content of head/meta[name=NAME]
+ * (or [property=NAME]), else nil; without: a table of all of both (the JSON
+ * metadata wins on equal names) */
 static int doc_meta(lua_State *L)
 {
     lode_doc *d = ltree_check_doc(L, 1);
-    const char *want = luaL_optstring(L, 2, NULL);
+    size_t wantlen = 0;
+    const char *want = luaL_optlstring(L, 2, NULL, &wantlen);
+    if (want && d->meta && strlen(want) == wantlen) {
+        const json_t *v = json_object_get(d->meta, want);
+        if (v && !json_is_null(v)) {
+            push_json(L, v);
+            return 1;
+        }
+    }
     xmlNode *head = head_of(d->xml);
     if (!want)
         lua_newtable(L);
@@ -142,8 +209,21 @@ static int doc_meta(lua_State *L)
         lua_settable(L, top); /* all[name] = content */
     }
     lua_settop(L, top);
-    if (want)
+    if (want) {
         lua_pushnil(L);
+        return 1;
+    }
+    if (d->meta) {
+        /* The JSON fields over the head's: merged into the same table. */
+        push_json(L, d->meta); /* all, json */
+        lua_pushnil(L);
+        while (lua_next(L, -2)) { /* all, json, k, v */
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);  /* all, json, k, k, v */
+            lua_rawset(L, top); /* all[k] = v */
+        }
+        lua_pop(L, 1); /* json */
+    }
     return 1;
 }
 
