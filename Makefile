@@ -100,6 +100,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/liblode.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
 
+# test_inputs includes core/cli/inputs.c (the CLI is not in the library).
+$(BUILD)/tests/test_inputs: core/cli/inputs.c core/cli/inputs.h
+
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@mkdir -p $(@D)
 	@echo "  CC      $<"

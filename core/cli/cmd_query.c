@@ -286,15 +286,31 @@ int cmd_query(cli *c, int argc, char **argv)
     if (status == EXIT_OK || status == EXIT_DOCUMENT) {
         buf_init(&q.line, &e->mem);
         lode_parse_options po = {from, NULL, 0};
-        int many = in.n > 1;
-        for (size_t i = 0; i < in.n; i++) {
+        int many = inputs_count(&in) > 1;
+        input_item it;
+        int nr;
+        while ((nr = inputs_next(&in, &it)) > 0) {
+            if (it.error) {
+                cli_error(c, "%s", it.error);
+                status = EXIT_DOCUMENT;
+                input_item_clear(&it);
+                continue;
+            }
             lode_doc *doc = NULL;
-            const char *path = in.v[i].path;
-            int rc = !strcmp(path, "-") ? lode_doc_read_file(e, stdin, "<stdin>", &po, &doc)
-                                        : lode_doc_load(e, path, &po, &doc);
+            const char *path = it.path ? it.path : it.name;
+            int rc;
+            if (!it.path) {
+                lode_parse_options jpo = {it.format, NULL, 0};
+                rc = lode_doc_parse(e, it.data, it.len, it.name, &jpo, &doc);
+            } else if (!strcmp(it.path, "-")) {
+                rc = lode_doc_read_file(e, stdin, "<stdin>", &po, &doc);
+            } else {
+                rc = lode_doc_load(e, it.path, &po, &doc);
+            }
             if (rc != LODE_OK) {
                 cli_error(c, "%s", lode_errmsg(e));
                 status = EXIT_DOCUMENT;
+                input_item_clear(&it);
                 continue;
             }
             q.file = path;
@@ -302,6 +318,7 @@ int cmd_query(cli *c, int argc, char **argv)
             if (xpath) {
                 if (run_xpath(&q, lode_doc_xml(doc), xpath, many) < 0) {
                     lode_doc_free(doc);
+                    input_item_clear(&it);
                     status = EXIT_USAGE;
                     break;
                 }
@@ -315,6 +332,12 @@ int cmd_query(cli *c, int argc, char **argv)
                 }
             }
             lode_doc_free(doc);
+            input_item_clear(&it);
+        }
+        if (nr < 0) {
+            int err = errno;
+            cli_error(c, "reading the inputs: %s", strerror(err));
+            status = err == ENOMEM ? EXIT_NOMEM : EXIT_DOCUMENT;
         }
         buf_free(&q.line);
     }

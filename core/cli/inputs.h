@@ -1,24 +1,85 @@
-/* inputs.h -- the documents a command works on: files, folders walked
- * recursively (sorted, so runs are deterministic), and "-" for stdin. */
+/* inputs.h -- the documents a run works on, in a deterministic order.
+ *
+ * Sources, in the order they are added: files (any name), folders (every
+ * file below them whose extension is a known input format, .gz included,
+ * recursively, in sorted order, filtered by --include/--exclude globs),
+ * --files-from lists (one path a line, "-" for stdin), "-" (one document on
+ * stdin), and -- with --from jsonl -- JSON Lines files (or "-") holding one
+ * document a line: {"id": ..., "text"|"html"|"xml": "...", other fields}.
+ *
+ * Files are listed when added (so a run knows its total); JSON Lines files
+ * are read lazily by inputs_next, one line per item, through zlib (plain or
+ * gzip-compressed alike).  --shard I/N keeps the items whose shard key (the
+ * relative path of a file, the id of a JSON Lines document) hashes to I.
+ * Not thread-safe: the caller serialises inputs_next. */
 #ifndef LODE_INPUTS_H
 #define LODE_INPUTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct input {
     char *path; /* as given or found; "-" for stdin */
     char *rel;  /* path relative to the folder argument it came from (for --write) */
+    uint64_t size; /* bytes (0 if unknown: stdin) */
+    int jsonl;  /* a JSON Lines file: read lazily by inputs_next */
+    char *error; /* non-NULL: a listed path that cannot be read ("PATH: No
+                    such file or directory"); handed out as input_item.error */
 } input;
+
+/* One document to process, as inputs_next hands it out. */
+typedef struct input_item {
+    char *path;        /* file to load (lode_doc_load), "-" for stdin; NULL for
+                          a JSON Lines document (data holds it) */
+    char *rel;         /* relative output path for --write (JSON Lines: the id
+                          made safe as a file name) */
+    char *name;        /* name for messages and records: the path, or the
+                          JSON Lines document's id */
+    char *data;        /* JSON Lines document: its content (owned), else NULL */
+    size_t len;
+    const char *format; /* JSON Lines document: "text", "html" or "xml" */
+    char *meta;        /* JSON Lines document: a JSON object of its other fields
+                          (owned), or NULL */
+    size_t meta_len;
+    char *error;       /* non-NULL: this item failed before parsing (a bad JSON
+                          line, ...): the message, naming FILE:LINE */
+    uint64_t bytes;    /* input bytes this item accounts for (progress) */
+} input_item;
 
 typedef struct inputs {
     input *v;
     size_t n, cap;
+    /* configuration, set before the first inputs_add */
+    const char **include, **exclude; /* NULL-terminated glob lists (fnmatch on
+                                        the relative path and the base name) */
+    int jsonl;                       /* --from jsonl */
+    unsigned shard, nshards;         /* --shard I/N (nshards 0: no sharding) */
+    /* iteration state (private) */
+    size_t next;
+    void *gz;
+    long line;
+    char *linebuf;
+    size_t linecap;
 } inputs;
 
-/* Adds arg: a file (any name), a folder (every file below it whose
- * extension is a known input format, recursively, in sorted order) or "-".
- * Returns 0, or -1 with errno set when arg cannot be read. */
+/* Adds arg: a file, a folder or "-".  Returns 0, or -1 with errno set when
+ * arg cannot be read. */
 int inputs_add(inputs *in, const char *arg);
+/* Adds every path listed in the file at list ("-": stdin), one a line
+ * (blank lines skipped; trailing CR dropped).  0 or -1 with errno set. */
+int inputs_add_list(inputs *in, const char *list);
+/* Number of documents known in advance (JSON Lines documents are not) and
+ * the total bytes of all inputs (for progress; JSON Lines files counted
+ * whole). */
+size_t inputs_count(const inputs *in);
+uint64_t inputs_bytes(const inputs *in);
+/* The next item: 1 with *it filled (clear it with input_item_clear), 0 at
+ * the end, -1 on a fatal error (errno set; e.g. out of memory). */
+int inputs_next(inputs *in, input_item *it);
+void input_item_clear(input_item *it);
 void inputs_free(inputs *in);
+
+/* The shard an item with this key falls in (FNV-1a 64, modulo nshards). */
+unsigned inputs_shard_of(const char *key, size_t len, unsigned nshards);
 
 #endif

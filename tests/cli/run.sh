@@ -109,6 +109,22 @@ count "query h1 --text prints the headline" '^Nordkoreas Machthaber trifft Kreml
 t query-xpath-count 0 -- query --xpath 'count(//p)' "$SEED"
 count "query --xpath count(//p) is 19" '^19$' 1
 t query-bad-selector 2 -- query 'p >' "$SEED"
+
+# --- gzip inputs: read like the plain file, format through ".gz" --------------
+gzip -c "$SEED" > "$tmp/seed.txt.gz"
+t query-gz-count 0 -- query p "$tmp/seed.txt.gz" --count
+count "query p --count over seed.txt.gz is 19, as for the plain file" '^19$' 1
+mkdir -p "$tmp/gzdir/sub"
+cp "$SEED" "$tmp/gzdir/a.txt"
+gzip -c "$SEED" > "$tmp/gzdir/sub/b.txt.gz"
+gzip -c "$SEED" > "$tmp/gzdir/c.gz"
+t query-gz-folder 0 -- query p "$tmp/gzdir" --count
+count "a folder yields a.txt and sub/b.txt.gz (not the bare c.gz)" ':19$' 2
+count "sub/b.txt.gz is listed after a.txt" 'sub/b.txt.gz:19$' 1
+t query-gz-stdin 0 --stdin "$tmp/seed.txt.gz" -- query p - --count
+count "gzip on standard input is read too" '^19$' 1
+head -c 1000 "$tmp/seed.txt.gz" > "$tmp/cut.txt.gz"
+t query-gz-truncated 1 -- query p "$tmp/cut.txt.gz" --count
 t run-quotes 0 -- run examples/rules/quotes.lua "$SEED"
 count "one record per quoted passage (6)" '"quote":' 6
 t run-captions 0 -- run examples/rules/captions.lua "$SEED" --write "$tmp/captions" -t html
