@@ -408,6 +408,10 @@ LODE_API int lode_rules_finish(lode_rules *rules);
 /** Destructor.  Closes the Lua state and frees the rules.  No-op for NULL. */
 LODE_API void lode_rules_free(lode_rules *rules);
 
+/** Method of lode_rules.  The engine the rules were loaded into (where
+ *  their errors and those of their report are set).  Borrowed. */
+LODE_API lode_engine *lode_rules_engine(const lode_rules *rules);
+
 /** Method of lode_rules.  Number of rules (selector/handler pairs). */
 LODE_API size_t lode_rules_count(const lode_rules *rules);
 
@@ -415,6 +419,58 @@ LODE_API size_t lode_rules_count(const lode_rules *rules);
  *  order rules run), or NULL past the end.  Borrowed; valid until the rules
  *  are freed. */
 LODE_API const char *lode_rules_selector(const lode_rules *rules, size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* Reports: mergeable aggregates (ctx.report)                                */
+/* ------------------------------------------------------------------------ */
+
+/** A report: named aggregators (count, top, sum, stats, histogram,
+ *  distinct) that scripts fill through ctx.report and that merge exactly
+ *  across rule instances, threads, processes and machines.  See
+ *  docs/reports.md for the kinds, the output formats and the versioned
+ *  partial format.  A report belongs to one engine and, like it, to one
+ *  thread at a time. */
+typedef struct lode_report lode_report;
+
+/** Constructor.  An empty report whose memory and errors belong to engine.
+ *  Free with lode_report_free(). */
+LODE_API int lode_report_new(lode_engine *engine, lode_report **out);
+
+/** Destructor.  No-op for NULL.  Do not free the report of a lode_rules
+ *  (lode_rules_report): it is freed with the rules. */
+LODE_API void lode_report_free(lode_report *report);
+
+/** Method of lode_rules.  The report the script's ctx.report fills.
+ *  Borrowed: valid until the rules are freed.  Merge other reports into it
+ *  before lode_rules_finish so that finish(ctx) sees the whole run. */
+LODE_API lode_report *lode_rules_report(lode_rules *rules);
+
+/** Method of lode_report.  Adds every aggregator of from into into (from is
+ *  not changed; the two may belong to different engines).  Merging is
+ *  associative and commutative.  An aggregator name used with two kinds, or
+ *  histograms with different bins, give LODE_ERROR; into may then hold part
+ *  of from.  Errors are set on into's engine. */
+LODE_API int lode_report_merge(lode_report *into, const lode_report *from);
+
+/** Method of lode_report.  Merges len bytes of partial reports (the
+ *  "partial" output format: one JSON object a line, blank lines skipped)
+ *  into into.  name is used in messages ("name:LINE: ...").  A malformed or
+ *  unknown-version partial gives LODE_EPARSE. */
+LODE_API int lode_report_read(lode_report *into, const void *data, size_t len, const char *name);
+
+/** Method of lode_report.  Renders the report as format: "json", "csv",
+ *  "txt" (aligned tables), "html" (a self-contained page with SVG charts)
+ *  or "partial" (the mergeable state, for lode_report_read).  title (may be
+ *  NULL) names the report, e.g. the script.  Returns a new NUL-terminated
+ *  buffer in *out (free with lode_free(engine, *out)) of *len bytes. */
+LODE_API int lode_report_write_buffer(const lode_report *report, const char *format,
+                                      const char *title, char **out, size_t *len);
+
+/** Method of lode_report.  As lode_report_write_buffer, to the file at
+ *  path, atomically (temporary file, then rename).  format NULL: from the
+ *  extension of path (.json .csv .txt .html). */
+LODE_API int lode_report_save(const lode_report *report, const char *format,
+                              const char *title, const char *path);
 
 #ifdef __cplusplus
 }

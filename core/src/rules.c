@@ -34,6 +34,7 @@
 #include "lua_json.h"
 #include "lua_lode.h"
 #include "lua_query.h"
+#include "lua_report.h"
 #include "lua_tree.h"
 #include "rules.h"
 #include "sandbox.h"
@@ -57,6 +58,7 @@ struct lode_rules {
     char begin_msg[256]; /* first line of begin()'s error */
     lode_record_fn on_record;
     void *record_ud;
+    struct lode_report *report; /* ctx.report */
     /* per document */
     lode_doc *doc;
     buf records;         /* JSON records, each followed by '\n' */
@@ -135,48 +137,6 @@ static int ctx_skip(lua_State *L)
     return 0;
 }
 
-/* A minimal report: named counters.  Full mergeable aggregators come with
- * corpus runs; the methods here keep their names and meaning. */
-static const char report_lua[] =
-    "local R = {}\n"
-    "R.__index = R\n"
-    "R.__name = 'lode.report'\n"
-    "local function new() return setmetatable({counts = {}}, R) end\n"
-    "function R:count(name, key, n)\n"
-    "  if type(name) ~= 'string' then error(\"bad argument #1 to 'count' (string expected)\", 2) end\n"
-    "  if key == nil then error(\"bad argument #2 to 'count' (key expected, got nil)\", 2) end\n"
-    "  n = n or 1\n"
-    "  if math.type(n) == nil then error(\"bad argument #3 to 'count' (number expected)\", 2) end\n"
-    "  local c = self.counts[name]\n"
-    "  if not c then c = {}; self.counts[name] = c end\n"
-    "  key = tostring(key)\n"
-    "  c[key] = (c[key] or 0) + n\n"
-    "end\n"
-    "function R:get(name, key)\n"
-    "  local c = self.counts[name]\n"
-    "  if key == nil then local copy = {}; for k, v in pairs(c or {}) do copy[k] = v end; return copy end\n"
-    "  return c and c[tostring(key)] or 0\n"
-    "end\n"
-    "function R:total(name)\n"
-    "  local t = 0\n"
-    "  for _, v in pairs(self.counts[name] or {}) do t = t + v end\n"
-    "  return t\n"
-    "end\n"
-    "function R:top(name, n)\n"
-    "  local list = {}\n"
-    "  for k, v in pairs(self.counts[name] or {}) do list[#list + 1] = {key = k, count = v} end\n"
-    "  table.sort(list, function(a, b) if a.count ~= b.count then return a.count > b.count end return a.key < b.key end)\n"
-    "  if n and #list > n then for i = #list, n + 1, -1 do list[i] = nil end end\n"
-    "  return list\n"
-    "end\n"
-    "function R:names()\n"
-    "  local list = {}\n"
-    "  for k in pairs(self.counts) do list[#list + 1] = k end\n"
-    "  table.sort(list)\n"
-    "  return list\n"
-    "end\n"
-    "return new\n";
-
 /* Runs in a pcall: builds the ctx table { report = ..., emit/warn/skip }. */
 static int make_ctx(lua_State *L)
 {
@@ -191,10 +151,7 @@ static int make_ctx(lua_State *L)
     lua_pushliteral(L, "lode.ctx");
     lua_setfield(L, -2, "__name");
     lua_setmetatable(L, -2);
-    if (luaL_loadbufferx(L, report_lua, sizeof report_lua - 1, "=lode.report", "t") != LUA_OK)
-        return lua_error(L);
-    lua_call(L, 0, 1); /* the constructor */
-    lua_call(L, 0, 1); /* a report */
+    lreport_push(L, r->report);
     lua_setfield(L, -2, "report");
     lua_pushstring(L, r->name);
     lua_setfield(L, -2, "script");
@@ -524,6 +481,14 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         lode_rules_free(r);
         return engine_error(e, LODE_ENOMEM, "out of memory");
     }
+    r->report = report_new(e);
+    if (!r->report) {
+        buf_free(&path);
+        lode_rules_free(r);
+        return engine_error(e, LODE_ENOMEM, "out of memory");
+    }
+    if (e->sandbox.enabled)
+        report_set_limit(r->report, e->sandbox.max_memory);
     sandbox_init(&r->sb, e);
     r->L = llode_newstate(e, path.ptr, &r->sb);
     buf_free(&path);
@@ -652,6 +617,7 @@ void lode_rules_free(lode_rules *r)
     if (r->L)
         lua_close(r->L);
     free_rules(r);
+    report_free(r->report);
     buf_free(&r->records);
     mem_free(&r->e->mem, r->leave);
     mem_free(&r->e->mem, r->memo);
@@ -1030,6 +996,16 @@ int lode_rules_run(lode_rules *r, lode_doc *doc)
     size_t kb = doc->bytes / 256; /* a tree takes roughly 4x its source */
     lua_gc(L, LUA_GCSTEP, (int)(kb < 64 ? 64 : kb > (1u << 20) ? (1u << 20) : kb));
     return rc;
+}
+
+lode_engine *lode_rules_engine(const lode_rules *r)
+{
+    return r ? r->e : NULL;
+}
+
+lode_report *lode_rules_report(lode_rules *r)
+{
+    return r ? r->report : NULL;
 }
 
 int lode_rules_finish(lode_rules *r)
