@@ -7,12 +7,14 @@
 #                                 root; otherwise print the exact command and fail.
 #                                 "test" adds what the tests use (unicode-data,
 #                                 python3 with lxml and cssselect, strace,
-#                                 clang-14 with libFuzzer for the fuzz replay).
+#                                 clang-14 with libFuzzer for the fuzz replay,
+#                                 GNU parallel and Chromium for the corpus-run
+#                                 and HTML report tests).
 mode=$1
 what=$2
-MODS="lua5.4 libxml-2.0 libutf8proc jansson"
-BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev"
-TEST_DEBS="unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev"
+MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib"
+BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev"
+TEST_DEBS="unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev parallel chromium"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -29,6 +31,8 @@ if [ "$what" = test ]; then
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
     command -v clang-14 >/dev/null 2>&1 || missing="$missing clang-14"
+    command -v parallel >/dev/null 2>&1 || missing="$missing parallel"
+    command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
     /usr/bin/python3 -c 'import lxml.html, cssselect' 2>/dev/null || missing="$missing python3-lxml/python3-cssselect"
 fi
 [ -z "$missing" ] && exit 0

@@ -108,10 +108,15 @@ int cli_sandbox_option(cli *c, const char *cmd, const char *name, const char *va
 
 lode_engine *cli_engine(cli *c)
 {
+    return cli_engine_log(c, on_log, c);
+}
+
+lode_engine *cli_engine_log(cli *c, lode_log_fn log, void *log_ud)
+{
     lode_options o;
     lode_options_init(&o);
-    o.log = on_log;
-    o.log_ud = c;
+    o.log = log;
+    o.log_ud = log_ud;
     if (c->sandbox.enabled) {
         o.sandbox.enabled = 1;
         if (c->sandbox.max_memory)
@@ -206,6 +211,7 @@ static void main_help(FILE *fp)
           "  run SCRIPT INPUT...       run a Lua rule script over documents\n"
           "  query SELECTOR INPUT...   print what a CSS selector (or --xpath) finds\n"
           "  check SCRIPT              compile a rule script and list its rules\n"
+          "  merge SCRIPT PARTIAL...   merge partial reports of sharded runs, run finish()\n"
           "  help [COMMAND]            show help for lode or for a command\n"
           "\n"
           "Options:\n"
@@ -234,7 +240,7 @@ static int help(cli *c, const char *topic)
         const char *name;
         void (*help)(FILE *);
     } topics[] = {{"convert", cmd_convert_help}, {"run", cmd_run_help}, {"query", cmd_query_help},
-                  {"check", cmd_check_help}};
+                  {"check", cmd_check_help}, {"merge", cmd_merge_help}};
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
         if (strcmp(topic, topics[i].name) == 0) {
             topics[i].help(c->out);
@@ -274,6 +280,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         rc = cmd_query(&c, argc - 1, argv + 1);
     else if (strcmp(cmd, "check") == 0)
         rc = cmd_check(&c, argc - 1, argv + 1);
+    else if (strcmp(cmd, "merge") == 0)
+        rc = cmd_merge(&c, argc - 1, argv + 1);
     else if (cmd[0] == '-')
         rc = cli_usage_error(&c, NULL, "unknown option '%s'", cmd);
     else

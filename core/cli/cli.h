@@ -52,8 +52,12 @@ int cli_exit_for(int status);
  * PREFIX/share/lode/scripts when installed).  Writes into out. */
 void cli_module_path(const char *extra, char *out, size_t n);
 
-/* Creates an engine whose warnings go to c's error stream. */
+/* Creates an engine whose warnings go to c's error stream (nothing with
+ * c->quiet); prints "out of memory" and returns NULL on failure. */
 lode_engine *cli_engine(cli *c);
+/* As cli_engine, with warnings going to log (the runner's workers collect
+ * them per document, to print them in input order). */
+lode_engine *cli_engine_log(cli *c, lode_log_fn log, void *log_ud);
 
 /* Option parsing shared by the subcommands: iterates argv[1..] yielding
  * options (with their value when the option takes one) and positionals.
@@ -85,5 +89,7 @@ int cmd_query(cli *c, int argc, char **argv);
 void cmd_query_help(FILE *fp);
 int cmd_check(cli *c, int argc, char **argv);
 void cmd_check_help(FILE *fp);
+int cmd_merge(cli *c, int argc, char **argv);
+void cmd_merge_help(FILE *fp);
 
 #endif

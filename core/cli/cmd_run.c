@@ -1,14 +1,19 @@
-/* cmd_run.c -- `lode run SCRIPT INPUT...`: run a rule script over documents. */
+/* cmd_run.c -- `lode run SCRIPT INPUT...`: run a rule script over documents
+ * on every core (runner.c), records and messages in input order, reports
+ * merged across workers (--report) or kept mergeable (--partial). */
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "inputs.h"
-#include "rules.h"
+#include "progress.h"
+#include "report.h"
+#include "runner.h"
 #include "sinks.h"
 
 void cmd_run_help(FILE *fp)
@@ -16,157 +21,323 @@ void cmd_run_help(FILE *fp)
     fputs("Usage: lode run SCRIPT INPUT... [OPTIONS]\n"
           "\n"
           "Runs the Lua rule script SCRIPT over each input document: files, folders\n"
-          "(every .xml .xhtml .html .htm .txt .text .json file below them, in sorted\n"
-          "order) or - for standard input.  Records the script emits (ctx:emit) go to\n"
-          "standard output as JSON Lines, or to -o FILE.  A document whose rules fail\n"
-          "is reported and skipped (its records are dropped, none half-written); the\n"
-          "run goes on and exits 1 at the end with a summary.\n"
+          "(every .xml .xhtml .html .htm .txt .text .json file below them, also .gz,\n"
+          "in sorted order) or - for standard input, on all cores.  Records the script\n"
+          "emits (ctx:emit) go to standard output as JSON Lines, or to -o FILE, in\n"
+          "input order whatever -j is.  A document whose rules fail is reported and\n"
+          "skipped (its records are dropped, none half-written); the run goes on and\n"
+          "exits 1 at the end with a summary.\n"
           "\n"
           "Options:\n"
           "  -o, --output FILE     records to FILE: .jsonl/.json (JSON Lines), .csv, .tsv\n"
           "                        (columns: every key, in first-seen order)\n"
+          "  -j, --jobs N          worker threads (default: the number of CPUs)\n"
+          "  -r, --report FILE     write the merged ctx.report after finish() to FILE:\n"
+          "                        .json, .csv, .txt (aligned tables) or .html (charts)\n"
+          "      --partial FILE    write the mergeable report state instead (finish()\n"
+          "                        runs in `lode merge`); - for standard output\n"
           "  -w, --write DIR       write each document after the rules ran under DIR,\n"
           "                        mirroring the input paths\n"
           "  -t, --to FORMAT       format for --write: xml, html, text, markdown, json\n"
           "                        (default: html for text input, else the input format)\n"
-          "  -f, --from FORMAT     input format (default: by extension, else sniffed)\n"
+          "  -f, --from FORMAT     input format (default: by extension, else sniffed);\n"
+          "                        jsonl: inputs are JSON Lines of documents\n"
+          "      --include GLOB    in folders and lists, only files matching GLOB\n"
+          "      --exclude GLOB    in folders and lists, skip files matching GLOB\n"
+          "      --files-from FILE read input paths from FILE, one a line (- for stdin)\n"
+          "      --shard I/N       process only shard I of N (1 <= I <= N): a fixed\n"
+          "                        share of the inputs, chosen by a hash of their names\n"
+          "      --errors FILE     one JSON object per failed document (path, stage,\n"
+          "                        message, line)\n"
           "  -M, --module-path DIRS  extra folders (';'-separated) searched by require\n"
           "      --keep-going      go on after a failed document (the default)\n"
           "      --fail-fast       stop at the first failed document\n"
+          "      --progress        show the progress line even if stderr is no terminal\n"
+          "      --no-progress     never show it (default: on when stderr is a terminal)\n"
           "      --profile         print per-rule calls and time at the end\n"
           "      --sandbox         run the script in the sandbox: no files, no os, no\n"
           "                        io, limits per document (see docs/lua-api.md)\n"
           "      --max-memory MB   sandbox: Lua memory cap (default 64)\n"
           "      --max-steps N     sandbox: instructions per document (default 100000000)\n"
           "      --timeout MS      sandbox: wall-clock time per document (default 5000)\n"
-          "  -q, --quiet           no warnings\n"
+          "  -q, --quiet           no warnings, no progress line\n"
           "  -h, --help            show this help\n"
           "\n"
           "Examples:\n"
           "  lode run examples/rules/quotes.lua examples/documents/putin-kim-wladiwostok.txt\n"
           "  lode run rules.lua corpus/ -o records.csv\n"
+          "  lode run examples/rules/corpus-report.lua corpus/ --report report.html\n"
+          "  lode run rules.lua corpus/ --shard 2/4 --partial part-2.json\n"
           "  lode run examples/rules/captions.lua article.txt --write out/ -t html\n",
           fp);
 }
 
 static const cli_opt run_opts[] = {
-    {"output", 'o', 1}, {"write", 'w', 1},   {"to", 't', 1},         {"from", 'f', 1},
-    {"module-path", 'M', 1}, {"keep-going", 0, 0}, {"fail-fast", 0, 0}, {"profile", 0, 0},
-    {"quiet", 'q', 0},  {"help", 'h', 0},    {"sandbox", 0, 0},      {"max-memory", 0, 1},
-    {"max-steps", 0, 1}, {"timeout", 0, 1},  {NULL, 0, 0},
+    {"output", 'o', 1},      {"write", 'w', 1},      {"to", 't', 1},          {"from", 'f', 1},
+    {"module-path", 'M', 1}, {"keep-going", 0, 0},   {"fail-fast", 0, 0},     {"profile", 0, 0},
+    {"quiet", 'q', 0},       {"help", 'h', 0},       {"sandbox", 0, 0},       {"max-memory", 0, 1},
+    {"max-steps", 0, 1},     {"timeout", 0, 1},      {"jobs", 'j', 1},        {"report", 'r', 1},
+    {"partial", 0, 1},       {"include", 0, 1},      {"exclude", 0, 1},       {"files-from", 0, 1},
+    {"shard", 0, 1},         {"errors", 0, 1},       {"progress", 0, 0},      {"no-progress", 0, 0},
+    {NULL, 0, 0},
 };
+
+#define MAX_LISTED 20 /* failures listed in the end summary */
 
 typedef struct run_state {
     cli *c;
-    sink *sink;
+    sink *records;
+    sink *errors;
+    const char *output, *errors_path;
+    int fail_fast;
+    progress prog;
+    size_t failed, done, write_failed;
+    size_t listed;
+    char *list[MAX_LISTED];
+    int status;
+    int begin_failed;
     int sink_failed;
 } run_state;
 
-static int on_record(void *ud, const lode_doc *doc, const char *json, size_t len)
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
 {
-    (void)doc;
-    run_state *rs = ud;
-    if (sink_record(rs->sink, json, len) < 0) {
-        rs->sink_failed = 1;
-        return -1;
+    interrupted = sig;
+}
+
+/* A JSON string literal of s (malloc'd), or NULL.  s is UTF-8 except where a
+ * message quotes bad input: bytes >= 0x80 that are not valid UTF-8 cannot be
+ * told apart cheaply here, so every byte >= 0x80 is kept and the records
+ * sink's reader must be lenient; control characters are escaped. */
+static void json_str(char **p, size_t *len, size_t *cap, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t need = *len + strlen(s) * 6 + 3; /* quotes, NUL */
+    if (need > *cap) {
+        char *q = realloc(*p, need);
+        if (!q)
+            return;
+        *p = q;
+        *cap = need;
     }
-    return 0;
-}
-
-static const char *ext_for(const char *fmt)
-{
-    if (!strcmp(fmt, "markdown"))
-        return ".md";
-    if (!strcmp(fmt, "text"))
-        return ".txt";
-    if (!strcmp(fmt, "html"))
-        return ".html";
-    if (!strcmp(fmt, "json"))
-        return ".json";
-    return ".xml";
-}
-
-/* mkdir -p for the folders of path. */
-static int make_parents(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0777);
-        int e = errno;
-        *p = '/';
-        if (rc < 0 && e != EEXIST)
-            return -1;
-    }
-    return 0;
-}
-
-/* Writes doc under dir at rel with the extension of fmt. */
-static int write_doc(cli *c, lode_engine *e, lode_doc *doc, const char *dir, const char *rel, const char *fmt)
-{
-    const char *f = fmt;
-    if (!f)
-        f = !strcmp(lode_doc_format(doc), "text") ? "html" : lode_doc_format(doc);
-    size_t n = strlen(dir) + strlen(rel) + 16;
-    char *path = malloc(n);
-    if (!path)
-        return EXIT_NOMEM;
-    const char *slash = strrchr(rel, '/');
-    const char *dot = strrchr(slash ? slash + 1 : rel, '.');
-    size_t stem = dot ? (size_t)(dot - rel) : strlen(rel);
-    snprintf(path, n, "%s/%.*s%s", dir, (int)stem, rel, ext_for(f));
-    int rc = EXIT_OK;
-    if (make_parents(path) < 0) {
-        cli_error(c, "%s: cannot create its folder: %s", path, strerror(errno));
-        rc = EXIT_OUTPUT;
-    } else {
-        lode_write_options wo = {f, 0};
-        if (lode_doc_save(e, doc, &wo, path) != LODE_OK) {
-            cli_error(c, "%s", lode_errmsg(e));
-            rc = EXIT_OUTPUT;
+    char *o = *p + *len;
+    *o++ = '"';
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)*c;
+        } else if (*c == '\n') {
+            *o++ = '\\';
+            *o++ = 'n';
+        } else if (*c < 0x20 || *c == 0x7f) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[*c >> 4];
+            o[5] = hex[*c & 15];
+            o += 6;
+        } else {
+            *o++ = (char)*c;
         }
     }
-    free(path);
-    return rc;
+    *o++ = '"';
+    *o = '\0';
+    *len = (size_t)(o - *p);
 }
 
-static void print_profile(cli *c, lode_rules *r)
+/* The line number in a message "NAME:LINE[:COL]: ...", or 0. */
+static long message_line(const char *msg, const char *name)
 {
-    double total = rules_walk_seconds(r);
-    fprintf(c->err, "lode: profile (%.3f s in the rules' walks)\n", total);
-    fprintf(c->err, "  %-4s %-40s %10s %12s %12s %7s\n", "#", "rule", "calls", "total ms", "mean us", "share");
-    for (size_t i = 0; i < lode_rules_count(r); i++) {
-        const rule *ru = rules_at(r, i);
-        double ms = ru->seconds * 1e3;
-        fprintf(c->err, "  %-4zu %-40.40s %10ld %12.3f %12.3f %6.1f%%\n", i + 1, ru->src, ru->calls, ms,
-                ru->calls ? ru->seconds * 1e6 / (double)ru->calls : 0.0, total > 0 ? 100.0 * ru->seconds / total : 0.0);
+    size_t n = strlen(name);
+    const char *at = name && n ? strstr(msg, name) : NULL;
+    if (!at || at[n] != ':')
+        return 0;
+    char *end;
+    long line = strtol(at + n + 1, &end, 10);
+    return end > at + n + 1 && *end == ':' && line > 0 ? line : 0;
+}
+
+static void write_error_record(run_state *rs, const run_result *res)
+{
+    if (!rs->errors)
+        return;
+    const input_item *it = res->item;
+    const char *name = it->name ? it->name : it->path ? it->path : "<stdin>";
+    char *p = NULL;
+    size_t len = 0, cap = 0;
+    char tmp[64];
+    json_str(&p, &len, &cap, name);
+    if (!p)
+        return;
+    /* keys in sorted order, like every record lode writes */
+    char *line = NULL;
+    size_t ll = 0, lc = 0;
+    const char *parts[] = {"{\"line\":", NULL, ",\"message\":", NULL, ",\"path\":", NULL, ",\"stage\":", NULL, "}"};
+    long ln = message_line(res->message, name);
+    if (ln)
+        snprintf(tmp, sizeof tmp, "%ld", ln);
+    else
+        snprintf(tmp, sizeof tmp, "null");
+    parts[1] = tmp;
+    char *m = NULL, *st = NULL;
+    size_t ml = 0, mc = 0, sl = 0, sc = 0;
+    json_str(&m, &ml, &mc, res->message);
+    json_str(&st, &sl, &sc, res->stage ? res->stage : "rules");
+    if (m && st) {
+        parts[3] = m;
+        parts[5] = p;
+        parts[7] = st;
+        for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+            size_t n = strlen(parts[i]);
+            if (ll + n + 1 > lc) {
+                lc = (ll + n + 1) * 2;
+                char *q = realloc(line, lc);
+                if (!q)
+                    break;
+                line = q;
+            }
+            memcpy(line + ll, parts[i], n);
+            ll += n;
+        }
+        if (line && sink_record(rs->errors, line, ll) < 0)
+            rs->sink_failed = 1;
     }
+    free(line);
+    free(m);
+    free(st);
+    free(p);
 }
 
-/* First line of msg, for the summary. */
-static void first_line(const char *msg, char *out, size_t n)
+static int on_commit(void *ud, const run_result *res)
 {
-    size_t len = strcspn(msg, "\n");
-    if (len >= n)
-        len = n - 1;
-    memcpy(out, msg, len);
-    out[len] = '\0';
+    run_state *rs = ud;
+    cli *c = rs->c;
+    if (res->log_len || res->rc != LODE_OK)
+        progress_clear(&rs->prog);
+    if (res->log_len)
+        fwrite(res->log, 1, res->log_len, c->err);
+    progress_doc(&rs->prog, res->item->bytes, res->rc != LODE_OK && !(res->stage && !strcmp(res->stage, "write")));
+    rs->done++;
+    if (res->rc != LODE_OK && res->begin_failed) {
+        /* begin() failed: the script is not set up, so nothing is run */
+        cli_error(c, "%s", res->message);
+        cli_error(c, "begin() failed: no document was processed");
+        rs->begin_failed = 1;
+        return 1;
+    }
+    if (res->rc == LODE_OK) {
+        const char *p = res->records, *end = res->records + res->records_len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (sink_record(rs->records, p, (size_t)(nl - p)) < 0) {
+                cli_error(c, "%s: cannot write records", rs->output ? rs->output : "standard output");
+                rs->status = EXIT_OUTPUT;
+                return 1;
+            }
+            p = nl + 1;
+        }
+        return 0;
+    }
+    cli_error(c, "%s", res->message);
+    write_error_record(rs, res);
+    if (res->rc == LODE_ENOMEM)
+        rs->status = EXIT_NOMEM;
+    if (res->stage && !strcmp(res->stage, "write")) {
+        rs->write_failed++;
+        if (rs->status == EXIT_OK)
+            rs->status = EXIT_OUTPUT;
+    } else {
+        if (rs->listed < MAX_LISTED) {
+            size_t n = strcspn(res->message, "\n");
+            rs->list[rs->listed] = strndup(res->message, n);
+            if (rs->list[rs->listed])
+                rs->listed++;
+        }
+        rs->failed++;
+    }
+    if (rs->sink_failed) {
+        cli_error(c, "%s: cannot write errors", rs->errors_path);
+        rs->status = EXIT_OUTPUT;
+        return 1;
+    }
+    return rs->fail_fast;
+}
+
+static void on_tick(void *ud)
+{
+    run_state *rs = ud;
+    progress_tick(&rs->prog);
+}
+
+/* "I/N" with 1 <= I <= N; 0 or -1. */
+static int parse_shard(const char *v, unsigned *i, unsigned *n)
+{
+    char *end;
+    unsigned long a = strtoul(v, &end, 10);
+    if (end == v || *end != '/')
+        return -1;
+    const char *q = end + 1;
+    unsigned long b = strtoul(q, &end, 10);
+    if (end == q || *end || b < 1 || b > 1000000 || a < 1 || a > b)
+        return -1;
+    *i = (unsigned)a;
+    *n = (unsigned)b;
+    return 0;
+}
+
+/* Writes the partial report to path ("-": standard output). */
+static int write_partial(cli *c, lode_rules *rules, const char *title, const char *path)
+{
+    lode_report *rep = lode_rules_report(rules);
+    if (strcmp(path, "-") != 0) {
+        if (lode_report_save(rep, "partial", title, path) != LODE_OK) {
+            cli_error(c, "%s", lode_errmsg(lode_rules_engine(rules)));
+            return lode_errcode(lode_rules_engine(rules)) == LODE_ENOMEM ? EXIT_NOMEM : EXIT_OUTPUT;
+        }
+        return EXIT_OK;
+    }
+    char *data = NULL;
+    size_t len = 0;
+    if (lode_report_write_buffer(rep, "partial", title, &data, &len) != LODE_OK) {
+        cli_error(c, "out of memory writing the partial report");
+        return EXIT_NOMEM;
+    }
+    int ok = fwrite(data, 1, len, c->out) == len && fflush(c->out) == 0;
+    lode_free(lode_rules_engine(rules), data);
+    if (!ok) {
+        cli_error(c, "standard output: cannot write the partial report");
+        return EXIT_OUTPUT;
+    }
+    return EXIT_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
 }
 
 int cmd_run(cli *c, int argc, char **argv)
 {
     const char *script = NULL, *output = NULL, *write_dir = NULL, *to = NULL, *from = NULL, *modpath = NULL;
-    int fail_fast = 0, profile = 0;
+    const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL;
+    int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1;
+    unsigned shard = 0, nshards = 0;
     cli_args a = {argc, 1, argv, 0};
     const cli_opt *o;
     const char *v;
     int r;
     inputs in = {0};
     char **args = calloc((size_t)argc + 1, sizeof *args);
-    size_t nargs = 0;
-    if (!args)
+    const char **incl = calloc((size_t)argc + 1, sizeof *incl);
+    const char **excl = calloc((size_t)argc + 1, sizeof *excl);
+    size_t nargs = 0, nincl = 0, nexcl = 0;
+    int status = EXIT_OK;
+    if (!args || !incl || !excl) {
+        free(args);
+        free(incl);
+        free(excl);
         return EXIT_NOMEM;
+    }
     while ((r = cli_args_next(c, "run", &a, run_opts, &o, &v)) > 0) {
         if (!o) {
             if (!script)
@@ -178,14 +349,16 @@ int cmd_run(cli *c, int argc, char **argv)
         const char *n = o->long_name;
         int sb = cli_sandbox_option(c, "run", n, v);
         if (sb < 0) {
-            free(args);
-            return EXIT_USAGE;
+            status = EXIT_USAGE;
+            break;
         }
         if (sb)
             continue;
         if (!strcmp(n, "help")) {
             cmd_run_help(c->out);
             free(args);
+            free(incl);
+            free(excl);
             return EXIT_OK;
         }
         if (!strcmp(n, "output")) output = v;
@@ -196,20 +369,63 @@ int cmd_run(cli *c, int argc, char **argv)
         else if (!strcmp(n, "fail-fast")) fail_fast = 1;
         else if (!strcmp(n, "keep-going")) fail_fast = 0;
         else if (!strcmp(n, "profile")) profile = 1;
-        else if (!strcmp(n, "quiet")) c->quiet = 1;
+        else if (!strcmp(n, "quiet")) c->quiet = 1, progress_mode = 0;
+        else if (!strcmp(n, "progress")) progress_mode = 1;
+        else if (!strcmp(n, "no-progress")) progress_mode = 0;
+        else if (!strcmp(n, "report")) report = v;
+        else if (!strcmp(n, "partial")) partial = v;
+        else if (!strcmp(n, "errors")) errors = v;
+        else if (!strcmp(n, "files-from")) files_from = v;
+        else if (!strcmp(n, "include")) incl[nincl++] = v;
+        else if (!strcmp(n, "exclude")) excl[nexcl++] = v;
+        else if (!strcmp(n, "jobs")) {
+            char *end;
+            long j = strtol(v, &end, 10);
+            if (!*v || *end || j < 1 || j > 256) {
+                status = cli_usage_error(c, "run", "-j/--jobs needs a number from 1 to 256, not '%s'", v);
+                break;
+            }
+            jobs = (int)j;
+        } else if (!strcmp(n, "shard")) {
+            if (parse_shard(v, &shard, &nshards) < 0) {
+                status = cli_usage_error(c, "run", "--shard needs I/N with 1 <= I <= N (e.g. 2/4), not '%s'", v);
+                break;
+            }
+        }
     }
-    int status = EXIT_OK;
     if (r < 0)
         status = EXIT_USAGE;
+    else if (status != EXIT_OK)
+        ;
     else if (!script)
         status = cli_usage_error(c, "run", "missing SCRIPT (a Lua rule script)");
-    else if (!nargs)
+    else if (!nargs && !files_from)
         status = cli_usage_error(c, "run", "missing INPUT (files, folders, or - for standard input)");
     else if (to && !write_dir)
         status = cli_usage_error(c, "run", "-t/--to goes with --write DIR");
+    else if (report && partial)
+        status = cli_usage_error(c, "run", "--report and --partial exclude each other (merge partials with `lode merge`)");
+    else if (report && !report_format_for(report))
+        status = cli_usage_error(c, "run", "--report %s: the name must end in .json, .csv, .txt or .html", report);
+    else if (partial && !strcmp(partial, "-") && (!output || !strcmp(output, "-")))
+        status = cli_usage_error(c, "run", "--partial - and the records would share standard output: give -o FILE");
     if (status != EXIT_OK) {
         free(args);
+        free(incl);
+        free(excl);
         return status;
+    }
+    int jsonl = from && !strcasecmp(from, "jsonl");
+    in.include = nincl ? incl : NULL;
+    in.exclude = nexcl ? excl : NULL;
+    in.jsonl = jsonl;
+    if (nshards) {
+        in.shard = shard - 1;
+        in.nshards = nshards;
+    }
+    if (files_from && inputs_add_list(&in, files_from) < 0) {
+        cli_error(c, "%s: %s", strcmp(files_from, "-") ? files_from : "standard input", strerror(errno));
+        status = EXIT_DOCUMENT;
     }
     for (size_t i = 0; i < nargs; i++) {
         if (inputs_add(&in, args[i]) < 0) {
@@ -219,105 +435,131 @@ int cmd_run(cli *c, int argc, char **argv)
     }
     free(args);
 
-    lode_engine *e = cli_engine(c);
-    if (!e) {
-        inputs_free(&in);
-        return EXIT_NOMEM;
-    }
-    run_state rs = {c, NULL, 0};
-    char err[1024];
     char mpath[16384];
     cli_module_path(modpath, mpath, sizeof mpath);
-    lode_rules_options ro = {mpath, on_record, &rs, NULL};
-    lode_rules *rules = NULL;
-    if (lode_rules_load(e, script, &ro, &rules) != LODE_OK) {
-        /* A script that does not load is a usage error: no document is read. */
-        cli_error(c, "%s", lode_errmsg(e));
-        int code = lode_errcode(e) == LODE_EIO ? EXIT_DOCUMENT : EXIT_USAGE;
-        lode_engine_free(e);
+    run_state rs = {0};
+    rs.c = c;
+    rs.output = output;
+    rs.errors_path = errors;
+    rs.fail_fast = fail_fast;
+    rs.status = status;
+    /* No more workers than documents: each worker loads the script and
+     * runs begin(), which is wasted on a worker that gets nothing. */
+    int nj = jobs ? jobs : runner_cpus();
+    if (inputs_count_exact(&in) && inputs_count(&in) < (size_t)nj)
+        nj = inputs_count(&in) ? (int)inputs_count(&in) : 1;
+    runner_config cfg = {c,         nj, script, mpath, {jsonl ? NULL : from, NULL, 0},
+                         write_dir, to, profile, on_commit, on_tick, &rs, &interrupted};
+    runner *run = NULL;
+    int rc = runner_new(&cfg, &run);
+    if (rc != EXIT_OK) {
         inputs_free(&in);
-        return code;
+        free(incl);
+        free(excl);
+        return rc;
     }
-    rules_set_profile(rules, profile);
-    rs.sink = sink_open(output, c->out, err, sizeof err);
-    if (!rs.sink) {
+    char err[1024];
+    rs.records = sink_open(output, c->out, err, sizeof err);
+    if (rs.records && errors) {
+        rs.errors = sink_open(errors, c->out, err, sizeof err);
+        if (!rs.errors) {
+            sink_close(rs.records, 0, err, sizeof err);
+            rs.records = NULL;
+        }
+    }
+    if (!rs.records) {
         cli_error(c, "%s", err);
-        lode_rules_free(rules);
-        lode_engine_free(e);
+        runner_free(run);
         inputs_free(&in);
+        free(incl);
+        free(excl);
         return EXIT_OUTPUT;
     }
-    lode_parse_options po = {from, NULL, 0};
-    size_t failed = 0, done = 0;
-    int begin_failed = 0;
-    char **failures = calloc(in.n + 1, sizeof *failures);
-    for (size_t i = 0; i < in.n; i++) {
-        lode_doc *doc = NULL;
-        const char *path = in.v[i].path;
-        int rc = !strcmp(path, "-") ? lode_doc_read_file(e, stdin, "<stdin>", &po, &doc)
-                                    : lode_doc_load(e, path, &po, &doc);
-        if (rc == LODE_OK)
-            rc = lode_rules_run(rules, doc);
-        if (rc != LODE_OK && rules_begin_failed(rules)) {
-            /* begin() failed: the script is not set up, so nothing is run */
-            cli_error(c, "%s", lode_errmsg(e));
-            cli_error(c, "begin() failed: no document was processed");
-            lode_doc_free(doc);
-            begin_failed = 1;
-            break;
-        }
-        if (rc != LODE_OK) {
-            cli_error(c, "%s", lode_errmsg(e));
-            char line[512];
-            first_line(lode_errmsg(e), line, sizeof line);
-            if (failures)
-                failures[failed] = strdup(line);
-            failed++;
-            if (rc == LODE_ENOMEM)
-                status = EXIT_NOMEM;
-        } else if (write_dir) {
-            int wrc = write_doc(c, e, doc, write_dir, in.v[i].rel, to);
-            if (wrc != EXIT_OK)
-                status = wrc;
-        }
-        done++;
-        lode_doc_free(doc);
-        if (rs.sink_failed) {
-            cli_error(c, "%s: cannot write records", output ? output : "standard output");
-            status = EXIT_OUTPUT;
-            break;
-        }
-        if (failed && fail_fast)
-            break;
-    }
+    /* totals for the ETA: bytes when every input's size is known, else
+     * documents (estimated for lists), else none */
+    progress_init(&rs.prog, c->err, c->quiet ? 0 : progress_mode, in.jsonl ? 0 : inputs_count(&in),
+                  inputs_count_exact(&in) ? inputs_bytes(&in) : 0);
+
+    /* SIGINT/SIGTERM: finish the documents in hand, write what there is,
+     * say so; a second signal kills at once (SA_RESETHAND), and output files
+     * are still only ever under their temporary names then. */
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = (int)SA_RESETHAND;
+    interrupted = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    rc = runner_run(run, &in);
+    if (rc != EXIT_OK && rs.status == EXIT_OK)
+        rs.status = rc;
+    progress_clear(&rs.prog);
+    int sig = interrupted;
+
     int finish_failed = 0;
-    if (lode_rules_finish(rules) != LODE_OK) {
-        /* finish is not a document: report it, exit 1, but count no document */
-        cli_error(c, "%s", lode_errmsg(e));
-        finish_failed = 1;
+    lode_rules *rules = rs.begin_failed ? NULL : runner_merged(run);
+    if (!rs.begin_failed && !rules)
+        rs.status = EXIT_NOMEM;
+    const char *title = base_name(script);
+    if (rules && partial) {
+        int prc = write_partial(c, rules, title, partial);
+        if (prc != EXIT_OK)
+            rs.status = prc;
+    } else if (rules) {
+        if (lode_rules_finish(rules) != LODE_OK) {
+            /* finish is not a document: report it, exit 1, but count no document */
+            cli_error(c, "%s", lode_errmsg(lode_rules_engine(rules)));
+            finish_failed = 1;
+        }
+        if (report && lode_report_save(lode_rules_report(rules), NULL, title, report) != LODE_OK) {
+            cli_error(c, "%s", lode_errmsg(lode_rules_engine(rules)));
+            rs.status = EXIT_OUTPUT;
+        }
     }
     if (profile)
-        print_profile(c, rules);
-    int commit = status != EXIT_OUTPUT;
-    if (sink_close(rs.sink, commit, err, sizeof err) < 0) {
+        runner_print_profile(run, c->err);
+    int commit = rs.status != EXIT_OUTPUT || rs.write_failed;
+    if (sink_close(rs.records, commit, err, sizeof err) < 0) {
         cli_error(c, "%s", err);
-        status = EXIT_OUTPUT;
+        rs.status = EXIT_OUTPUT;
     }
-    if (failed) {
-        fprintf(c->err, "lode: %zu of %zu document%s failed%s\n", failed, in.n, in.n == 1 ? "" : "s",
-                fail_fast && done < in.n ? " (stopped: --fail-fast)" : ":");
-        for (size_t i = 0; failures && i < failed && failures[i]; i++)
-            fprintf(c->err, "  %s\n", failures[i]);
-        if (status == EXIT_OK)
-            status = EXIT_DOCUMENT;
+    if (rs.errors && sink_close(rs.errors, 1, err, sizeof err) < 0) {
+        cli_error(c, "%s", err);
+        rs.status = EXIT_OUTPUT;
     }
-    if ((finish_failed || begin_failed) && status == EXIT_OK)
-        status = EXIT_DOCUMENT;
-    for (size_t i = 0; failures && i < in.n; i++)
-        free(failures[i]);
-    free(failures);
-    lode_rules_free(rules);
-    lode_engine_free(e);
+    size_t total = inputs_count_exact(&in) ? inputs_count(&in) : rs.done;
+    if (rs.failed) {
+        fprintf(c->err, "lode: %zu of %zu document%s failed%s\n", rs.failed, total, total == 1 ? "" : "s",
+                fail_fast && !sig ? " (stopped: --fail-fast)" : ":");
+        for (size_t i = 0; i < rs.listed; i++)
+            fprintf(c->err, "  %s\n", rs.list[i]);
+        if (rs.failed > rs.listed)
+            fprintf(c->err, "  ... and %zu more%s%s\n", rs.failed - rs.listed, errors ? ": see " : "",
+                    errors ? errors : "");
+        if (rs.status == EXIT_OK)
+            rs.status = EXIT_DOCUMENT;
+    }
+    if (rs.prog.on && !sig) {
+        double el = progress_elapsed(&rs.prog);
+        fprintf(c->err, "lode: %zu document%s, %zu failed, %.1f MB in %.1f s\n", rs.done, rs.done == 1 ? "" : "s",
+                rs.failed, (double)rs.prog.bytes / 1e6, el);
+    }
+    if (sig) {
+        fprintf(c->err, "lode: interrupted by %s after %zu document%s; the outputs hold those documents\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM", rs.done, rs.done == 1 ? "" : "s");
+        rs.status = 128 + sig;
+    }
+    if ((finish_failed || rs.begin_failed) && rs.status == EXIT_OK)
+        rs.status = EXIT_DOCUMENT;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    for (size_t i = 0; i < rs.listed; i++)
+        free(rs.list[i]);
+    runner_free(run);
     inputs_free(&in);
-    return status;
+    free(incl);
+    free(excl);
+    return rs.status;
 }

@@ -168,6 +168,7 @@ static int push(inputs *in, const char *path, const char *rel, uint64_t size, in
     it->error = error ? strdup(error) : NULL;
     it->size = size;
     it->jsonl = jsonl;
+    it->list = 0;
     if (!it->path || !it->rel || (error && !it->error)) {
         free(it->path);
         free(it->rel);
@@ -338,18 +339,57 @@ static int add_listed(inputs *in, const char *path)
     return rc;
 }
 
+/* Counts the non-blank lines of the list file at path (an estimate of its
+ * documents, for progress). */
+static size_t count_lines(FILE *fp)
+{
+    size_t n = 0;
+    int c, blank = 1;
+    while ((c = getc(fp)) != EOF) {
+        if (c == '\n') {
+            n += !blank;
+            blank = 1;
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+            blank = 0;
+        }
+    }
+    return n + !blank;
+}
+
 int inputs_add_list(inputs *in, const char *list)
 {
     int is_stdin = strcmp(list, "-") == 0;
-    FILE *fp = is_stdin ? stdin : fopen(list, "r");
-    if (!fp)
-        return -1;
-    char *line = NULL;
-    size_t cap = 0;
+    if (!is_stdin) {
+        FILE *fp = fopen(list, "r");
+        if (!fp)
+            return -1;
+        struct stat st;
+        if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+            in->listed += count_lines(fp);
+        fclose(fp);
+    }
+    in->inexact = 1;
+    size_t before = in->n;
+    /* pushed as is: a list is never sharded or globbed itself */
+    unsigned ns = in->nshards;
+    in->nshards = 0;
+    int rc = push(in, list, "-", 0, 0, NULL);
+    in->nshards = ns;
+    if (rc == 0 && in->n > before)
+        in->v[in->n - 1].list = 1;
+    return rc;
+}
+
+/* Reads the next non-blank line of the open list into the pending entries
+ * (a listed folder gives all its files).  1: entries added (maybe none, when
+ * globs or the shard drop them); 0: the list ended; -1 with errno. */
+static int list_line(inputs *in)
+{
+    FILE *fp = in->listfp;
     ssize_t got;
-    int rc = 0;
     errno = 0;
-    while ((got = getline(&line, &cap, fp)) >= 0) {
+    while ((got = getline(&in->listbuf, &in->listcap, fp)) >= 0) {
+        char *line = in->listbuf;
         size_t n = (size_t)got;
         if (n && line[n - 1] == '\n')
             line[--n] = '\0';
@@ -357,30 +397,53 @@ int inputs_add_list(inputs *in, const char *list)
             line[--n] = '\0';
         if (strspn(line, " \t") == n)
             continue; /* blank (a NUL byte ends the path early: no file name holds one) */
-        if (add_listed(in, line) < 0) {
-            rc = -1;
-            break;
-        }
-        errno = 0;
+        /* add_listed appends to in->v: point it at the pending entries */
+        input *v = in->v;
+        size_t vn = in->n, vcap = in->cap;
+        in->v = in->pv;
+        in->n = in->pn;
+        in->cap = in->pcap;
+        int rc = add_listed(in, line);
+        in->pv = in->v;
+        in->pn = in->n;
+        in->pcap = in->cap;
+        in->v = v;
+        in->n = vn;
+        in->cap = vcap;
+        return rc < 0 ? -1 : 1;
     }
-    int err = errno;
-    if (rc == 0 && ferror(fp)) {
-        rc = -1;
-        err = err ? err : EIO;
-    }
-    free(line);
-    if (!is_stdin)
+    int err = ferror(fp) ? (errno ? errno : EIO) : 0;
+    if (fp != stdin)
         fclose(fp);
+    in->listfp = NULL;
     errno = err;
-    return rc;
+    return err ? -1 : 0;
+}
+
+static void free_entries(input *v, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        free(v[i].path);
+        free(v[i].rel);
+        free(v[i].error);
+    }
 }
 
 size_t inputs_count(const inputs *in)
 {
     size_t n = 0;
     for (size_t i = 0; i < in->n; i++)
-        n += !in->v[i].jsonl;
-    return n;
+        n += !in->v[i].jsonl && !in->v[i].list;
+    size_t listed = in->nshards ? (in->listed + in->nshards - 1) / in->nshards : in->listed;
+    return n + listed;
+}
+
+int inputs_count_exact(const inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        if (in->v[i].jsonl || in->v[i].list)
+            return 0;
+    return 1;
 }
 
 uint64_t inputs_bytes(const inputs *in)
@@ -825,12 +888,10 @@ static int next_line(inputs *in, input_item *it)
                 int rc = line_error(in, r, it, NULL, msg);
                 if (rc != 0) {
                     reader_close(in);
-                    in->next++;
                     return rc;
                 }
             }
-            reader_close(in);
-            in->next++;
+            reader_close(in); /* inputs_next moved past the entry already */
             return 0;
         }
         in->line++;
@@ -842,6 +903,46 @@ static int next_line(inputs *in, input_item *it)
 
 /* ---- iteration ----------------------------------------------------------- */
 
+/* The item of entry e (a file, or a JSON Lines file that cannot be
+ * opened).  1: *it filled; 0: e gave nothing here (a JSON Lines reader was
+ * opened, or its failure falls in another shard); -1 with errno. */
+static int entry_item(inputs *in, const input *e, input_item *it)
+{
+    if (e->jsonl && !e->error) {
+        char *err = NULL;
+        int rc = reader_open(in, e, &err);
+        if (rc < 0)
+            return -1;
+        if (rc > 0)
+            return 0;
+        /* cannot be opened: one failed item (sharded by its rel) */
+        if (!in_shard(in, e->rel, strlen(e->rel))) {
+            free(err);
+            return 0;
+        }
+        it->error = err;
+        it->name = strdup(strcmp(e->path, "-") == 0 ? "<stdin>" : e->path);
+        it->rel = strdup(e->rel);
+        if (!it->name || !it->rel) {
+            input_item_clear(it);
+            errno = ENOMEM;
+            return -1;
+        }
+        return 1;
+    }
+    it->path = strdup(e->path);
+    it->rel = strdup(e->rel);
+    it->name = strdup(strcmp(e->path, "-") == 0 ? "<stdin>" : e->path);
+    it->error = e->error ? strdup(e->error) : NULL;
+    it->bytes = e->size;
+    if (!it->path || !it->rel || !it->name || (e->error && !it->error)) {
+        input_item_clear(it);
+        errno = ENOMEM;
+        return -1;
+    }
+    return 1;
+}
+
 int inputs_next(inputs *in, input_item *it)
 {
     memset(it, 0, sizeof *it);
@@ -852,44 +953,34 @@ int inputs_next(inputs *in, input_item *it)
                 return rc;
             continue;
         }
-        if (in->next >= in->n)
-            return 0;
-        const input *e = &in->v[in->next];
-        if (e->jsonl && !e->error) {
-            char *err = NULL;
-            int rc = reader_open(in, e, &err);
+        if (in->pnext < in->pn) { /* entries of the current list line */
+            int rc = entry_item(in, &in->pv[in->pnext++], it);
+            if (in->pnext == in->pn) {
+                free_entries(in->pv, 0, in->pn);
+                in->pn = in->pnext = 0;
+            }
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        if (in->listfp) {
+            int rc = list_line(in);
             if (rc < 0)
                 return -1;
-            if (rc > 0)
-                continue;
-            /* cannot be opened: one failed item (sharded by its rel) */
-            in->next++;
-            if (!in_shard(in, e->rel, strlen(e->rel))) {
-                free(err);
-                continue;
-            }
-            it->error = err;
-            it->name = strdup(strcmp(e->path, "-") == 0 ? "<stdin>" : e->path);
-            it->rel = strdup(e->rel);
-            if (!it->name || !it->rel) {
-                input_item_clear(it);
-                errno = ENOMEM;
+            continue;
+        }
+        if (in->next >= in->n)
+            return 0;
+        const input *e = &in->v[in->next++];
+        if (e->list) {
+            in->listfp = strcmp(e->path, "-") == 0 ? stdin : fopen(e->path, "r");
+            if (!in->listfp)
                 return -1;
-            }
-            return 1;
+            continue;
         }
-        in->next++;
-        it->path = strdup(e->path);
-        it->rel = strdup(e->rel);
-        it->name = strdup(strcmp(e->path, "-") == 0 ? "<stdin>" : e->path);
-        it->error = e->error ? strdup(e->error) : NULL;
-        it->bytes = e->size;
-        if (!it->path || !it->rel || !it->name || (e->error && !it->error)) {
-            input_item_clear(it);
-            errno = ENOMEM;
-            return -1;
-        }
-        return 1;
+        int rc = entry_item(in, e, it);
+        if (rc != 0)
+            return rc;
     }
 }
 
@@ -907,11 +998,17 @@ void input_item_clear(input_item *it)
 void inputs_free(inputs *in)
 {
     reader_close(in);
-    for (size_t i = 0; i < in->n; i++) {
-        free(in->v[i].path);
-        free(in->v[i].rel);
-        free(in->v[i].error);
-    }
+    if (in->listfp && in->listfp != stdin)
+        fclose(in->listfp);
+    in->listfp = NULL;
+    free_entries(in->v, 0, in->n);
+    free_entries(in->pv, 0, in->pn);
+    free(in->pv);
+    free(in->listbuf);
+    in->listbuf = NULL;
+    in->listcap = 0;
+    in->pv = NULL;
+    in->pn = in->pcap = in->pnext = 0;
     free(in->v);
     free(in->linebuf);
     in->v = NULL;

@@ -23,6 +23,7 @@ typedef struct input {
     char *rel;  /* path relative to the folder argument it came from (for --write) */
     uint64_t size; /* bytes (0 if unknown: stdin) */
     int jsonl;  /* a JSON Lines file: read lazily by inputs_next */
+    int list;   /* a --files-from list: read lazily by inputs_next */
     char *error; /* non-NULL: a listed path that cannot be read ("PATH: No
                     such file or directory"); handed out as input_item.error */
 } input;
@@ -60,18 +61,32 @@ typedef struct inputs {
     long line;
     char *linebuf;
     size_t linecap;
+    void *listfp;      /* the --files-from list being read */
+    char *listbuf;     /* its current line */
+    size_t listcap;
+    struct input *pv;  /* entries of the list line being handed out */
+    size_t pn, pcap, pnext;
+    size_t listed;     /* non-blank lines of the regular-file lists (an
+                          estimate of their documents, for progress) */
+    int inexact;       /* a list is read lazily: inputs_count is an estimate */
 } inputs;
 
 /* Adds arg: a file, a folder or "-".  Returns 0, or -1 with errno set when
  * arg cannot be read. */
 int inputs_add(inputs *in, const char *arg);
 /* Adds every path listed in the file at list ("-": stdin), one a line
- * (blank lines skipped; trailing CR dropped).  0 or -1 with errno set. */
+ * (blank lines skipped; trailing CR dropped).  The list is read lazily, as
+ * inputs_next gets to it, so a list of a million paths costs no memory of
+ * its own: a run's memory does not grow with its number of documents.  0,
+ * or -1 with errno set when list cannot be opened. */
 int inputs_add_list(inputs *in, const char *list);
-/* Number of documents known in advance (JSON Lines documents are not) and
- * the total bytes of all inputs (for progress; JSON Lines files counted
- * whole). */
+/* Number of documents known in advance (JSON Lines documents are not;
+ * documents of --files-from lists are estimated by their non-blank lines,
+ * see inputs_count_exact) and the total bytes of all inputs (for progress;
+ * JSON Lines files counted whole, list entries not at all). */
 size_t inputs_count(const inputs *in);
+/* Whether inputs_count is exact (no list, no JSON Lines). */
+int inputs_count_exact(const inputs *in);
 uint64_t inputs_bytes(const inputs *in);
 /* The next item: 1 with *it filled (clear it with input_item_clear), 0 at
  * the end, -1 on a fatal error (errno set; e.g. out of memory). */

@@ -193,12 +193,16 @@ static int charge(agg *a, size_t len, char *err, size_t errn)
     return 0;
 }
 
-static int add_count(agg *a, const char *key, size_t len, int64_t n, char *err, size_t errn)
+/* Adds n to key's count; hash: the key's strmap hash if known (merging),
+ * else 0 to compute it. */
+static int add_count_h(agg *a, const char *key, size_t len, int64_t n, const uint32_t *hash, char *err,
+                       size_t errn)
 {
     int added;
     if (a->owner->limit && a->owner->bytes > a->owner->limit && !strmap_find(&a->map, key, len))
         return fail(err, errn, "report '%s': report memory limit reached", a->name);
-    strmap_slot *s = strmap_upsert(&a->map, key, len, &added);
+    strmap_slot *s = hash ? strmap_upsert_hashed(&a->map, key, len, *hash, &added)
+                          : strmap_upsert(&a->map, key, len, &added);
     if (!s)
         return len > UINT32_MAX ? fail(err, errn, "key too long") : nomem(err, errn);
     if (added && charge(a, len, err, errn) < 0) {
@@ -209,6 +213,11 @@ static int add_count(agg *a, const char *key, size_t len, int64_t n, char *err, 
         return fail(err, errn, "report '%s': count overflows", a->name);
     s->value += n;
     return 0;
+}
+
+static int add_count(agg *a, const char *key, size_t len, int64_t n, char *err, size_t errn)
+{
+    return add_count_h(a, key, len, n, NULL, err, errn);
 }
 
 int report_count(struct lode_report *r, rep_kind kind, const char *name, const char *key, size_t len, int64_t n,
@@ -428,7 +437,8 @@ static int to_hll(const mem *m, agg *a, char *err, size_t errn)
     return 0;
 }
 
-static int distinct_add(const mem *m, agg *a, const char *key, size_t len, char *err, size_t errn)
+static int distinct_add_h(const mem *m, agg *a, const char *key, size_t len, const uint32_t *hash, char *err,
+                          size_t errn)
 {
     if (a->hll) {
         hll_add(a->hll, strmap_hash(key, len));
@@ -437,7 +447,8 @@ static int distinct_add(const mem *m, agg *a, const char *key, size_t len, char 
     int added;
     if (a->owner->limit && a->owner->bytes > a->owner->limit && !strmap_find(&a->map, key, len))
         return fail(err, errn, "report '%s': report memory limit reached", a->name);
-    strmap_slot *s = strmap_upsert(&a->map, key, len, &added);
+    strmap_slot *s = hash ? strmap_upsert_hashed(&a->map, key, len, *hash, &added)
+                          : strmap_upsert(&a->map, key, len, &added);
     if (!s)
         return nomem(err, errn);
     s->value = 1;
@@ -446,6 +457,11 @@ static int distinct_add(const mem *m, agg *a, const char *key, size_t len, char 
     if (a->map.n > REPORT_DISTINCT_EXACT)
         return to_hll(m, a, err, errn);
     return 0;
+}
+
+static int distinct_add(const mem *m, agg *a, const char *key, size_t len, char *err, size_t errn)
+{
+    return distinct_add_h(m, a, key, len, NULL, err, errn);
 }
 
 int report_distinct(struct lode_report *r, const char *name, const char *key, size_t len, char *err,
@@ -499,7 +515,7 @@ static int merge_agg(const mem *m, agg *a, const agg *b, char *err, size_t errn)
     case REP_COUNT:
         for (size_t i = 0; i < b->map.cap; i++) {
             const strmap_slot *s = &b->map.slots[i];
-            if (s->key && add_count(a, s->key, s->len, s->value, err, errn) < 0)
+            if (s->key && add_count_h(a, s->key, s->len, s->value, &s->hash, err, errn) < 0)
                 return -1;
         }
         return 0;
@@ -540,7 +556,7 @@ static int merge_agg(const mem *m, agg *a, const agg *b, char *err, size_t errn)
         }
         for (size_t i = 0; i < b->map.cap; i++) {
             const strmap_slot *s = &b->map.slots[i];
-            if (s->key && distinct_add(m, a, s->key, s->len, err, errn) < 0)
+            if (s->key && distinct_add_h(m, a, s->key, s->len, &s->hash, err, errn) < 0)
                 return -1;
         }
         return 0;
@@ -573,6 +589,37 @@ static int entry_cmp(const void *x, const void *y)
     if (c)
         return c;
     return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Moves the k entries that sort first to v[0..k) (in any order):
+ * quickselect with Hoare's partition around the lower middle element, which
+ * always splits [lo, hi) into two non-empty parts; O(n) on average, so a
+ * top-30 of a million keys does not sort the million. */
+static void select_first(rep_entry *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* the boundary k lies in (lo, hi) */
+    while (k > lo && k < hi && hi - lo > 1) {
+        rep_entry pivot = v[lo + (hi - 1 - lo) / 2];
+        size_t i = lo, j = hi - 1;
+        for (;;) {
+            while (entry_cmp(&v[i], &pivot) < 0)
+                i++;
+            while (entry_cmp(&v[j], &pivot) > 0)
+                j--;
+            if (i >= j)
+                break;
+            rep_entry t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+            i++;
+            j--;
+        }
+        /* v[lo..j] sort before or equal to v[j+1..hi), both non-empty */
+        if (k <= j + 1)
+            hi = j + 1;
+        else
+            lo = j + 1;
+    }
 }
 
 /* A "nice" bin width (1, 2 or 5 times a power of ten) at least w. */
@@ -670,12 +717,18 @@ static int make_view(const struct lode_report *r, const agg *a, rep_view *v)
             v->entries[k++] = (rep_entry){s->key, s->len, s->value};
             v->total += s->value;
         }
-        qsort(v->entries, k, sizeof *v->entries, entry_cmp);
         v->nkeys = k;
         v->nentries = k;
         v->limit = a->limit ? a->limit : REPORT_TOP_DEFAULT;
-        if (a->kind == REP_TOP && (int64_t)k > v->limit)
+        if (a->kind == REP_TOP && (int64_t)k > v->limit) {
+            /* only the first `limit` are shown: select them, sort those;
+             * the rest follow unsorted (Lua's get() reads them as a map) */
             v->nentries = (size_t)v->limit;
+            select_first(v->entries, k, v->nentries);
+            qsort(v->entries, v->nentries, sizeof *v->entries, entry_cmp);
+        } else {
+            qsort(v->entries, k, sizeof *v->entries, entry_cmp);
+        }
         return 0;
     }
     case REP_HISTOGRAM:

@@ -111,13 +111,21 @@ strmap_slot *strmap_find(const strmap *s, const char *key, size_t len)
 
 strmap_slot *strmap_upsert(strmap *s, const char *key, size_t len, int *added)
 {
+    if (len > UINT32_MAX) {
+        *added = 0;
+        return NULL;
+    }
+    return strmap_upsert_hashed(s, key, len, (uint32_t)strmap_hash(key, len), added);
+}
+
+strmap_slot *strmap_upsert_hashed(strmap *s, const char *key, size_t len, uint32_t h, int *added)
+{
     *added = 0;
     if (len > UINT32_MAX)
         return NULL;
     /* keep the load factor at most 1/2 */
     if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
         return NULL;
-    uint32_t h = (uint32_t)strmap_hash(key, len);
     size_t j = h & (s->cap - 1);
     for (;; j = (j + 1) & (s->cap - 1)) {
         strmap_slot *sl = &s->slots[j];

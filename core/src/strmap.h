@@ -41,6 +41,9 @@ uint64_t strmap_hash(const char *key, size_t len);
  * then).  NULL when out of memory or the key is longer than 4 GiB - 1.  The
  * pointer is valid until the next strmap_slot call. */
 strmap_slot *strmap_upsert(strmap *s, const char *key, size_t len, int *added);
+/* As strmap_upsert, with the key's hash already known (the hash field of
+ * a slot of another strmap): merging maps then hashes nothing. */
+strmap_slot *strmap_upsert_hashed(strmap *s, const char *key, size_t len, uint32_t hash, int *added);
 /* The slot holding key, or NULL. */
 strmap_slot *strmap_find(const strmap *s, const char *key, size_t len);
 

@@ -217,9 +217,10 @@ static void files_from(void)
     put_file("list.txt", list);
     inputs in = {0};
     CHECK_EQ_INT(inputs_add_list(&in, at("list.txt")), 0);
-    CHECK_EQ_INT(inputs_count(&in), 6);
-    CHECK_EQ_INT(inputs_bytes(&in), 4 + file_size(at("t/sub/d.html")) + file_size(at("t/sub/deeper/f.txt.gz")) +
-                                         file_size(at("t/sub/e.xml.gz")) + 1);
+    /* read lazily: the count is an estimate (its 4 non-blank lines) */
+    CHECK_EQ_INT(inputs_count(&in), 4);
+    CHECK_EQ_INT(inputs_count_exact(&in), 0);
+    CHECK_EQ_INT(inputs_bytes(&in), 0);
     input_item it;
     CHECK_EQ_INT(inputs_next(&in, &it), 1);
     CHECK_EQ_STR(it.path, at("t/a.xml")); /* CR dropped */
@@ -267,12 +268,15 @@ static void files_from(void)
     put_file("rel.txt", "../x/./y.xml\n/abs//z.xml\n");
     memset(&in, 0, sizeof in);
     CHECK_EQ_INT(inputs_add_list(&in, at("rel.txt")), 0);
-    CHECK_EQ_INT(in.n, 2);
-    if (in.n == 2) {
-        CHECK_EQ_STR(in.v[0].rel, "__/x/y.xml");
-        CHECK_EQ_STR(in.v[1].rel, "abs/z.xml");
-        CHECK(in.v[0].error != NULL && in.v[1].error != NULL);
-    }
+    CHECK_EQ_INT(inputs_next(&in, &it), 1);
+    CHECK_EQ_STR(it.rel, "__/x/y.xml");
+    CHECK(it.error != NULL);
+    input_item_clear(&it);
+    CHECK_EQ_INT(inputs_next(&in, &it), 1);
+    CHECK_EQ_STR(it.rel, "abs/z.xml");
+    CHECK(it.error != NULL);
+    input_item_clear(&it);
+    CHECK_EQ_INT(inputs_next(&in, &it), 0);
     inputs_free(&in);
 
     /* a list that cannot be read fails the call */
@@ -607,7 +611,7 @@ static void jsonl_limits(void)
     snprintf(list, sizeof list, "%s\n%s\n", at("none.jsonl"), at("after.jsonl"));
     put_file("jlist.txt", list);
     CHECK_EQ_INT(inputs_add_list(&in, at("jlist.txt")), 0);
-    CHECK_EQ_INT(inputs_count(&in), 1); /* the failed entry is one known item */
+    CHECK_EQ_INT(inputs_count(&in), 2); /* an estimate: the list's two lines */
     CHECK_EQ_INT(inputs_next(&in, &it), 1);
     snprintf(want, sizeof want, "%s: No such file or directory", at("none.jsonl"));
     CHECK_EQ_STR(it.error, want);

@@ -1,0 +1,65 @@
+-- corpus-report.lua: what is in a corpus of news articles, as a report.
+--
+--   lode run examples/rules/corpus-report.lua ../shared/corpus/news-de --report report.html
+--
+-- Per document it counts words, paragraphs and photo captions; over the
+-- corpus it reports documents per format and per month, the distribution
+-- of article length, the most frequent words (case-folded, German and
+-- English stop words removed) and the size of the vocabulary.  Everything
+-- goes through ctx.report, so the report is the same whatever -j is, and
+-- shards of a corpus merge into it (lode run --partial, lode merge).
+local text = require "lode.text"
+
+local stop = {}
+for w in ([[
+  der die das den dem des ein eine einer eines einem einen und oder aber doch
+  nicht kein keine auch als wie so dass daß zu zum zur im in am an auf aus bei
+  mit nach von vor über unter um durch für gegen ohne bis seit sich er sie es
+  wir ihr ich du man ist sind war waren wird werden wurde wurden hat haben
+  hatte hatten sei sein seine seiner seinen ihre ihren ihrem noch nur schon sehr
+  mehr dies diese dieser dieses diesem jetzt dann wenn weil ob was wer wo hier
+  da dort alle alles beim vom ins einem soll sollen kann können muss müssen
+  the a an and or but not no of to in on at by for with from as is are was
+  were be been has have had it its this that these those he she they we you
+  i his her their our will would can could said says also than then there
+]]):gmatch("%S+") do stop[w] = true end
+
+-- A caption ends in a photo credit: "© Name/Agency (dpa)" or "Foto: Name/dpa".
+local function is_caption(s)
+  return s:find("©%s*[^©]+$") ~= nil or s:find("Foto:%s*[^:]+/%a+%s*$") ~= nil
+end
+
+return {
+  document = function(doc, ctx)
+    local r = ctx.report
+    local words, paragraphs, captions = 0, 0, 0
+    for _, p in ipairs(doc:select("p")) do
+      local s = p:text("normalize")
+      if is_caption(s) then
+        captions = captions + 1
+      else
+        paragraphs = paragraphs + 1
+        for w in text.words(s) do
+          words = words + 1
+          local f = text.casefold(w)
+          if not stop[f] and text.len(f) > 2 and not f:find("^%d+$") then
+            r:top("top words", f, 30)
+            r:distinct("vocabulary", f)
+          end
+        end
+      end
+    end
+    r:count("documents by format", doc.format)
+    r:count("documents by month", (doc:meta("date") or "unknown"):sub(1, 7))
+    r:histogram("article length (words)", words)
+    r:stats("words per article", words)
+    r:stats("paragraphs per article", paragraphs)
+    r:sum("captions", captions)
+    r:count("articles with captions", captions > 0 and "with captions" or "without")
+  end,
+  finish = function(ctx)
+    local r = ctx.report
+    io.stderr:write(("corpus-report: %d documents, %d distinct words\n"):format(
+      r:total("words per article"), r:get("vocabulary") or 0))
+  end,
+}

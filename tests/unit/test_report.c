@@ -1,0 +1,402 @@
+/* test_report.c -- the report aggregators (report.c): adding, merge algebra,
+ * views, the partial format, HyperLogLog accuracy, the memory cap, and
+ * allocation failures; through the internal API and the public one.
+ *
+ * The merge properties checked: split a stream of values into parts in
+ * several ways, aggregate each part, merge the parts in several orders and
+ * groupings: every result renders to the same bytes as aggregating the
+ * whole stream at once. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "harness.h"
+#include "lode.h"
+#include "report.h"
+
+static char err[512];
+
+/* A deterministic stream of operations: op i goes to every aggregator. */
+static uint64_t rng_state;
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Feeds operation i to every aggregator of r; 0 or -1 (message in err). */
+static int feed(struct lode_report *r, int i)
+{
+    char key[32];
+    uint64_t x = rng();
+    snprintf(key, sizeof key, "w%u", (unsigned)(x % 997));
+    double v = (double)(x % 100000) / 7.0 - 3000.0; /* not integers: rounding matters */
+    double edges[] = {-1000, 0, 1000, 5000};
+    int rc = report_count(r, REP_COUNT, "count", key, strlen(key), (int64_t)(x % 5) + 1, err, sizeof err) |
+             report_count(r, REP_TOP, "top", key, strlen(key), 1, err, sizeof err) |
+             report_sum(r, "sum", v, err, sizeof err) | report_stats(r, "stats", v, err, sizeof err) |
+             report_histogram(r, "hist", v, 20, NULL, 0, err, sizeof err) |
+             report_histogram(r, "fixed", v, 0, edges, 4, err, sizeof err);
+    snprintf(key, sizeof key, "d%d", i % 150001);
+    rc |= report_distinct(r, "distinct", key, strlen(key), err, sizeof err);
+    snprintf(key, sizeof key, "s%d", i % 300);
+    rc |= report_distinct(r, "small", key, strlen(key), err, sizeof err);
+    return rc ? -1 : 0;
+}
+
+static char *render(struct lode_report *r, const char *format)
+{
+    buf b;
+    buf_init(&b, &report_engine(r)->mem);
+    CHECK(report_render(r, format, "t", &b, err, sizeof err) == 0);
+    size_t n;
+    char *s = buf_detach(&b, &n);
+    char *copy = strdup(s ? s : "");
+    mem_free(&report_engine(r)->mem, s);
+    return copy;
+}
+
+static void merge_algebra(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    enum { N = 200000, P = 4 };
+    struct lode_report *whole = report_new(e), *part[P];
+    for (int k = 0; k < P; k++)
+        part[k] = report_new(e);
+    int bad = 0;
+    rng_state = 88172645463325252ull;
+    for (int i = 0; i < N; i++)
+        bad += feed(whole, i) < 0;
+    rng_state = 88172645463325252ull;
+    for (int i = 0; i < N; i++)
+        bad += feed(part[(i * 7 + i / 3) % P], i) < 0; /* an uneven interleaving */
+    CHECK_EQ_INT(bad, 0);
+    char *want = render(whole, "json");
+    CHECK(strstr(want, "\"distinct\": 150001") == NULL); /* past the exact limit: an estimate */
+    /* ((0 + 1) + 2) + 3 */
+    struct lode_report *a = report_new(e);
+    for (int k = 0; k < P; k++)
+        CHECK(report_merge(a, part[k], err, sizeof err) == 0);
+    char *got = render(a, "json");
+    CHECK_EQ_STR(got, want);
+    free(got);
+    /* (3 + 1) + (2 + 0): another order and grouping */
+    struct lode_report *x = report_new(e), *y = report_new(e), *z = report_new(e);
+    CHECK(report_merge(x, part[3], err, sizeof err) == 0 && report_merge(x, part[1], err, sizeof err) == 0);
+    CHECK(report_merge(y, part[2], err, sizeof err) == 0 && report_merge(y, part[0], err, sizeof err) == 0);
+    CHECK(report_merge(z, x, err, sizeof err) == 0 && report_merge(z, y, err, sizeof err) == 0);
+    got = render(z, "json");
+    CHECK_EQ_STR(got, want);
+    free(got);
+    /* through the partial format: write each part, read them all back */
+    buf b;
+    buf_init(&b, &e->mem);
+    for (int k = P - 1; k >= 0; k--)
+        CHECK(report_write_partial(part[k], "t", &b) == 0);
+    struct lode_report *p = report_new(e);
+    CHECK(report_read_partial(p, b.ptr, b.len, "parts", err, sizeof err) == 0);
+    got = render(p, "json");
+    CHECK_EQ_STR(got, want);
+    free(got);
+    /* a partial written, read and written again is the same bytes */
+    buf b2, b3;
+    buf_init(&b2, &e->mem);
+    buf_init(&b3, &e->mem);
+    CHECK(report_write_partial(p, "t", &b2) == 0);
+    struct lode_report *q = report_new(e);
+    CHECK(report_read_partial(q, b2.ptr, b2.len, "again", err, sizeof err) == 0);
+    CHECK(report_write_partial(q, "t", &b3) == 0);
+    CHECK(b2.len == b3.len && memcmp(b2.ptr, b3.ptr, b2.len) == 0);
+    /* every output format agrees between whole and merged */
+    const char *formats[] = {"csv", "txt", "html"};
+    for (int f = 0; f < 3; f++) {
+        char *w = render(whole, formats[f]), *m = render(z, formats[f]);
+        CHECK(strcmp(w, m) == 0);
+        free(w);
+        free(m);
+    }
+    buf_free(&b);
+    buf_free(&b2);
+    buf_free(&b3);
+    free(want);
+    report_free(q);
+    report_free(p);
+    report_free(x);
+    report_free(y);
+    report_free(z);
+    report_free(a);
+    report_free(whole);
+    for (int k = 0; k < P; k++)
+        report_free(part[k]);
+    lode_engine_free(e);
+}
+
+static void views(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    struct lode_report *r = report_new(e);
+    /* top: 5000 keys, key k counted k % 1000 + 1 times; the top 3 */
+    for (int k = 0; k < 5000; k++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%04d", k);
+        CHECK(report_count(r, REP_TOP, "t", key, strlen(key), k % 1000 + 1, err, sizeof err) == 0);
+    }
+    CHECK(report_top_limit(r, "t", 3, err, sizeof err) == 0);
+    CHECK(report_top_limit(r, "t", 2, err, sizeof err) == 0); /* the largest asked for wins */
+    rep_view v;
+    CHECK(report_view(r, "t", &v) == 1);
+    CHECK_EQ_INT(v.nkeys, 5000);
+    CHECK_EQ_INT(v.nentries, 3);
+    CHECK_EQ_INT(v.total, 5 * 500500);
+    /* counts 1000 for k0999 k1999 k2999 ...: ties by key */
+    CHECK(v.nentries == 3 && !strncmp(v.entries[0].key, "k0999", 5) && !strncmp(v.entries[1].key, "k1999", 5) &&
+          !strncmp(v.entries[2].key, "k2999", 5) && v.entries[2].count == 1000);
+    report_view_clear(r, &v);
+    /* the selected top-k equals the first k of a full sort (a count's view
+     * is fully sorted), on random counts with many ties */
+    rng_state = 7;
+    for (int k = 0; k < 20000; k++) {
+        char key[16];
+        snprintf(key, sizeof key, "r%u", (unsigned)(rng() % 20000));
+        int64_t c = (int64_t)(rng() % 50) + 1;
+        if (report_count(r, REP_TOP, "t2", key, strlen(key), 1, err, sizeof err) < 0 ||
+            report_count(r, REP_COUNT, "c2", key, strlen(key), 1, err, sizeof err) < 0)
+            CHECK(0);
+        (void)c;
+    }
+    CHECK(report_top_limit(r, "t2", 57, err, sizeof err) == 0);
+    rep_view t2, c2;
+    CHECK(report_view(r, "t2", &t2) == 1 && report_view(r, "c2", &c2) == 1);
+    int same = t2.nentries == 57 && c2.nentries == c2.nkeys && c2.nkeys > 57;
+    for (size_t i = 0; same && i < 57; i++)
+        same = t2.entries[i].count == c2.entries[i].count && t2.entries[i].len == c2.entries[i].len &&
+               !memcmp(t2.entries[i].key, c2.entries[i].key, t2.entries[i].len);
+    CHECK(same);
+    report_view_clear(r, &t2);
+    report_view_clear(r, &c2);
+    /* stats: exact on small integers */
+    for (int i = 1; i <= 4; i++)
+        CHECK(report_stats(r, "s", i, err, sizeof err) == 0);
+    CHECK(report_view(r, "s", &v) == 1);
+    CHECK(v.n == 4 && v.min == 1 && v.max == 4 && v.mean == 2.5 && fabs(v.stddev - sqrt(5.0 / 3.0)) < 1e-12);
+    report_view_clear(r, &v);
+    /* automatic histogram: integers 0..99: 20 bins of width 5 */
+    for (int i = 0; i < 100; i++)
+        CHECK(report_histogram(r, "h", i, 20, NULL, 0, err, sizeof err) == 0);
+    CHECK(report_view(r, "h", &v) == 1);
+    CHECK_EQ_INT(v.nbins, 20);
+    int64_t sum = 0;
+    for (size_t i = 0; i < v.nbins; i++)
+        sum += v.bins[i].count;
+    CHECK_EQ_INT(sum, 100);
+    CHECK(v.nbins == 20 && v.bins[0].lo == 0 && v.bins[0].hi == 5 && v.bins[0].count == 5 && v.bins[19].hi == 100);
+    report_view_clear(r, &v);
+    /* one value only: one bin */
+    CHECK(report_histogram(r, "one", 7.5, 20, NULL, 0, err, sizeof err) == 0);
+    CHECK(report_view(r, "one", &v) == 1 && v.nbins == 1 && v.bins[0].count == 1);
+    report_view_clear(r, &v);
+    /* kinds are fixed by first use; bins too */
+    CHECK(report_sum(r, "t", 1, err, sizeof err) < 0);
+    CHECK_EQ_STR(err, "report 't' is a top, not a sum");
+    CHECK(report_histogram(r, "h", 1, 10, NULL, 0, err, sizeof err) < 0);
+    CHECK(strstr(err, "bins differ") != NULL);
+    double bad[] = {0, 0};
+    CHECK(report_histogram(r, "e", 1, 0, bad, 2, err, sizeof err) < 0);
+    CHECK(strstr(err, "strictly ascending") != NULL);
+    CHECK(report_sum(r, "inf", INFINITY, err, sizeof err) < 0);
+    /* count overflow is an error, not a wrap */
+    CHECK(report_count(r, REP_COUNT, "c", "x", 1, INT64_MAX, err, sizeof err) == 0);
+    CHECK(report_count(r, REP_COUNT, "c", "x", 1, 1, err, sizeof err) < 0);
+    CHECK(strstr(err, "overflows") != NULL);
+    report_free(r);
+    lode_engine_free(e);
+}
+
+static void hyperloglog(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    struct lode_report *r = report_new(e);
+    const int n = 1000000;
+    for (int i = 0; i < n; i++) {
+        char key[24];
+        int len = snprintf(key, sizeof key, "key-%d", i);
+        if (report_distinct(r, "d", key, (size_t)len, err, sizeof err) < 0) {
+            CHECK(0);
+            break;
+        }
+    }
+    rep_view v;
+    CHECK(report_view(r, "d", &v) == 1);
+    CHECK(!v.exact);
+    double rel = fabs(v.distinct - n) / n;
+    printf("# HyperLogLog: %d keys estimated as %.0f (%.2f %% off)\n", n, v.distinct, 100 * rel);
+    CHECK(rel < 0.03); /* 0.8 % standard error: 3 % is > 3.5 sigma */
+    report_view_clear(r, &v);
+    /* below the limit: exact */
+    for (int i = 0; i < 1000; i++) {
+        char key[24];
+        int len = snprintf(key, sizeof key, "%d", i % 777);
+        CHECK(report_distinct(r, "small", key, (size_t)len, err, sizeof err) == 0);
+    }
+    CHECK(report_view(r, "small", &v) == 1 && v.exact && v.distinct == 777);
+    report_view_clear(r, &v);
+    report_free(r);
+    lode_engine_free(e);
+}
+
+static void partial_errors(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    lode_report *r;
+    CHECK(lode_report_new(e, &r) == LODE_OK);
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"not json\n", "p:1: "},
+        {"{\"aggregators\":[]}\n", "no \"lode_report\" version"},
+        {"{\"lode_report\":9,\"aggregators\":[]}", "version 9; this lode reads version 1"},
+        {"\n\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"x\",\"kind\":\"nope\"}]}", "p:3: aggregator 0 needs"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"c\",\"kind\":\"count\",\"entries\":[[\"a\",\"b\"]]}]}",
+         "aggregator 'c': \"entries\"[0] must be [key, count]"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"d\",\"kind\":\"distinct\",\"hll\":\"00\"}]}",
+         "\"hll\" must be 32768 hex digits"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s\",\"kind\":\"stats\",\"n\":1}]}", "missing \"sum\""},
+        {"   \n", "no partial report in it"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int rc = lode_report_read(r, cases[i].text, strlen(cases[i].text), "p");
+        CHECK_EQ_INT(rc, LODE_EPARSE);
+        if (!strstr(lode_errmsg(e), cases[i].want)) {
+            CHECK(!"message");
+            printf("#   case %zu: %s\n", i, lode_errmsg(e));
+        }
+    }
+    /* the public API round trip: write_buffer "partial", read back */
+
+    lode_rules *rules;
+    const char *src = "return { document = function(doc, ctx) ctx.report:count('k', doc:title() or 'x') "
+                      "ctx.report:stats('n', 3) end }";
+    CHECK(lode_rules_load_string(e, src, strlen(src), "r.lua", NULL, &rules) == LODE_OK);
+    lode_doc *doc;
+    CHECK(lode_doc_parse(e, "<html><head><title>T</title></head></html>", 42, "d", NULL, &doc) == LODE_OK);
+    CHECK(lode_rules_run(rules, doc) == LODE_OK);
+    CHECK(lode_rules_run(rules, doc) == LODE_OK);
+    char *out;
+    size_t len;
+    CHECK(lode_report_write_buffer(lode_rules_report(rules), "partial", "r.lua", &out, &len) == LODE_OK);
+    CHECK(lode_report_read(r, out, len, "mem") == LODE_OK);
+    CHECK(lode_report_read(r, out, len, "mem") == LODE_OK);
+    lode_free(e, out);
+    CHECK(lode_report_write_buffer(r, "json", NULL, &out, &len) == LODE_OK);
+    CHECK(strstr(out, "\"key\": \"T\",\n          \"count\": 4") != NULL);
+    lode_free(e, out);
+    CHECK(lode_report_write_buffer(r, "pdf", NULL, &out, &len) == LODE_EMISUSE);
+    CHECK(strstr(lode_errmsg(e), "unknown report format 'pdf'") != NULL);
+    lode_doc_free(doc);
+    lode_rules_free(rules);
+    lode_report_free(r);
+    lode_engine_free(e);
+}
+
+/* The sandbox caps a report's memory like the script's. */
+static void memory_cap(void)
+{
+    lode_options o;
+    lode_options_init(&o);
+    o.sandbox.enabled = 1;
+    o.sandbox.max_memory = (size_t)4 << 20;
+    lode_engine *e = lode_engine_new(&o);
+    const char *src = "return { document = function(doc, ctx) for i = 1, 1e7 do "
+                      "ctx.report:count('k', ('%d'):format(i) .. ('x'):rep(40)) end end }";
+    lode_rules *rules;
+    CHECK(lode_rules_load_string(e, src, strlen(src), "r.lua", NULL, &rules) == LODE_OK);
+    lode_doc *doc;
+    CHECK(lode_doc_parse(e, "<p/>", 4, "d", NULL, &doc) == LODE_OK);
+    int rc = lode_rules_run(rules, doc);
+    CHECK(rc != LODE_OK);
+    CHECK(strstr(lode_errmsg(e), "report memory limit reached") != NULL);
+    lode_doc_free(doc);
+    lode_rules_free(rules);
+    lode_engine_free(e);
+}
+
+/* Every allocation failure while adding, merging, viewing and writing
+ * gives an error, never a crash or a leak (ASan checks the leaks). */
+typedef struct failer {
+    long left; /* allocations until one fails (-1: never) */
+} failer;
+
+static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    failer *f = ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (f->left == 0)
+        return NULL;
+    if (f->left > 0)
+        f->left--;
+    return realloc(ptr, nsize);
+}
+
+static void oom(void)
+{
+    int failures = 0, completions = 0;
+    for (long n = 0; n < 400; n++) {
+        failer f = {n};
+        lode_options o;
+        lode_options_init(&o);
+        o.alloc = failing_alloc;
+        o.alloc_ud = &f;
+        lode_engine *e = lode_engine_new(&o);
+        if (!e) {
+            failures++;
+            continue;
+        }
+        struct lode_report *a = report_new(e), *b = report_new(e);
+        int ok = a && b;
+        rng_state = 42;
+        for (int i = 0; ok && i < 300; i++) {
+            char key[16];
+            snprintf(key, sizeof key, "k%d", i % 97);
+            ok = report_count(a, REP_TOP, "t", key, strlen(key), 1, err, sizeof err) == 0 &&
+                 report_distinct(b, "d", key, strlen(key), err, sizeof err) == 0 &&
+                 report_histogram(b, "h", i, 20, NULL, 0, err, sizeof err) == 0;
+        }
+        if (ok)
+            ok = report_merge(a, b, err, sizeof err) == 0;
+        if (ok) {
+            buf out;
+            buf_init(&out, &e->mem);
+            ok = report_render(a, "html", "t", &out, err, sizeof err) == 0 && buf_ok(&out) &&
+                 report_write_partial(a, "t", &out) == 0;
+            buf_free(&out);
+        }
+        if (ok)
+            completions++;
+        else
+            failures++;
+        report_free(a);
+        report_free(b);
+        lode_engine_free(e);
+    }
+    CHECK(failures > 50);
+    CHECK(completions > 0);
+}
+
+int main(void)
+{
+    RUN(merge_algebra);
+    RUN(views);
+    RUN(hyperloglog);
+    RUN(partial_errors);
+    RUN(memory_cap);
+    RUN(oom);
+    return harness_done();
+}
