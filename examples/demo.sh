@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo.sh LODE -- the main job on the bundled examples: the seed news article
 # converted to HTML, Markdown and JSON, then every example document to every
-# format under build/demo/.
+# format under build/demo/, the example rule scripts, and a corpus report.
 set -e
 LODE=${1:-build/lode}
 DOCS=examples/documents
@@ -43,4 +43,14 @@ step "lode query p $DOCS/putin-kim-wladiwostok.txt --count   /   lode query h1 .
 "$LODE" query p "$DOCS/putin-kim-wladiwostok.txt" --count
 "$LODE" query h1 "$DOCS/putin-kim-wladiwostok.txt" --text
 
-step "done: open $OUT/putin-kim-wladiwostok.txt.html or $OUT/captions/putin-kim-wladiwostok.html in a browser"
+step "lode run examples/rules/corpus-report.lua $DOCS --report $OUT/report.html   (a corpus report, all cores)"
+"$LODE" run examples/rules/corpus-report.lua "$DOCS" --report "$OUT/report.txt"
+awk '/^top words/ { on = 1 } on && n++ < 14' "$OUT/report.txt"
+echo "[... the whole report: $OUT/report.txt]"
+"$LODE" run examples/rules/corpus-report.lua "$DOCS" --report "$OUT/report.html" 2> /dev/null
+if [ -d ../shared/corpus/news-de ]; then
+    step "the same over ../shared/corpus/news-de (2,026 articles) -> $OUT/news-de-report.html"
+    "$LODE" run examples/rules/corpus-report.lua ../shared/corpus/news-de --report "$OUT/news-de-report.html"
+fi
+
+step "done: open $OUT/putin-kim-wladiwostok.txt.html, $OUT/captions/putin-kim-wladiwostok.html or $OUT/report.html in a browser"

@@ -122,6 +122,35 @@ if command -v parallel > /dev/null; then
 else
     ok "# SKIP GNU parallel not installed"
 fi
+# the pipe flow of docs/scale-out.md (Hadoop Streaming, Spark RDD.pipe): JSON
+# Lines documents split into chunks, each piped through its own lode, the
+# partial lines reduced, then merged into the report
+if command -v python3 > /dev/null; then
+    python3 - "$IN" "$tmp/docs.jsonl" <<'PY'
+import json, os, sys
+root, out = sys.argv[1], sys.argv[2]
+kind = {".txt": "text", ".html": "html", ".xml": "xml"}
+with open(out, "w") as f:
+    for d, _, names in sorted(os.walk(root)):
+        for n in sorted(names):
+            ext = os.path.splitext(n)[1]
+            if ext in kind and not n.startswith("."):
+                p = os.path.join(d, n)
+                with open(p, "rb") as g:
+                    data = g.read().decode("utf-8", "replace")
+                f.write(json.dumps({"id": os.path.relpath(p, root), kind[ext]: data, "source": "test"}) + "\n")
+PY
+    "$LODE" run "$tmp/rules.lua" --from jsonl "$tmp/docs.jsonl" -j 2 -q -o /dev/null --report "$tmp/jl-one.json" 2> /dev/null
+    split -n l/3 "$tmp/docs.jsonl" "$tmp/chunk."
+    for ch in "$tmp"/chunk.*; do
+        "$LODE" run "$tmp/rules.lua" --from jsonl - -j 1 -q --partial - -o /dev/null < "$ch" 2> /dev/null
+    done | "$LODE" merge "$tmp/rules.lua" - --partial - | "$LODE" merge "$tmp/rules.lua" - --report "$tmp/jl-piped.json"
+    check "JSON Lines piped through lode per chunk + reduce + merge = one run (scale-out.md)" \
+        "[ -s $tmp/jl-one.json ] && cmp -s $tmp/jl-one.json $tmp/jl-piped.json"
+    cat "$tmp"/chunk.* | "$LODE" run "$tmp/rules.lua" --from jsonl - -j 2 -q > "$tmp/jl-rec" 2> /dev/null
+    check "records from JSON Lines on stdin, one per document record" \
+        "[ \$(grep -c '\"paragraphs\":' $tmp/jl-rec) -eq \$(($ndocs - $want_rc)) ]"
+fi
 printf '{"lode_report":2,"aggregators":[]}\n' > "$tmp/v2"
 "$LODE" merge "$tmp/rules.lua" "$tmp/v2" --report "$tmp/x.json" 2> "$tmp/e"
 check "a partial of another version is refused, naming it" "grep -q 'v2:1: partial report version 2' $tmp/e && [ ! -e $tmp/x.json ]"
