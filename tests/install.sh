@@ -43,6 +43,25 @@ if [ $? = 1 ] && grep -q 'truncated.xml:4:' "$tmp/err"; then ok "the embedding e
 else not_ok "embedding example error path"; sed 's/^/#   /' "$tmp/err" | head; fi
 if ldd "$tmp/to_markdown" | grep -q "$tmp/usr/lib/liblode.so.0" || LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/to_markdown" | grep -q "$tmp/usr/lib/liblode.so.0"; then
     ok "the example links the shared library"; else not_ok "the example does not link liblode.so.0"; fi
+# The hello world of docs/c-api.md: parse, run, records, report, free.
+if cc -std=c11 -Wall -Wextra -Werror $san examples/embed/hello.c $(pkg-config --cflags --libs lode) \
+    -o "$tmp/hello" 2> "$tmp/cc"; then
+    LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/hello" > "$tmp/hello.out" 2> "$tmp/err"
+    if [ $? = 0 ] && grep -q '^hello.html: {"text":"Hello, world!"}$' "$tmp/hello.out" \
+        && grep -q '"sum": 4' "$tmp/hello.out"; then
+        ok "examples/embed/hello.c: records through the callback and the report as JSON"
+    else
+        not_ok "hello.c output"; sed 's/^/#   /' "$tmp/hello.out" "$tmp/err" | head
+    fi
+    if [ "$SAN" != 1 ] && command -v valgrind >/dev/null 2>&1; then
+        LD_LIBRARY_PATH="$tmp/usr/lib" valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite "$tmp/hello" > /dev/null 2> "$tmp/vg"
+        if [ $? = 0 ]; then ok "hello.c under valgrind: no errors, no definite leaks"
+        else not_ok "hello.c under valgrind"; sed 's/^/#   /' "$tmp/vg" | head -20; fi
+    fi
+else
+    not_ok "examples/embed/hello.c does not build"; sed 's/^/#   /' "$tmp/cc" | head
+fi
 # The real host: copied outside the repository, built against the installed
 # library only, run on JSON Lines with a sandboxed script and a host function.
 mkdir -p "$tmp/host" && cp examples/host/lode-annotate.c examples/host/annotate.lua examples/host/articles.jsonl "$tmp/host/"

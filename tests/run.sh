@@ -51,6 +51,7 @@ suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite install sh tests/install.sh
+suite docs-check sh tests/docs_check.sh
 if [ -d "$CORPUS" ]; then
     suite select-compare sh tests/select_compare.sh
     suite corpus "$BUILD/tests/corpus_sweep" --expect-fail tests/corpus-expected-failures.txt \

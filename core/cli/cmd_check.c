@@ -64,7 +64,7 @@ int cmd_check(cli *c, int argc, char **argv)
         return EXIT_NOMEM;
     char mpath[16384];
     cli_module_path(modpath, mpath, sizeof mpath);
-    lode_rules_options ro = {mpath, NULL, NULL, NULL};
+    lode_rules_options ro = {mpath, NULL, NULL, NULL, NULL};
     lode_rules *rules = NULL;
     if (lode_rules_load(e, script, &ro, &rules) != LODE_OK) {
         cli_error(c, "%s", lode_errmsg(e));

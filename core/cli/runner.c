@@ -335,7 +335,7 @@ int runner_new(const runner_config *cfg, runner **out)
             runner_free(r);
             return EXIT_NOMEM;
         }
-        lode_rules_options ro = {cfg->module_path, worker_record, w, NULL};
+        lode_rules_options ro = {cfg->module_path, worker_record, w, NULL, NULL};
         if (lode_rules_load(w->e, cfg->script, &ro, &w->rules) != LODE_OK) {
             /* A script that does not load is a usage error: no document is read. */
             cli_error(cfg->c, "%s", lode_errmsg(w->e));

@@ -123,6 +123,11 @@ typedef struct lode_options {
     void *log_ud;        /* handed to log */
     lode_limits limits;
     lode_sandbox sandbox; /* off by default in this struct; see lode_sandbox */
+    const char *module_path; /* ';'-separated folders searched by require in every
+                                rule script of the engine (FOLDER/?.lua and
+                                FOLDER/?/init.lua), after the script's own folder and
+                                lode_rules_options.module_path; copied; NULL: none.
+                                Not searched in the sandbox (no file access). */
 } lode_options;
 
 /** Fills *opts with the defaults (system allocator, no log, default limits). */
@@ -338,14 +343,31 @@ typedef struct lode_host_function {
     void *ud;
 } lode_host_function;
 
+/** One entry of lode_rules_options.host_modules: a Lua module the host
+ *  provides, which scripts load with require(name) -- found before any
+ *  folder, and also in the sandbox (providing it is the host's decision).
+ *  Give exactly one of: Lua source (len bytes, text only, copied at load
+ *  time; run like a module file, with name as its argument), or a C opener
+ *  open(L, ud) that pushes the module's value (e.g. a table of functions
+ *  made with luaL_newlib) and returns 1. */
+typedef struct lode_host_module {
+    const char *name;   /* e.g. "cms.people"; NULL ends the array */
+    const char *source; /* Lua source, or NULL */
+    size_t len;         /* bytes of source */
+    lode_host_fn open;  /* C opener, or NULL */
+    void *ud;           /* handed to open */
+} lode_host_module;
+
 /** How to load rules.  A zeroed struct (or NULL) means: no extra module
- *  folders, records dropped, no host functions. */
+ *  folders, records dropped, no host functions or modules. */
 typedef struct lode_rules_options {
     const char *module_path;  /* ';'-separated folders searched by require
                                  (FOLDER/?.lua, FOLDER/?/init.lua), may be NULL */
     lode_record_fn on_record; /* may be NULL */
     void *record_ud;          /* handed to on_record */
     const lode_host_function *host_functions; /* array ended by a NULL name, or NULL;
+                                                 borrowed for the load call only */
+    const lode_host_module *host_modules;     /* array ended by a NULL name, or NULL;
                                                  borrowed for the load call only */
 } lode_rules_options;
 

@@ -101,6 +101,13 @@ lode_engine *lode_engine_new(const lode_options *opts)
     e->sandbox = o.sandbox;
     e->formats = format_builtin;
     e->nformats = format_builtin_count;
+    if (o.module_path) {
+        e->module_path = mem_strdup(&e->mem, o.module_path);
+        if (!e->module_path) {
+            e->mem.fn(e->mem.ud, e, sizeof *e, 0);
+            return NULL;
+        }
+    }
     return e;
 }
 
@@ -108,6 +115,7 @@ void lode_engine_free(lode_engine *e)
 {
     if (!e)
         return;
+    mem_free(&e->mem, e->module_path);
     e->mem.fn(e->mem.ud, e, sizeof *e, 0);
 }
 

@@ -19,6 +19,7 @@ struct lode_engine {
     void *log_ud;
     lode_limits limits;
     lode_sandbox sandbox;
+    char *module_path;   /* lode_options.module_path, copied (or NULL) */
     const struct format *formats; /* the registry: built-ins (plugins later) */
     size_t nformats;
     int errcode;

@@ -430,10 +430,41 @@ static int host_call(lua_State *L)
     return b->fn(L, b->ud);
 }
 
-/* Runs in a pcall: builds the global table `host` from the options. */
+/* package.preload loader of a host module given as Lua source: the source
+ * (a copy, upvalue 1) is compiled as a text chunk named after the module
+ * and run with the module name, as require runs a file. */
+static int host_module_source(lua_State *L)
+{
+    size_t len;
+    const char *src = lua_tolstring(L, lua_upvalueindex(1), &len);
+    const char *name = luaL_checkstring(L, 1);
+    lua_pushfstring(L, "=%s", name);
+    if (luaL_loadbufferx(L, src, len, lua_tostring(L, -1), "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
+/* package.preload loader of a host module with a C opener. */
+static int host_module_open(lua_State *L)
+{
+    host_box *b = lua_touserdata(L, lua_upvalueindex(1));
+    int base = lua_gettop(L);
+    int n = b->fn(L, b->ud);
+    if (n < 1 || lua_gettop(L) < base + 1)
+        return luaL_error(L, "host module '%s': its opener pushed no value", luaL_optstring(L, 1, "?"));
+    lua_settop(L, base + 1);
+    return 1;
+}
+
+/* Runs in a pcall: builds the global table `host` from the options and
+ * puts the host's modules in package.preload (require finds them first,
+ * also in the sandbox: providing one is the host's decision). */
 static int install_host(lua_State *L)
 {
-    const lode_host_function *h = lua_touserdata(L, 1);
+    const lode_rules_options *o = lua_touserdata(L, 1);
+    const lode_host_function *h = o ? o->host_functions : NULL;
     lua_newtable(L);
     for (; h && h->name; h++) {
         if (!h->fn)
@@ -445,6 +476,23 @@ static int install_host(lua_State *L)
         lua_setfield(L, -2, h->name);
     }
     lua_setglobal(L, "host");
+    const lode_host_module *m = o ? o->host_modules : NULL;
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    for (; m && m->name; m++) {
+        if ((m->source != NULL) == (m->open != NULL))
+            return luaL_error(L, "host module '%s' needs either source or open", m->name);
+        if (m->source) {
+            lua_pushlstring(L, m->source, m->len);
+            lua_pushcclosure(L, host_module_source, 1);
+        } else {
+            host_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+            b->fn = m->open;
+            b->ud = m->ud;
+            lua_pushcclosure(L, host_module_open, 1);
+        }
+        lua_setfield(L, -2, m->name);
+    }
+    lua_pop(L, 1);
     return 0;
 }
 
@@ -475,6 +523,11 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
             buf_putc(&path, ';');
         buf_puts(&path, opts->module_path);
     }
+    if (e->module_path) {
+        if (path.len)
+            buf_putc(&path, ';');
+        buf_puts(&path, e->module_path);
+    }
     buf_putc(&path, '\0');
     if (!r->name || !buf_ok(&path)) {
         buf_free(&path);
@@ -499,9 +552,9 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
     lua_State *L = r->L;
     int rc;
     lua_pushcfunction(L, install_host);
-    lua_pushlightuserdata(L, (void *)(opts ? opts->host_functions : NULL));
+    lua_pushlightuserdata(L, (void *)opts);
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-        rc = script_error(r, "host functions: ");
+        rc = script_error(r, "host functions and modules: ");
         goto fail;
     }
     lua_pushcfunction(L, llode_traceback);

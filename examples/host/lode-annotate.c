@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     lode_engine *e = lode_engine_new(&opts);
     char id[256] = "";
     lode_host_function host[] = {{"lookup", lookup, NULL}, {NULL, NULL, NULL}};
-    lode_rules_options ro = {NULL, on_record, id, host};
+    lode_rules_options ro = {.on_record = on_record, .record_ud = id, .host_functions = host};
     lode_rules *rules = NULL;
     if (!e || lode_rules_load(e, argv[1], &ro, &rules) != LODE_OK) {
         fprintf(stderr, "lode-annotate: %s\n", e ? lode_errmsg(e) : "out of memory");

@@ -41,7 +41,7 @@ static double tiny_docs(int sandbox, int ndocs, long *records)
     lode_options_init(&o);
     o.sandbox.enabled = sandbox;
     lode_engine *e = lode_engine_new(&o);
-    lode_rules_options ro = {NULL, drop, records, NULL};
+    lode_rules_options ro = {.on_record = drop, .record_ud = records};
     lode_rules *r = NULL;
     if (lode_rules_load_string(e, trivial, strlen(trivial), "trivial.lua", &ro, &r) != LODE_OK) {
         fprintf(stderr, "%s\n", lode_errmsg(e));

@@ -39,7 +39,7 @@ static void *work(void *arg)
 {
     job *j = arg;
     lode_engine *e = lode_engine_new(NULL); /* one engine per thread */
-    lode_rules_options ro = {NULL, on_record, j, NULL};
+    lode_rules_options ro = {.on_record = on_record, .record_ud = j};
     lode_rules *r = NULL;
     if (!e || lode_rules_load_string(e, script, strlen(script), "threads.lua", &ro, &r) != LODE_OK) {
         j->failed = 1;

@@ -23,6 +23,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "harness.h"
 #include "lode.h"
 
@@ -1100,6 +1103,185 @@ static void rules_sandbox(void)
     lode_engine_free(e);
 }
 
+/* host modules: Lua source and a C opener, in and out of the sandbox */
+static int greet(struct lua_State *L, void *ud)
+{
+    (void)ud;
+    lua_pushfstring(L, "hello, %s", luaL_checkstring(L, 1));
+    return 1;
+}
+
+static int open_people(struct lua_State *L, void *ud)
+{
+    lua_newtable(L);
+    lua_pushstring(L, (const char *)ud);
+    lua_setfield(L, -2, "boss");
+    return 1;
+}
+
+static int open_nothing(struct lua_State *L, void *ud)
+{
+    (void)L;
+    (void)ud;
+    return 0;
+}
+
+static void host_modules_and_paths(void)
+{
+    static const char style[] = "local name = ... local M = {} function M.shout(s) return s:upper() .. '!' end "
+                                "M.name = name return M";
+    lode_host_function fns[] = {{"greet", greet, NULL}, {NULL, NULL, NULL}};
+    lode_host_module mods[] = {
+        {.name = "cms.style", .source = style, .len = sizeof style - 1},
+        {.name = "cms.people", .open = open_people, .ud = (void *)"Ada"},
+        {.name = "cms.broken", .open = open_nothing},
+        {NULL, NULL, 0, NULL, NULL},
+    };
+    const char *src = "local st = require 'cms.style'\n"
+                      "local people = require 'cms.people'\n"
+                      "return { document = function(doc, ctx)\n"
+                      "  ctx:emit{ a = st.shout(host.greet(people.boss)), name = st.name,\n"
+                      "            same = require('cms.style') == st,\n"
+                      "            broken = select(2, pcall(require, 'cms.broken')) }\n"
+                      "end }";
+    for (int sandboxed = 0; sandboxed < 2; sandboxed++) {
+        lode_options o;
+        lode_options_init(&o);
+        o.sandbox.enabled = sandboxed;
+        lode_engine *e = lode_engine_new(&o);
+        sink s;
+        memset(&s, 0, sizeof s);
+        lode_rules_options ro = {.on_record = on_record, .record_ud = &s, .host_functions = fns, .host_modules = mods};
+        lode_rules *r = load(e, src, "mods.lua", &ro);
+        CHECK(r != NULL);
+        lode_doc *d = parse(e, "<p/>", "m.xml");
+        if (r && d) {
+            CHECK_EQ_INT(lode_rules_run(r, d), LODE_OK);
+            CHECK(contains(s.text, "\"a\":\"HELLO, ADA!\""));
+            CHECK(contains(s.text, "\"name\":\"cms.style\""));
+            CHECK(contains(s.text, "\"same\":true"));
+            CHECK(contains(s.text, "its opener pushed no value"));
+            CHECK(lode_rules_engine(r) == e);
+        }
+        lode_doc_free(d);
+        lode_rules_free(r);
+        /* a module with both or neither of source and open is refused */
+        lode_host_module bad[] = {{.name = "x", .source = "return 1", .len = 8, .open = open_people}, {NULL}};
+        lode_rules_options rb = {.host_modules = bad};
+        lode_rules *rr = NULL;
+        CHECK_EQ_INT(lode_rules_load_string(e, "return {}", 9, "b.lua", &rb, &rr), LODE_ESCRIPT);
+        CHECK(contains(lode_errmsg(e), "host module 'x' needs either source or open"));
+        CHECK(rr == NULL);
+        lode_engine_free(e);
+    }
+    /* lode_options.module_path: every script of the engine finds modules
+     * there (not in the sandbox, which reads no files) */
+    char dir[] = "/tmp/lode-modpath.XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char path[128];
+    snprintf(path, sizeof path, "%s/shared_util.lua", dir);
+    FILE *fp = fopen(path, "w");
+    if (fp) {
+        fputs("return { answer = 42 }\n", fp);
+        fclose(fp);
+    }
+    for (int sandboxed = 0; sandboxed < 2; sandboxed++) {
+        lode_options o;
+        lode_options_init(&o);
+        o.module_path = dir;
+        o.sandbox.enabled = sandboxed;
+        lode_engine *e = lode_engine_new(&o);
+        const char *msrc = "local ok, u = pcall(require, 'shared_util') "
+                           "return { document = function(d, ctx) ctx:emit{ ok = ok, v = ok and u.answer or 0 } end }";
+        sink s;
+        memset(&s, 0, sizeof s);
+        lode_rules_options ro = {.on_record = on_record, .record_ud = &s};
+        lode_rules *r = load(e, msrc, "m.lua", &ro);
+        lode_doc *d = parse(e, "<p/>", "m.xml");
+        if (r && d) {
+            CHECK_EQ_INT(lode_rules_run(r, d), LODE_OK);
+            CHECK(contains(s.text, sandboxed ? "\"ok\":false" : "{\"ok\":true,\"v\":42}"));
+        }
+        lode_doc_free(d);
+        lode_rules_free(r);
+        lode_engine_free(e);
+    }
+    remove(path);
+    rmdir(dir);
+}
+
+/* Reports through the public API: merge, save (atomic), read, misuse. */
+static void reports_api(void)
+{
+    lode_engine *e = lode_engine_new(NULL), *e2 = lode_engine_new(NULL);
+    const char *src = "return { p = function(p, ctx) ctx.report:count('p', p:text()) end }";
+    lode_rules *a = load(e, src, "a.lua", NULL), *b = load(e2, src, "b.lua", NULL);
+    lode_doc *d1 = parse(e, "<r><p>x</p><p>y</p></r>", "1.xml"), *d2 = parse(e2, "<r><p>x</p></r>", "2.xml");
+    CHECK(a && b && d1 && d2);
+    if (!(a && b && d1 && d2))
+        return;
+    CHECK_EQ_INT(lode_rules_run(a, d1), LODE_OK);
+    CHECK_EQ_INT(lode_rules_run(b, d2), LODE_OK);
+    lode_report *total = NULL;
+    CHECK_EQ_INT(lode_report_new(e, &total), LODE_OK);
+    CHECK_EQ_INT(lode_report_merge(total, lode_rules_report(a)), LODE_OK);
+    CHECK_EQ_INT(lode_report_merge(total, lode_rules_report(b)), LODE_OK); /* another engine's */
+    char dir[] = "/tmp/lode-report.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    CHECK_EQ_INT(lode_report_save(total, NULL, "t", path), LODE_OK);
+    FILE *fp = fopen(path, "r");
+    char text[512] = "";
+    if (fp) {
+        size_t n = fread(text, 1, sizeof text - 1, fp);
+        text[n] = 0;
+        fclose(fp);
+    }
+    CHECK(contains(text, "p,count,x,2"));
+    CHECK(contains(text, "p,count,y,1"));
+    snprintf(path, sizeof path, "%s/r.pdf", dir);
+    CHECK_EQ_INT(lode_report_save(total, NULL, "t", path), LODE_EMISUSE); /* no format from .pdf */
+    CHECK(contains(lode_errmsg(e), "cannot tell the report format"));
+    snprintf(path, sizeof path, "%s/no/such/folder/r.json", dir);
+    CHECK(lode_report_save(total, NULL, "t", path) != LODE_OK); /* nothing written, no temp file */
+    /* one name, two kinds: refused */
+    lode_rules *c = load(e, "return { p = function(p, ctx) ctx.report:sum('p', 1) end }", "c.lua", NULL);
+    if (c) {
+        CHECK_EQ_INT(lode_rules_run(c, d1), LODE_OK);
+        CHECK_EQ_INT(lode_report_merge(total, lode_rules_report(c)), LODE_ERROR);
+        CHECK(contains(lode_errmsg(e), "report 'p' is a count, not a sum"));
+    }
+    /* misuse */
+    lode_report *z = NULL;
+    CHECK_EQ_INT(lode_report_new(NULL, &z), LODE_EMISUSE);
+    CHECK(z == NULL);
+    CHECK_EQ_INT(lode_report_new(e, NULL), LODE_EMISUSE);
+    CHECK_EQ_INT(lode_report_merge(NULL, lode_rules_report(a)), LODE_EMISUSE);
+    CHECK_EQ_INT(lode_report_merge(z, NULL), LODE_EMISUSE);
+    CHECK_EQ_INT(lode_report_read(NULL, "x", 1, "n"), LODE_EMISUSE);
+    CHECK(lode_rules_report(NULL) == NULL);
+    CHECK(lode_rules_engine(NULL) == NULL);
+    char *out = NULL;
+    CHECK_EQ_INT(lode_report_write_buffer(NULL, "json", NULL, &out, NULL), LODE_EMISUSE);
+    CHECK_EQ_INT(lode_report_save(NULL, "json", NULL, "/tmp/x.json"), LODE_EMISUSE);
+    lode_report_free(NULL);
+    snprintf(path, sizeof path, "%s/r.csv", dir);
+    remove(path);
+    rmdir(dir);
+    lode_report_free(total);
+    lode_rules_free(c);
+    lode_doc_free(d1);
+    lode_doc_free(d2);
+    lode_rules_free(a);
+    lode_rules_free(b);
+    lode_engine_free(e);
+    lode_engine_free(e2);
+}
+
 int main(void)
 {
     RUN(version_and_strerror);
@@ -1119,5 +1301,7 @@ int main(void)
     RUN(rules_from_files);
     RUN(rules_run_errors);
     RUN(rules_sandbox);
+    RUN(host_modules_and_paths);
+    RUN(reports_api);
     return harness_done();
 }

@@ -90,7 +90,7 @@ static void meta_in_lua(void)
 {
     lode_engine *e = lode_engine_new(NULL);
     sink s = {{0}, 0, 0};
-    lode_rules_options ro = {NULL, on_record, &s, NULL};
+    lode_rules_options ro = {.on_record = on_record, .record_ud = &s};
     lode_rules *r = NULL;
     CHECK_EQ_INT(lode_rules_load_string(e, script, strlen(script), "meta.lua", &ro, &r), LODE_OK);
     if (!r) {
@@ -165,7 +165,7 @@ static void meta_text_doc(void)
     static const char json[] = "{\"source\":\"dpa\",\"date\":\"2019-04-25\"}";
     CHECK_EQ_INT(lode_doc_set_meta(e, d, json, strlen(json)), LODE_OK);
     sink s = {{0}, 0, 0};
-    lode_rules_options ro = {NULL, on_record, &s, NULL};
+    lode_rules_options ro = {.on_record = on_record, .record_ud = &s};
     static const char src[] = "return { document = function(doc, ctx)\n"
                               "  local all = doc:meta()\n"
                               "  ctx:emit{ date = doc:meta('date'), source = doc:meta('source'), all_date = all.date,\n"
