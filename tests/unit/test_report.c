@@ -347,8 +347,11 @@ static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 static void oom(void)
 {
-    int failures = 0, completions = 0;
-    for (long n = 0; n < 400; n++) {
+    /* fail allocation n, for n = 0, 1, 2 ... until a run never reaches its
+     * failure: then every allocation point has been failed once */
+    long n, failures = 0;
+    int finished = 0;
+    for (n = 0; n < 20000 && !finished; n++) {
         failer f = {n};
         lode_options o;
         lode_options_init(&o);
@@ -361,7 +364,7 @@ static void oom(void)
         }
         struct lode_report *a = report_new(e), *b = report_new(e);
         int ok = a && b;
-        rng_state = 42;
+        snprintf(err, sizeof err, "%s", ok ? "" : "out of memory");
         for (int i = 0; ok && i < 300; i++) {
             char key[16];
             snprintf(key, sizeof key, "k%d", i % 97);
@@ -375,19 +378,25 @@ static void oom(void)
             buf out;
             buf_init(&out, &e->mem);
             ok = report_render(a, "html", "t", &out, err, sizeof err) == 0 && buf_ok(&out) &&
-                 report_write_partial(a, "t", &out) == 0;
+                 report_write_partial(a, "t", &out) == 0 && buf_ok(&out);
+            if (!buf_ok(&out) || (!ok && !*err))
+                snprintf(err, sizeof err, "out of memory"); /* a buffer's growth failed */
             buf_free(&out);
         }
-        if (ok)
-            completions++;
-        else
+        if (!ok) {
             failures++;
+            if (strcmp(err, "out of memory") != 0 && !strstr(err, "out of memory"))
+                printf("#   allocation %ld: unexpected message '%s'\n", n, err);
+        }
+        finished = f.left > 0; /* the failure point was never reached */
         report_free(a);
         report_free(b);
         lode_engine_free(e);
     }
-    CHECK(failures > 50);
-    CHECK(completions > 0);
+    printf("# %ld allocation points failed in turn, %ld runs ended in a clean error\n", n - 1, failures);
+    CHECK(finished);
+    CHECK(n > 20);
+    CHECK(failures > 0);
 }
 
 int main(void)
