@@ -135,8 +135,9 @@ test: test-deps
 
 # Engines on 8 threads under ThreadSanitizer (see tests/tools/threads.c).
 tsan: deps
-	@$(MAKE) --no-print-directory TSAN=1 build/tsan/tests/threads
+	@$(MAKE) --no-print-directory TSAN=1 build/tsan/tests/threads build/tsan/lode
 	@TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/threads 8 200
+	@TSAN_OPTIONS=halt_on_error=1 sh tests/tsan_run.sh build/tsan/lode
 
 bench: deps
 	@$(MAKE) --no-print-directory all unit
