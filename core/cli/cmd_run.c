@@ -45,6 +45,8 @@ void cmd_run_help(FILE *fp)
           "      --include GLOB    in folders and lists, only files matching GLOB\n"
           "      --exclude GLOB    in folders and lists, skip files matching GLOB\n"
           "      --files-from FILE read input paths from FILE, one a line (- for stdin)\n"
+          "      --split ELEMENT   stream each XML input: every ELEMENT (e.g. page) is a\n"
+          "                        document of its own, in memory that does not grow\n"
           "      --shard I/N       process only shard I of N (1 <= I <= N): a fixed\n"
           "                        share of the inputs, chosen by a hash of their names\n"
           "      --errors FILE     one JSON object per failed document (path, stage,\n"
@@ -79,7 +81,7 @@ static const cli_opt run_opts[] = {
     {"max-steps", 0, 1},     {"timeout", 0, 1},      {"jobs", 'j', 1},        {"report", 'r', 1},
     {"partial", 0, 1},       {"include", 0, 1},      {"exclude", 0, 1},       {"files-from", 0, 1},
     {"shard", 0, 1},         {"errors", 0, 1},       {"progress", 0, 0},      {"no-progress", 0, 0},
-    {NULL, 0, 0},
+    {"split", 0, 1},         {NULL, 0, 0},
 };
 
 #define MAX_LISTED 20 /* failures listed in the end summary */
@@ -319,7 +321,7 @@ static const char *base_name(const char *path)
 int cmd_run(cli *c, int argc, char **argv)
 {
     const char *script = NULL, *output = NULL, *write_dir = NULL, *to = NULL, *from = NULL, *modpath = NULL;
-    const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL;
+    const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL, *split = NULL;
     int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1;
     unsigned shard = 0, nshards = 0;
     cli_args a = {argc, 1, argv, 0};
@@ -376,6 +378,7 @@ int cmd_run(cli *c, int argc, char **argv)
         else if (!strcmp(n, "partial")) partial = v;
         else if (!strcmp(n, "errors")) errors = v;
         else if (!strcmp(n, "files-from")) files_from = v;
+        else if (!strcmp(n, "split")) split = v;
         else if (!strcmp(n, "include")) incl[nincl++] = v;
         else if (!strcmp(n, "exclude")) excl[nexcl++] = v;
         else if (!strcmp(n, "jobs")) {
@@ -409,16 +412,29 @@ int cmd_run(cli *c, int argc, char **argv)
         status = cli_usage_error(c, "run", "--report %s: the name must end in .json, .csv, .txt or .html", report);
     else if (partial && !strcmp(partial, "-") && (!output || !strcmp(output, "-")))
         status = cli_usage_error(c, "run", "--partial - and the records would share standard output: give -o FILE");
+    int jsonl = from && !strcasecmp(from, "jsonl");
+    if (status == EXIT_OK && split && (jsonl || (from && strcasecmp(from, "xml"))))
+        status = cli_usage_error(c, "run", "--split streams XML: it does not go with --from %s", from);
     if (status != EXIT_OK) {
         free(args);
         free(incl);
         free(excl);
         return status;
     }
-    int jsonl = from && !strcasecmp(from, "jsonl");
+    /* --split: the streaming reader reports to an engine of its own, used
+     * only by the worker that holds the inputs' lock */
+    lode_engine *split_engine = NULL;
+    if (split && !(split_engine = cli_engine(c))) {
+        free(args);
+        free(incl);
+        free(excl);
+        return EXIT_NOMEM;
+    }
     in.include = nincl ? incl : NULL;
     in.exclude = nexcl ? excl : NULL;
     in.jsonl = jsonl;
+    in.split = split;
+    in.split_engine = split_engine;
     if (nshards) {
         in.shard = shard - 1;
         in.nshards = nshards;
@@ -454,6 +470,7 @@ int cmd_run(cli *c, int argc, char **argv)
     int rc = runner_new(&cfg, &run);
     if (rc != EXIT_OK) {
         inputs_free(&in);
+        lode_engine_free(split_engine);
         free(incl);
         free(excl);
         return rc;
@@ -471,6 +488,7 @@ int cmd_run(cli *c, int argc, char **argv)
         cli_error(c, "%s", err);
         runner_free(run);
         inputs_free(&in);
+        lode_engine_free(split_engine);
         free(incl);
         free(excl);
         return EXIT_OUTPUT;
@@ -559,6 +577,7 @@ int cmd_run(cli *c, int argc, char **argv)
         free(rs.list[i]);
     runner_free(run);
     inputs_free(&in);
+    lode_engine_free(split_engine);
     free(incl);
     free(excl);
     return rs.status;

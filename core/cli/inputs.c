@@ -34,10 +34,12 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libxml/tree.h>
 #include <zlib.h>
 
 #include "buf.h"
 #include "lua_json.h"
+#include "split.h"
 
 #define MAX_DEPTH 64                          /* folder levels walked */
 #ifndef INPUTS_MAX_LINE /* (tests set a small one) */
@@ -150,7 +152,7 @@ static int in_shard(const inputs *in, const char *key, size_t len)
  * one by one).  0, or -1 with errno ENOMEM. */
 static int push(inputs *in, const char *path, const char *rel, uint64_t size, int jsonl, const char *error)
 {
-    if (!jsonl && !in_shard(in, rel, strlen(rel)))
+    if (!jsonl && !in->split && !in_shard(in, rel, strlen(rel)))
         return 0;
     if (in->n == in->cap) {
         size_t cap = in->cap ? in->cap * 2 : 64;
@@ -169,6 +171,7 @@ static int push(inputs *in, const char *path, const char *rel, uint64_t size, in
     it->size = size;
     it->jsonl = jsonl;
     it->list = 0;
+    it->split = in->split != NULL && !jsonl && !error;
     if (!it->path || !it->rel || (error && !it->error)) {
         free(it->path);
         free(it->rel);
@@ -433,7 +436,7 @@ size_t inputs_count(const inputs *in)
 {
     size_t n = 0;
     for (size_t i = 0; i < in->n; i++)
-        n += !in->v[i].jsonl && !in->v[i].list;
+        n += !in->v[i].jsonl && !in->v[i].list && !in->v[i].split;
     size_t listed = in->nshards ? (in->listed + in->nshards - 1) / in->nshards : in->listed;
     return n + listed;
 }
@@ -441,7 +444,7 @@ size_t inputs_count(const inputs *in)
 int inputs_count_exact(const inputs *in)
 {
     for (size_t i = 0; i < in->n; i++)
-        if (in->v[i].jsonl || in->v[i].list)
+        if (in->v[i].jsonl || in->v[i].list || in->v[i].split)
             return 0;
     return 1;
 }
@@ -906,8 +909,14 @@ static int next_line(inputs *in, input_item *it)
 /* The item of entry e (a file, or a JSON Lines file that cannot be
  * opened).  1: *it filled; 0: e gave nothing here (a JSON Lines reader was
  * opened, or its failure falls in another shard); -1 with errno. */
+static int split_open(inputs *in, const input *e, input_item *it);
+
 static int entry_item(inputs *in, const input *e, input_item *it)
 {
+    if (e->split) {
+        int rc = split_open(in, e, it);
+        return rc < 0 ? -1 : rc == 0 ? 1 : 0;
+    }
     if (e->jsonl && !e->error) {
         char *err = NULL;
         int rc = reader_open(in, e, &err);
@@ -943,10 +952,115 @@ static int entry_item(inputs *in, const input *e, input_item *it)
     return 1;
 }
 
+static void split_close(inputs *in)
+{
+    lode_split_free(in->splitter);
+    in->splitter = NULL;
+    free(in->split_rel);
+    free(in->split_path);
+    in->split_rel = in->split_path = NULL;
+}
+
+/* Opens the splitter of entry e; 1 open, 0 failed (an item with the error
+ * in *it), -1 out of memory. */
+static int split_open(inputs *in, const input *e, input_item *it)
+{
+    lode_split *sp = NULL;
+    if (lode_split_open(in->split_engine, e->path, in->split, &sp) != LODE_OK) {
+        it->error = strdup(lode_errmsg(in->split_engine));
+        it->name = strdup(strcmp(e->path, "-") == 0 ? "<stdin>" : e->path);
+        it->rel = strdup(e->rel);
+        if (!it->error || !it->name || !it->rel) {
+            input_item_clear(it);
+            errno = ENOMEM;
+            return -1;
+        }
+        return 0;
+    }
+    in->splitter = sp;
+    in->split_n = 0;
+    in->split_path = strdup(strcmp(e->path, "-") == 0 ? "<stdin>" : e->path);
+    /* rel without .gz and extension: documents go to REL/N.xml */
+    size_t rl = strlen(e->rel);
+    if (rl > 3 && !strcmp(e->rel + rl - 3, ".gz"))
+        rl -= 3;
+    const char *slash = NULL, *dot = NULL;
+    for (size_t i = 0; i < rl; i++) {
+        if (e->rel[i] == '/')
+            slash = e->rel + i, dot = NULL;
+        else if (e->rel[i] == '.')
+            dot = e->rel + i;
+    }
+    if (dot && dot > (slash ? slash + 1 : e->rel))
+        rl = (size_t)(dot - e->rel);
+    in->split_rel = strndup(e->rel, rl);
+    if (!in->split_path || !in->split_rel) {
+        split_close(in);
+        errno = ENOMEM;
+        return -1;
+    }
+    return 1;
+}
+
+/* The next element of the open splitter: 1 an item, 0 the file is done
+ * (closed), -1 out of memory. */
+static int split_item(inputs *in, input_item *it)
+{
+    for (;;) {
+        struct _xmlDoc *xml = NULL;
+        long line = 0;
+        int rc = split_next_xml(in->splitter, &xml, &line);
+        if (rc != LODE_OK) {
+            it->error = strdup(lode_errmsg(in->split_engine));
+            it->name = strdup(in->split_path);
+            it->rel = strdup(in->split_rel);
+            split_close(in);
+            if (!it->error || !it->name || !it->rel) {
+                input_item_clear(it);
+                errno = ENOMEM;
+                return -1;
+            }
+            return 1; /* a failed item, then the next input */
+        }
+        if (!xml) {
+            split_close(in);
+            return 0;
+        }
+        in->split_n++;
+        char name[64];
+        snprintf(name, sizeof name, ":%ld", line);
+        size_t pl = strlen(in->split_path), rl = strlen(in->split_rel);
+        it->name = malloc(pl + strlen(name) + 1);
+        it->rel = malloc(rl + 32);
+        if (!it->name || !it->rel) {
+            xmlFreeDoc(xml);
+            input_item_clear(it);
+            errno = ENOMEM;
+            return -1;
+        }
+        memcpy(it->name, in->split_path, pl);
+        strcpy(it->name + pl, name);
+        snprintf(it->rel, rl + 32, "%s/%ld.xml", in->split_rel, in->split_n);
+        if (!in_shard(in, it->rel, strlen(it->rel))) {
+            xmlFreeDoc(xml);
+            input_item_clear(it);
+            continue;
+        }
+        it->xml = xml;
+        return 1;
+    }
+}
+
 int inputs_next(inputs *in, input_item *it)
 {
     memset(it, 0, sizeof *it);
     for (;;) {
+        if (in->splitter) {
+            int rc = split_item(in, it);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
         if (in->gz) {
             int rc = next_line(in, it);
             if (rc != 0)
@@ -986,6 +1100,8 @@ int inputs_next(inputs *in, input_item *it)
 
 void input_item_clear(input_item *it)
 {
+    if (it->xml)
+        xmlFreeDoc(it->xml);
     free(it->path);
     free(it->rel);
     free(it->name);
@@ -998,6 +1114,7 @@ void input_item_clear(input_item *it)
 void inputs_free(inputs *in)
 {
     reader_close(in);
+    split_close(in);
     if (in->listfp && in->listfp != stdin)
         fclose(in->listfp);
     in->listfp = NULL;

@@ -24,6 +24,7 @@ typedef struct input {
     uint64_t size; /* bytes (0 if unknown: stdin) */
     int jsonl;  /* a JSON Lines file: read lazily by inputs_next */
     int list;   /* a --files-from list: read lazily by inputs_next */
+    int split;  /* an XML file streamed with --split: read lazily */
     char *error; /* non-NULL: a listed path that cannot be read ("PATH: No
                     such file or directory"); handed out as input_item.error */
 } input;
@@ -44,6 +45,8 @@ typedef struct input_item {
     size_t meta_len;
     char *error;       /* non-NULL: this item failed before parsing (a bad JSON
                           line, ...): the message, naming FILE:LINE */
+    void *xml;         /* --split: the element as a libxml2 document (owned;
+                          lode_doc_adopt takes it), else NULL */
     uint64_t bytes;    /* input bytes this item accounts for (progress) */
 } input_item;
 
@@ -54,6 +57,10 @@ typedef struct inputs {
     const char **include, **exclude; /* NULL-terminated glob lists (fnmatch on
                                         the relative path and the base name) */
     int jsonl;                       /* --from jsonl */
+    const char *split;               /* --split ELEMENT: stream XML files, one
+                                        document per ELEMENT */
+    void *split_engine;              /* the lode_engine the splitter reports to
+                                        (used under the caller's lock only) */
     unsigned shard, nshards;         /* --shard I/N (nshards 0: no sharding) */
     /* iteration state (private) */
     size_t next;
@@ -69,6 +76,10 @@ typedef struct inputs {
     size_t listed;     /* non-blank lines of the regular-file lists (an
                           estimate of their documents, for progress) */
     int inexact;       /* a list is read lazily: inputs_count is an estimate */
+    void *splitter;    /* the lode_split being read */
+    char *split_rel;   /* its entry's rel without extension */
+    char *split_path;
+    long split_n;
 } inputs;
 
 /* Adds arg: a file, a folder or "-".  Returns 0, or -1 with errno set when

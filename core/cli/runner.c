@@ -227,7 +227,11 @@ static void process(worker *w, slot *s)
         s->stage = "read";
         sb_puts(&s->message, it->error);
     } else {
-        if (it->path && !strcmp(it->path, "-")) {
+        if (it->xml) {
+            /* a --split element: a standalone libxml2 document, adopted */
+            rc = lode_doc_adopt(w->e, s->item.xml, it->name, "xml", &doc);
+            s->item.xml = NULL; /* adopted, or freed by lode_doc_adopt on failure */
+        } else if (it->path && !strcmp(it->path, "-")) {
             rc = lode_doc_read_file(w->e, stdin, "<stdin>", &cfg->parse, &doc);
         } else if (it->path) {
             rc = lode_doc_load(w->e, it->path, &cfg->parse, &doc);

@@ -305,6 +305,31 @@ LODE_API int lode_doc_write_file(lode_engine *engine, const lode_doc *doc,
 LODE_API int lode_doc_save(lode_engine *engine, const lode_doc *doc,
                            const lode_write_options *opts, const char *path);
 
+/** Streams one XML file as many documents: every element called element
+ *  (its local name, e.g. "page" in a Wikipedia dump, "PubmedArticle" in a
+ *  PubMed set) becomes a document of its own, read with libxml2's
+ *  streaming reader, so memory does not grow with the file.  Hardened like
+ *  the XML reader (no network, no DTD, no entity substitution, NUL bytes
+ *  refused); gzip-compressed files are inflated as they are read. */
+typedef struct lode_split lode_split;
+
+/** Constructor.  Opens the file at path ("-": standard input).  LODE_EIO if
+ *  it cannot be opened.  Free with lode_split_free(). */
+LODE_API int lode_split_open(lode_engine *engine, const char *path, const char *element,
+                             lode_split **out);
+
+/** Method of lode_split.  The next element as a new document (free with
+ *  lode_doc_free), named "path:LINE" after the element's source line; *out
+ *  is NULL after the last one.  A malformed file gives LODE_EPARSE with
+ *  path:line:column once the reader reaches the error; the elements before
+ *  it were handed out, except those ending in the same 512-byte chunk as the
+ *  error (libxml2's reader parses ahead by that much).  The split is then
+ *  finished. */
+LODE_API int lode_split_next(lode_split *split, lode_doc **out);
+
+/** Destructor.  No-op for NULL. */
+LODE_API void lode_split_free(lode_split *split);
+
 /* ------------------------------------------------------------------------ */
 /* Rules: Lua rule scripts                                                   */
 /* ------------------------------------------------------------------------ */

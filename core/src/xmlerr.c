@@ -49,6 +49,11 @@ static void on_thread_error(void *ud, xmlErrorPtr err)
     record(ud, err);
 }
 
+void xmlerr_on_error(void *x, xmlErrorPtr err)
+{
+    record(x, err);
+}
+
 /* Generic (unstructured) messages only need silencing: every error that
  * matters also arrives through a structured handler. */
 static void on_generic(void *ud, const char *fmt, ...)

@@ -32,5 +32,8 @@ typedef struct xmlerr {
 void xmlerr_begin(xmlerr *x, xmlParserCtxt *ctxt);
 /* Restores the thread's handlers. */
 void xmlerr_end(xmlerr *x);
+/* A structured error handler (xmlStructuredErrorFunc) recording into the
+ * xmlerr x: for xmlTextReaderSetStructuredErrorHandler. */
+void xmlerr_on_error(void *x, xmlErrorPtr err);
 
 #endif

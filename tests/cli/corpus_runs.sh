@@ -161,6 +161,43 @@ printf '{"lode_report":1,"aggregators":[{"name":"format","kind":"sum","n":1,"sum
 "$LODE" merge "$tmp/rules.lua" "$tmp/part1" "$tmp/kind" --report "$tmp/x.json" 2> "$tmp/e"
 check "merging a name of another kind is an error" "grep -q \"report 'format' is a count, not a sum\" $tmp/e"
 
+# ---- --split: one big XML file streamed as many documents -------------------
+{
+    echo '<?xml version="1.0"?>'
+    echo '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/"><siteinfo><sitename>T</sitename></siteinfo>'
+    i=0
+    while [ $i -lt 400 ]; do
+        echo "<page><title>Page $i</title><id>$i</id><revision><text>Wort $i und noch ein Wort $i.</text></revision></page>"
+        i=$((i + 1))
+    done
+    echo '</mediawiki>'
+} > "$tmp/dump.xml"
+gzip -c "$tmp/dump.xml" > "$tmp/dumpz.xml.gz"
+cat > "$tmp/pages.lua" <<'EOF'
+return { title = function(t, ctx) ctx:emit{ title = t:text() } ctx.report:count("pages", "n") end,
+         text = function(x, ctx) x:set_text(x:text():upper()) end }
+EOF
+"$LODE" run "$tmp/pages.lua" "$tmp/dump.xml" --split page -j 1 -o "$tmp/split1.jsonl" --report "$tmp/split1.json" \
+    --write "$tmp/splitw" -q 2> "$tmp/e"
+rc=$?
+"$LODE" run "$tmp/pages.lua" "$tmp/dumpz.xml.gz" --split page -j 4 -o "$tmp/split4.jsonl" --report "$tmp/split4.json" -q 2>> "$tmp/e"
+check "--split page: 400 documents, one record each, exit 0" "[ $rc -eq 0 ] && [ \$(wc -l < $tmp/split1.jsonl) -eq 400 ]"
+check "--split: -j 4 over the gzip-compressed dump gives the same records and report" \
+    "cmp -s $tmp/split1.jsonl $tmp/split4.jsonl && cmp -s $tmp/split1.json $tmp/split4.json"
+check "--split --write: one file per element under DIR/dump/N.xml, edited" \
+    "[ \$(ls $tmp/splitw/dump | wc -l) -eq 400 ] && grep -q 'WORT 7 UND' $tmp/splitw/dump/8.xml"
+head -c 20000 "$tmp/dump.xml" > "$tmp/cutdump.xml"
+"$LODE" run "$tmp/pages.lua" "$tmp/cutdump.xml" --split page -o "$tmp/cut.jsonl" 2> "$tmp/e"
+rc=$?
+got=$(wc -l < "$tmp/cut.jsonl")
+check "--split on a truncated dump: the pages before the cut, then an error naming file:line:col, exit 1 ($got pages)" \
+    "[ $rc -eq 1 ] && [ $got -gt 100 ] && grep -q 'cutdump.xml:[0-9]*:[0-9]*:' $tmp/e"
+for i in 1 2 3; do
+    "$LODE" run "$tmp/pages.lua" "$tmp/dump.xml" --split page --shard $i/3 --partial "$tmp/sp$i" -o /dev/null -q
+done
+"$LODE" merge "$tmp/pages.lua" "$tmp/sp1" "$tmp/sp2" "$tmp/sp3" --report "$tmp/spm.json"
+check "--split with --shard: 3 shards of one file merge into the one-run report" "cmp -s $tmp/split1.json $tmp/spm.json"
+
 # ---- report formats from the CLI ---------------------------------------------
 for f in json csv txt html; do
     "$LODE" run "$tmp/rules.lua" "$IN/examples" -o /dev/null -q --report "$tmp/r.$f" 2> /dev/null

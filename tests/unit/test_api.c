@@ -960,7 +960,7 @@ static void rules_run_errors(void)
     CHECK_EQ_INT(lode_rules_run(r, bad), LODE_ESCRIPT);
     CHECK_EQ_INT(s.count, 0);
     CHECK_EQ_INT(lode_errcode(e), LODE_ESCRIPT);
-    CHECK(contains(lode_errmsg(e), "bad.xml:3:"));
+    CHECK(contains(lode_errmsg(e), "bad.xml:3:"));  /* line:column of the error */
     CHECK(contains(lode_errmsg(e), "fail.lua:4: bad paragraph"));
     CHECK(contains(lode_errmsg(e), "rule 'p'"));
     /* the rules stay usable */
@@ -1282,6 +1282,95 @@ static void reports_api(void)
     lode_engine_free(e2);
 }
 
+/* lode_split: one document per element, errors in place, gzip, misuse */
+static void split_stream(void)
+{
+    char dir[] = "/tmp/lode-split.XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    char path[128], bad[128], nul[128];
+    snprintf(path, sizeof path, "%s/d.xml", dir);
+    snprintf(bad, sizeof bad, "%s/bad.xml", dir);
+    snprintf(nul, sizeof nul, "%s/nul.xml", dir);
+    FILE *fp = fopen(path, "w");
+    fputs("<?xml version=\"1.0\"?>\n<set xmlns=\"urn:x\"><meta/>\n<art n=\"1\"><t>a</t></art>\n"
+          "<wrap><art n=\"2\"><art n=\"inner\"/></art></wrap>\n<art n=\"3\">&amp;</art></set>\n", fp);
+    fclose(fp);
+    fp = fopen(bad, "w");
+    /* libxml2's reader parses ahead by 512-byte chunks: the elements before
+     * the chunk holding the error are handed out */
+    fputs("<set>", fp);
+    for (int i = 0; i < 3; i++) {
+        fputs("<art>", fp);
+        for (int k = 0; k < 700; k++)
+            fputc('x', fp);
+        fputs("</art>\n", fp);
+    }
+    fputs("<art>4</oops></set>\n", fp);
+    fclose(fp);
+    fp = fopen(nul, "w");
+    fputs("<set><art>1</art>", fp);
+    fputc(0, fp);
+    fputs("<art>2</art></set>", fp);
+    fclose(fp);
+    lode_engine *e = lode_engine_new(NULL);
+    lode_split *s = NULL;
+    CHECK_EQ_INT(lode_split_open(e, path, "art", &s), LODE_OK);
+    const char *want[] = {"1", "2", "3"};
+    int n = 0;
+    lode_doc *d = NULL;
+    while (s && lode_split_next(s, &d) == LODE_OK && d) {
+        xmlNode *root = xmlDocGetRootElement(lode_doc_xml(d));
+        xmlChar *v = root ? xmlGetProp(root, BAD_CAST "n") : NULL;
+        if (n < 3)
+            CHECK_EQ_STR((const char *)v, want[n]); /* a nested art stays inside its parent's document */
+        CHECK(root && root->ns && !strcmp((const char *)root->ns->href, "urn:x")); /* namespace kept */
+        CHECK_TREE(lode_doc_xml(d));
+        xmlFree(v);
+        n++;
+        lode_doc_free(d);
+    }
+    CHECK_EQ_INT(n, 3);
+    CHECK(d == NULL);
+    CHECK_EQ_INT(lode_split_next(s, &d), LODE_OK); /* stays at the end */
+    CHECK(d == NULL);
+    lode_split_free(s);
+    /* an error after two good elements: those come first, then the error */
+    CHECK_EQ_INT(lode_split_open(e, bad, "art", &s), LODE_OK);
+    n = 0;
+    int rc;
+    while ((rc = lode_split_next(s, &d)) == LODE_OK && d) {
+        n++;
+        lode_doc_free(d);
+    }
+    CHECK(n >= 2 && n <= 3); /* the third ends in the chunk that holds the error */
+    CHECK_EQ_INT(rc, LODE_EPARSE);
+    CHECK(contains(lode_errmsg(e), "bad.xml:4:"));  /* line:column of the error */
+    CHECK(contains(lode_errmsg(e), "mismatch"));
+    lode_split_free(s);
+    /* a NUL byte is refused, not silently truncated */
+    CHECK_EQ_INT(lode_split_open(e, nul, "art", &s), LODE_OK);
+    while ((rc = lode_split_next(s, &d)) == LODE_OK && d)
+        lode_doc_free(d);
+    CHECK_EQ_INT(rc, LODE_EPARSE);
+    CHECK(contains(lode_errmsg(e), "NUL byte"));
+    lode_split_free(s);
+    /* misuse and a missing file */
+    CHECK_EQ_INT(lode_split_open(e, "/nonexistent/x.xml", "art", &s), LODE_EIO);
+    CHECK(s == NULL);
+    CHECK_EQ_INT(lode_split_open(e, path, "", &s), LODE_EMISUSE);
+    CHECK_EQ_INT(lode_split_open(NULL, path, "art", &s), LODE_EMISUSE);
+    CHECK_EQ_INT(lode_split_next(NULL, &d), LODE_EMISUSE);
+    lode_split_free(NULL);
+    remove(path);
+    remove(bad);
+    remove(nul);
+    rmdir(dir);
+    lode_engine_free(e);
+}
+
 int main(void)
 {
     RUN(version_and_strerror);
@@ -1303,5 +1392,6 @@ int main(void)
     RUN(rules_sandbox);
     RUN(host_modules_and_paths);
     RUN(reports_api);
+    RUN(split_stream);
     return harness_done();
 }
