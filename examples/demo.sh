@@ -43,14 +43,24 @@ step "lode query p $DOCS/putin-kim-wladiwostok.txt --count   /   lode query h1 .
 "$LODE" query p "$DOCS/putin-kim-wladiwostok.txt" --count
 "$LODE" query h1 "$DOCS/putin-kim-wladiwostok.txt" --text
 
-step "lode run examples/rules/corpus-report.lua $DOCS --report $OUT/report.html   (a corpus report, all cores)"
-"$LODE" run examples/rules/corpus-report.lua "$DOCS" --report "$OUT/report.txt"
+step "lode run scripts/news-structure.lua $DOCS/putin-kim-wladiwostok.txt --write $OUT/news -t html   (semantic HTML5)"
+"$LODE" run scripts/news-structure.lua "$DOCS/putin-kim-wladiwostok.txt" --write "$OUT/news" -t html -q
+grep -o '<p class="dateline"[^>]*>' "$OUT/news/putin-kim-wladiwostok.html" | head -n 1
+grep -o '<small class="credit"[^>]*>' "$OUT/news/putin-kim-wladiwostok.html" | head -n 2
+grep -o '<q [^>]*data-speaker="[^"]*"[^>]*>[^<]*' "$OUT/news/putin-kim-wladiwostok.html" | head -n 2
+
+step "lode run scripts/news-quotes.lua / news-credits.lua ...   (quotes and photo credits as JSON Lines)"
+"$LODE" run scripts/news-quotes.lua "$DOCS/putin-kim-wladiwostok.txt" -q | head -n 3
+"$LODE" run scripts/news-credits.lua "$DOCS/putin-kim-wladiwostok.txt" -q | head -n 2
+
+step "lode run scripts/corpus-report.lua $DOCS --report $OUT/report.html   (a corpus report, all cores)"
+"$LODE" run scripts/corpus-report.lua "$DOCS" --report "$OUT/report.txt" -q
 awk '/^top words/ { on = 1 } on && n++ < 14' "$OUT/report.txt"
 echo "[... the whole report: $OUT/report.txt]"
-"$LODE" run examples/rules/corpus-report.lua "$DOCS" --report "$OUT/report.html" 2> /dev/null
+"$LODE" run scripts/corpus-report.lua "$DOCS" --report "$OUT/report.html" -q
 if [ -d ../shared/corpus/news-de ]; then
     step "the same over ../shared/corpus/news-de (2,026 articles) -> $OUT/news-de-report.html"
-    "$LODE" run examples/rules/corpus-report.lua ../shared/corpus/news-de --report "$OUT/news-de-report.html"
+    "$LODE" run scripts/corpus-report.lua ../shared/corpus/news-de --report "$OUT/news-de-report.html" --progress
 fi
 
-step "done: open $OUT/putin-kim-wladiwostok.txt.html, $OUT/captions/putin-kim-wladiwostok.html or $OUT/report.html in a browser"
+step "done: open $OUT/news/putin-kim-wladiwostok.html, $OUT/report.html or $OUT/putin-kim-wladiwostok.txt.html in a browser"
