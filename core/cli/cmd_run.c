@@ -1,7 +1,9 @@
 /* cmd_run.c -- `lode run SCRIPT INPUT...`: run a rule script over documents
  * on every core (runner.c), records and messages in input order, reports
  * merged across workers (--report) or kept mergeable (--partial). */
+#define _GNU_SOURCE /* syncfs */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -534,6 +536,18 @@ int cmd_run(cli *c, int argc, char **argv)
         if (report && lode_report_save(lode_rules_report(rules), NULL, title, report) != LODE_OK) {
             cli_error(c, "%s", lode_errmsg(lode_rules_engine(rules)));
             rs.status = EXIT_OUTPUT;
+        }
+    }
+    if (write_dir && rs.done) {
+        /* the documents were renamed into place without an fsync each:
+         * make them durable with one sync of their file system */
+        int fd = open(write_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            if (syncfs(fd) < 0) {
+                cli_error(c, "%s: cannot sync the written documents: %s", write_dir, strerror(errno));
+                rs.status = EXIT_OUTPUT;
+            }
+            close(fd);
         }
     }
     if (profile)

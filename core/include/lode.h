@@ -275,8 +275,12 @@ LODE_API int lode_doc_set_meta(lode_engine *engine, lode_doc *doc, const char *j
 
 /** Write flags (lode_write_options.flags). */
 enum {
-    LODE_WRITE_INDENT = 1u << 0 /* xml, json: pretty-print with indentation (html output
-                                   always has line breaks after block elements) */
+    LODE_WRITE_INDENT = 1u << 0, /* xml, json: pretty-print with indentation (html output
+                                    always has line breaks after block elements) */
+    LODE_WRITE_NOSYNC = 1u << 1  /* lode_doc_save: no fsync before the rename.  The file is
+                                    still whole or absent for readers and if the process
+                                    dies; surviving a power loss is then the caller's
+                                    (e.g. one syncfs after many files, as lode run does) */
 };
 
 /** How to write.  format is required: "xml", "html", "text", "markdown",

@@ -323,7 +323,7 @@ int lode_doc_save(lode_engine *e, const lode_doc *d, const lode_write_options *w
     buf_init(&b, e ? &e->mem : NULL);
     int rc = render(e, d, wo, &b);
     if (rc == LODE_OK)
-        rc = fileio_write_atomic(e, path, b.ptr ? b.ptr : "", b.len);
+        rc = fileio_write_atomic_sync(e, path, b.ptr ? b.ptr : "", b.len, !(wo->flags & LODE_WRITE_NOSYNC));
     buf_free(&b);
     return rc;
 }

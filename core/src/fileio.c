@@ -217,6 +217,11 @@ static int write_all(int fd, const char *data, size_t len)
 
 int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size_t len)
 {
+    return fileio_write_atomic_sync(e, path, data, len, 1);
+}
+
+int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data, size_t len, int sync)
+{
     size_t n = strlen(path);
     char *tmp = mem_alloc(&e->mem, n + 16);
     if (!tmp)
@@ -233,7 +238,7 @@ int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size
     mode_t um = umask(0);
     umask(um);
     int err = 0;
-    if (fchmod(fd, 0666 & ~um) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+    if (fchmod(fd, 0666 & ~um) < 0 || write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0))
         err = errno;
     if (close(fd) < 0 && !err)
         err = errno;

@@ -32,5 +32,9 @@ int fileio_gunzip(lode_engine *e, const char *name, const void *data, size_t len
  * it to disk and renames it over path.  On any failure the temporary file is
  * removed and path is left as it was. */
 int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size_t len);
+/* As fileio_write_atomic; without sync, no fsync before the rename: still
+ * whole-or-nothing for readers and for a crash of the process, not for a
+ * crash of the machine (the caller syncs later, e.g. once per run). */
+int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data, size_t len, int sync);
 
 #endif

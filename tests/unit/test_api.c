@@ -1246,6 +1246,21 @@ static void reports_api(void)
     snprintf(path, sizeof path, "%s/r.pdf", dir);
     CHECK_EQ_INT(lode_report_save(total, NULL, "t", path), LODE_EMISUSE); /* no format from .pdf */
     CHECK(contains(lode_errmsg(e), "cannot tell the report format"));
+    /* LODE_WRITE_NOSYNC: the same bytes, renamed into place, no temporary left */
+    snprintf(path, sizeof path, "%s/d.xml", dir);
+    lode_write_options nosync = {"xml", LODE_WRITE_NOSYNC};
+    CHECK_EQ_INT(lode_doc_save(e, d1, &nosync, path), LODE_OK);
+    char *want = write_str(e, d1, "xml");
+    fp = fopen(path, "r");
+    char got[512] = "";
+    if (fp) {
+        size_t n = fread(got, 1, sizeof got - 1, fp);
+        got[n] = 0;
+        fclose(fp);
+    }
+    CHECK(want && !strcmp(got, want));
+    free(want);
+    remove(path);
     snprintf(path, sizeof path, "%s/no/such/folder/r.json", dir);
     CHECK(lode_report_save(total, NULL, "t", path) != LODE_OK); /* nothing written, no temp file */
     /* one name, two kinds: refused */
