@@ -47,6 +47,7 @@ suite cli sh tests/cli/run.sh
 suite corpus-runs sh tests/cli/corpus_runs.sh
 suite report-html sh tests/report/run.sh
 suite scripts sh tests/scripts/run.sh
+suite examples-readme sh tests/examples_readme.sh
 suite lua sh tests/lua/run.sh
 suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
