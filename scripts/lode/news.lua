@@ -423,6 +423,14 @@ local PREPS = set [[ Zur Zum Vom Beim Bei Nach Vor Mit Aus Auf Unter Über Gegen
 -- "Zur Begründung erklärte die Richterin"). A pronoun subject gives nil (it names no one).
 local function subject_around(ws, k)
   local first = ws[1] and strip_punct(ws[1])
+  -- "…, sagte ein Sprecher und …": a cue right after a comma may start an inserted clause
+  -- whose subject follows the verb, whatever the sentence began with ("Die Manöver
+  -- gefährdeten …, sagte ein Sprecher"); when no phrase follows the verb ("Ein Sprecher, für
+  -- den …, erklärte:"), the subject is before it, as usual
+  if k > 1 and ws[k - 1]:find(",$") and ws[k + 1] then
+    local fwd = np_forward(ws, k + 1)
+    if fwd and not PRONOUNS[fwd:lower()] and (is_cap(fwd) or NP_LOWER[fwd:match("^%S+")]) then return fwd end
+  end
   local inverted = k == 1 or ADVERBS[first] or PREPS[first] or is_low(first) and not NP_LOWER[first]
   if not inverted and k > 1 then
     if k == 2 and PRONOUNS[first:lower()] then return nil end

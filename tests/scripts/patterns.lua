@@ -89,6 +89,9 @@ local quotes = {
     1, "Ich freue mich, sie hier zu sehen", "der Kremlchef" },
   { [["Wir begrüßen Ihre Anstrengungen bei der Entwicklung", sagte Putin. Er wolle]],
     1, "Wir begrüßen Ihre Anstrengungen bei der Entwicklung", "Putin" },
+  -- the seed: the subject follows the cue after a comma, not the sentence's first noun
+  { [[Die Luftmanöver gefährdeten die Beziehungen, sagte ein nordkoreanischer Sprecher und kündigte "entsprechende Gegenmaßnahmen von unserer Armee" an.]],
+    1, "entsprechende Gegenmaßnahmen von unserer Armee", "ein nordkoreanischer Sprecher" },
   -- wikinews-quotes (train split)
   { "Er hat. „Die Produktion soll in den nächsten Jahren nicht ausgebaut werden“, gab ein Sprecher des Unternehmens bekannt.",
     1, "Die Produktion soll in den nächsten Jahren nicht ausgebaut werden", "ein Sprecher des Unternehmens" },
