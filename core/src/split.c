@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <libxml/xmlreader.h>
+#include <libxml/valid.h>
 #include <zlib.h>
 
 #include "doc.h"
@@ -51,6 +52,19 @@ static int read_cb(void *ctx, char *out, int len)
     }
     s->bytes += (unsigned)n;
     return n;
+}
+
+/* IDs are per document: the same xml:id in two elements of the stream is
+ * no error (each becomes its own document). */
+static void on_reader_error(void *ctx, xmlErrorPtr err)
+{
+    if (err && err->code == XML_DTD_ID_REDEFINED)
+        return;
+    /* namespace errors (an undeclared prefix) are not fatal to libxml2's
+     * parse, and the XML reader (read_xml.c) accepts such documents too */
+    if (err && err->domain == XML_FROM_NAMESPACE)
+        return;
+    xmlerr_on_error(ctx, err);
 }
 
 static int close_cb(void *ctx)
@@ -110,7 +124,7 @@ int lode_split_open(lode_engine *e, const char *path, const char *element, lode_
         lode_split_free(s);
         return engine_error(e, LODE_ENOMEM, "%s: cannot create an XML reader", path);
     }
-    xmlTextReaderSetStructuredErrorHandler(s->reader, xmlerr_on_error, &s->err);
+    xmlTextReaderSetStructuredErrorHandler(s->reader, on_reader_error, &s->err);
     *out = s;
     return LODE_OK;
 }
@@ -185,6 +199,15 @@ int split_next_xml(lode_split *s, struct _xmlDoc **out, long *line)
         /* skip the subtree just copied; the reader frees it as it goes */
         if (xmlTextReaderNext(s->reader) < 0 && !s->err.count)
             s->done = 1;
+        /* The reader's document registers every xml:id it meets and keeps
+         * the table for the whole stream: memory would grow with the file.
+         * The elements handed out are copies; drop the table (attributes
+         * freed later find no table, which xmlRemoveID allows). */
+        xmlDoc *cur = xmlTextReaderCurrentDoc(s->reader);
+        if (cur && cur->ids) {
+            xmlFreeIDTable(cur->ids);
+            cur->ids = NULL;
+        }
         break;
     }
     xmlerr_end(&saved);

@@ -1372,6 +1372,19 @@ static void split_stream(void)
     CHECK_EQ_INT(rc, LODE_EPARSE);
     CHECK(contains(lode_errmsg(e), "NUL byte"));
     lode_split_free(s);
+    /* the same xml:id in two elements is no error: each is its own document */
+    fp = fopen(bad, "w");
+    fputs("<set><art xml:id=\"a\"/><art xml:id=\"a\"><p xml:id=\"b\"/></art><art xml:id=\"b\"/></set>", fp);
+    fclose(fp);
+    CHECK_EQ_INT(lode_split_open(e, bad, "art", &s), LODE_OK);
+    n = 0;
+    while ((rc = lode_split_next(s, &d)) == LODE_OK && d) {
+        n++;
+        lode_doc_free(d);
+    }
+    CHECK_EQ_INT(rc, LODE_OK);
+    CHECK_EQ_INT(n, 3);
+    lode_split_free(s);
     /* misuse and a missing file */
     CHECK_EQ_INT(lode_split_open(e, "/nonexistent/x.xml", "art", &s), LODE_EIO);
     CHECK(s == NULL);
