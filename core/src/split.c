@@ -35,6 +35,8 @@ struct lode_split {
     int nul;         /* a NUL byte was read */
     int io_error;
     int done;
+    int positioned;  /* xmlTextReaderNext left the reader on a node not yet
+                        looked at (the element's next sibling) */
     unsigned long long bytes;
 };
 
@@ -158,7 +160,11 @@ int split_next_xml(lode_split *s, struct _xmlDoc **out, long *line)
     xmlerr_begin(&saved, NULL); /* errors raised outside the reader's context */
     int rc = LODE_OK;
     for (;;) {
-        int r = xmlTextReaderRead(s->reader);
+        int r = 1;
+        if (s->positioned)
+            s->positioned = 0; /* look at the node Next() moved to first */
+        else
+            r = xmlTextReaderRead(s->reader);
         if (r == 0) {
             s->done = 1;
             if (s->err.count || s->nul || s->io_error)
@@ -196,9 +202,16 @@ int split_next_xml(lode_split *s, struct _xmlDoc **out, long *line)
         if (line)
             *line = s->line;
         *out = doc;
-        /* skip the subtree just copied; the reader frees it as it goes */
-        if (xmlTextReaderNext(s->reader) < 0 && !s->err.count)
+        /* skip the subtree just copied (the reader frees it as it goes);
+         * Next() lands on the following node, which the next call looks at
+         * before reading on: two elements in a row are both handed out */
+        int nx = xmlTextReaderNext(s->reader);
+        if (nx == 1)
+            s->positioned = 1;
+        else if (nx == 0)
             s->done = 1;
+        else
+            s->positioned = 0; /* an error: the next Read reports it */
         /* The reader's document registers every xml:id it meets and keeps
          * the table for the whole stream: memory would grow with the file.
          * The elements handed out are copies; drop the table (attributes
