@@ -35,6 +35,8 @@ struct lode_split {
     int nul;         /* a NUL byte was read */
     int io_error;
     int done;
+    xmlDoc *doc;     /* the reader's document, once xmlTextReaderCurrentDoc
+                        was called: from then on it is ours to free */
     int positioned;  /* xmlTextReaderNext left the reader on a node not yet
                         looked at (the element's next sibling) */
     unsigned long long bytes;
@@ -81,6 +83,8 @@ void lode_split_free(lode_split *s)
         return;
     if (s->reader)
         xmlFreeTextReader(s->reader);
+    if (s->doc)
+        xmlFreeDoc(s->doc); /* xmlTextReaderCurrentDoc made it ours */
     if (s->gz)
         gzclose(s->gz);
     mem_free(&s->e->mem, s->path);
@@ -217,6 +221,8 @@ int split_next_xml(lode_split *s, struct _xmlDoc **out, long *line)
          * The elements handed out are copies; drop the table (attributes
          * freed later find no table, which xmlRemoveID allows). */
         xmlDoc *cur = xmlTextReaderCurrentDoc(s->reader);
+        if (cur)
+            s->doc = cur; /* the reader no longer frees it: we do, at the end */
         if (cur && cur->ids) {
             xmlFreeIDTable(cur->ids);
             cur->ids = NULL;
