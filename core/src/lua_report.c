@@ -109,26 +109,26 @@ static int r_top(lua_State *L)
     return 0;
 }
 
-static int r_sum(lua_State *L)
+/* report:sum(name, x), report:stats(name, x) */
+static int add_number(lua_State *L, int (*add)(struct lode_report *, const char *, double, char *, size_t))
 {
     struct lode_report *r = check(L);
     const char *name = check_name(L, 2);
     double x = check_finite(L, 3);
     char err[300];
-    if (report_sum(r, name, x, err, sizeof err) < 0)
+    if (add(r, name, x, err, sizeof err) < 0)
         return failed(L, err);
     return 0;
 }
 
+static int r_sum(lua_State *L)
+{
+    return add_number(L, report_sum);
+}
+
 static int r_stats(lua_State *L)
 {
-    struct lode_report *r = check(L);
-    const char *name = check_name(L, 2);
-    double x = check_finite(L, 3);
-    char err[300];
-    if (report_stats(r, name, x, err, sizeof err) < 0)
-        return failed(L, err);
-    return 0;
+    return add_number(L, report_stats);
 }
 
 /* report:histogram(name, x [, bins]) -- bins: a number of bins (default

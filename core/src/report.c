@@ -266,26 +266,26 @@ static void add_value(agg *a, double x)
         a->all_int = 0;
 }
 
-int report_sum(struct lode_report *r, const char *name, double x, char *err, size_t errn)
+/* sum and stats keep the same state (add_value); only output differs. */
+static int add_number(struct lode_report *r, rep_kind kind, const char *name, double x, char *err, size_t errn)
 {
     if (!isfinite(x))
-        return fail(err, errn, "report '%s': sum needs a finite number", name);
-    agg *a = get(r, name, REP_SUM, err, errn);
+        return fail(err, errn, "report '%s': %s needs a finite number", name, rep_kind_name(kind));
+    agg *a = get(r, name, kind, err, errn);
     if (!a)
         return -1;
     add_value(a, x);
     return 0;
 }
 
+int report_sum(struct lode_report *r, const char *name, double x, char *err, size_t errn)
+{
+    return add_number(r, REP_SUM, name, x, err, errn);
+}
+
 int report_stats(struct lode_report *r, const char *name, double x, char *err, size_t errn)
 {
-    if (!isfinite(x))
-        return fail(err, errn, "report '%s': stats needs a finite number", name);
-    agg *a = get(r, name, REP_STATS, err, errn);
-    if (!a)
-        return -1;
-    add_value(a, x);
-    return 0;
+    return add_number(r, REP_STATS, name, x, err, errn);
 }
 
 /* x to 4 significant digits: the key automatic histograms keep. */

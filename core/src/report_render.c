@@ -528,6 +528,31 @@ static void html_cstr(buf *b, const char *s, size_t maxw)
 
 /* ---- json ------------------------------------------------------------------ */
 
+/* The figures of a sum or stats view, in the order every format lists
+ * them: n, sum, and for stats min, max, mean (absent without values) and
+ * stddev.  One list, so the four formats cannot disagree. */
+typedef struct figure {
+    const char *key;
+    double x;
+    int is_n;   /* the count v->n, written as an integer */
+    int absent; /* no value: null / empty */
+} figure;
+
+static size_t figures(const rep_view *v, figure out[6])
+{
+    int none = v->n <= 0;
+    size_t k = 0;
+    out[k++] = (figure){"n", 0, 1, 0};
+    out[k++] = (figure){"sum", v->sum, 0, 0};
+    if (v->kind == REP_STATS) {
+        out[k++] = (figure){"min", v->min, 0, none};
+        out[k++] = (figure){"max", v->max, 0, none};
+        out[k++] = (figure){"mean", v->mean, 0, none};
+        out[k++] = (figure){"stddev", v->stddev, 0, 0};
+    }
+    return k;
+}
+
 static void json_int_field(buf *b, const char *ind, const char *name, int64_t v)
 {
     buf_printf(b, ",\n%s\"%s\": %" PRId64, ind, name, v);
@@ -600,17 +625,16 @@ static void render_json(buf *b, const rep_view *views, size_t n, const char *tit
             json_entries(b, v);
             break;
         case REP_SUM:
-            json_int_field(b, ind, "n", v->n);
-            json_num_field(b, ind, "sum", v->sum, 0);
+        case REP_STATS: {
+            figure f[6];
+            for (size_t i = 0, k = figures(v, f); i < k; i++) {
+                if (f[i].is_n)
+                    json_int_field(b, ind, f[i].key, v->n);
+                else
+                    json_num_field(b, ind, f[i].key, f[i].x, f[i].absent);
+            }
             break;
-        case REP_STATS:
-            json_int_field(b, ind, "n", v->n);
-            json_num_field(b, ind, "sum", v->sum, 0);
-            json_num_field(b, ind, "min", v->min, none);
-            json_num_field(b, ind, "max", v->max, none);
-            json_num_field(b, ind, "mean", v->mean, none);
-            json_num_field(b, ind, "stddev", v->stddev, 0);
-            break;
+        }
         case REP_HISTOGRAM:
             json_int_field(b, ind, "n", v->n);
             json_num_field(b, ind, "min", v->min, none);
@@ -662,7 +686,6 @@ static void render_csv(buf *b, const rep_view *views, size_t n)
     buf_puts(b, "name,kind,key,value\r\n");
     for (size_t a = 0; a < n; a++) {
         const rep_view *v = &views[a];
-        int none = v->n <= 0;
         switch (v->kind) {
         case REP_COUNT:
         case REP_TOP:
@@ -673,17 +696,16 @@ static void render_csv(buf *b, const rep_view *views, size_t n)
             }
             break;
         case REP_SUM:
-            csv_int_row(b, v, "n", v->n);
-            csv_num_row(b, v, "sum", v->sum, 0);
+        case REP_STATS: {
+            figure f[6];
+            for (size_t i = 0, k = figures(v, f); i < k; i++) {
+                if (f[i].is_n)
+                    csv_int_row(b, v, f[i].key, v->n);
+                else
+                    csv_num_row(b, v, f[i].key, f[i].x, f[i].absent);
+            }
             break;
-        case REP_STATS:
-            csv_int_row(b, v, "n", v->n);
-            csv_num_row(b, v, "sum", v->sum, 0);
-            csv_num_row(b, v, "min", v->min, none);
-            csv_num_row(b, v, "max", v->max, none);
-            csv_num_row(b, v, "mean", v->mean, none);
-            csv_num_row(b, v, "stddev", v->stddev, 0);
-            break;
+        }
         case REP_HISTOGRAM:
             for (size_t i = 0; i < v->nbins; i++) {
                 csv_row(b, v); /* "[lo,hi)" holds a comma: always quoted */
@@ -973,7 +995,6 @@ static int render_txt(buf *b, const rep_view *views, size_t n, const char *title
         disp_put(b, name, strlen(name), NAME_COLS, DISP_TXT);
         buf_printf(b, " (%s)\n", kind_name(v->kind));
         ttable t;
-        int none = v->n <= 0;
         switch (v->kind) {
         case REP_COUNT:
         case REP_TOP:
@@ -985,19 +1006,17 @@ static int render_txt(buf *b, const rep_view *views, size_t n, const char *title
             txt_histogram(&t, v);
             break;
         case REP_SUM:
+        case REP_STATS: {
             tt_init(&t, b->m, 2, "lr");
-            txt_pair_int(&t, "n", v->n);
-            txt_pair_num(&t, "sum", v->sum, 0);
+            figure f[6];
+            for (size_t i = 0, k = figures(v, f); i < k; i++) {
+                if (f[i].is_n)
+                    txt_pair_int(&t, f[i].key, v->n);
+                else
+                    txt_pair_num(&t, f[i].key, f[i].x, f[i].absent);
+            }
             break;
-        case REP_STATS:
-            tt_init(&t, b->m, 2, "lr");
-            txt_pair_int(&t, "n", v->n);
-            txt_pair_num(&t, "sum", v->sum, 0);
-            txt_pair_num(&t, "min", v->min, none);
-            txt_pair_num(&t, "max", v->max, none);
-            txt_pair_num(&t, "mean", v->mean, none);
-            txt_pair_num(&t, "stddev", v->stddev, 0);
-            break;
+        }
         case REP_DISTINCT:
             tt_init(&t, b->m, 3, "lrl");
             txt_pair_num(&t, "distinct", v->distinct, 0);
@@ -1512,7 +1531,6 @@ static void render_html(buf *b, const rep_view *views, size_t n, const char *tit
     }
     for (size_t a = 0; a < n; a++) {
         const rep_view *v = &views[a];
-        int none = v->n <= 0;
         buf_printf(b, "<section id=\"agg-%zu\">\n<h2>", a + 1);
         html_cstr(b, v->name, NAME_COLS);
         html_badge(b, v->kind);
@@ -1526,21 +1544,18 @@ static void render_html(buf *b, const rep_view *views, size_t n, const char *tit
             html_histogram(b, v);
             break;
         case REP_SUM:
+        case REP_STATS: {
             buf_puts(b, "<table class=\"kv\"><tbody>\n");
-            html_kv_int(b, "n", v->n);
-            html_kv_num(b, "sum", v->sum, 0);
+            figure f[6];
+            for (size_t i = 0, k = figures(v, f); i < k; i++) {
+                if (f[i].is_n)
+                    html_kv_int(b, f[i].key, v->n);
+                else
+                    html_kv_num(b, f[i].key, f[i].x, f[i].absent);
+            }
             buf_puts(b, "</tbody></table>\n");
             break;
-        case REP_STATS:
-            buf_puts(b, "<table class=\"kv\"><tbody>\n");
-            html_kv_int(b, "n", v->n);
-            html_kv_num(b, "sum", v->sum, 0);
-            html_kv_num(b, "min", v->min, none);
-            html_kv_num(b, "max", v->max, none);
-            html_kv_num(b, "mean", v->mean, none);
-            html_kv_num(b, "stddev", v->stddev, 0);
-            buf_puts(b, "</tbody></table>\n");
-            break;
+        }
         case REP_DISTINCT:
             buf_puts(b, "<p class=\"big\">");
             html_num(b, v->distinct);
