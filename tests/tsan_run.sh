@@ -11,10 +11,10 @@ in="examples/documents"
 [ -d "$CORPUS/news-de" ] && in="$in $CORPUS/news-de/10kgnad-test"
 fail=0
 # shellcheck disable=SC2086
-"$LODE" run examples/rules/corpus-report.lua $in -j 4 --report "$tmp/r4.json" --progress \
+"$LODE" run scripts/corpus-report.lua $in -j 4 --report "$tmp/r4.json" --progress \
     --write "$tmp/w" -t text -o "$tmp/rec4" 2> "$tmp/err4" || true
 # shellcheck disable=SC2086
-"$LODE" run examples/rules/corpus-report.lua $in -j 1 --report "$tmp/r1.json" -o "$tmp/rec1" 2> "$tmp/err1" || true
+"$LODE" run scripts/corpus-report.lua $in -j 1 --report "$tmp/r1.json" -o "$tmp/rec1" 2> "$tmp/err1" || true
 if grep -q 'ThreadSanitizer' "$tmp/err4"; then
     echo "tsan_run: ThreadSanitizer report:"; head -40 "$tmp/err4"; fail=1
 fi
@@ -22,7 +22,7 @@ cmp -s "$tmp/r1.json" "$tmp/r4.json" || { echo "tsan_run: -j 4 report differs fr
 cmp -s "$tmp/rec1" "$tmp/rec4" || { echo "tsan_run: -j 4 records differ from -j 1"; fail=1; }
 # an interrupted run: the signal lands while workers are busy
 # shellcheck disable=SC2086
-"$LODE" run examples/rules/corpus-report.lua $in -j 4 --report "$tmp/ri.json" 2> "$tmp/erri" &
+"$LODE" run scripts/corpus-report.lua $in -j 4 --report "$tmp/ri.json" 2> "$tmp/erri" &
 pid=$!
 sleep 2
 kill -INT $pid 2> /dev/null

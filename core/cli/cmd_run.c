@@ -70,7 +70,7 @@ void cmd_run_help(FILE *fp)
           "Examples:\n"
           "  lode run examples/rules/quotes.lua examples/documents/putin-kim-wladiwostok.txt\n"
           "  lode run rules.lua corpus/ -o records.csv\n"
-          "  lode run examples/rules/corpus-report.lua corpus/ --report report.html\n"
+          "  lode run scripts/corpus-report.lua corpus/ --report report.html\n"
           "  lode run rules.lua corpus/ --shard 2/4 --partial part-2.json\n"
           "  lode run examples/rules/captions.lua article.txt --write out/ -t html\n",
           fp);

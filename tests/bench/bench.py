@@ -757,7 +757,7 @@ def task_rules():
            r["paired_ratio"] <= 1.3, "reference: `lode run noop.lua` (no rules, no walk), same run")
 
 
-CORPUS_REPORT = os.path.join("examples", "rules", "corpus-report.lua")
+CORPUS_REPORT = os.path.join("scripts", "corpus-report.lua")
 
 
 def task_parallel():

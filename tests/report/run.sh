@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh -- the HTML report a person opens: examples/rules/corpus-report.lua
+# run.sh -- the HTML report a person opens: scripts/corpus-report.lua
 # over the news corpus (or the bundled examples without it), rendered in
 # headless Chromium by chromium.sh (skipped without a browser).  Prints TAP.
 LODE=${LODE:-build/lode}
@@ -8,7 +8,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/lode-report.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 in=examples/documents
 [ -d "$CORPUS/news-de" ] && in="$CORPUS/news-de"
-if "$LODE" run examples/rules/corpus-report.lua "$in" -j 2 --report "$tmp/report.html" -q 2> "$tmp/err" &&
+if "$LODE" run scripts/corpus-report.lua "$in" -j 2 --report "$tmp/report.html" -q 2> "$tmp/err" &&
    grep -q '<svg' "$tmp/report.html"; then
     echo "ok 1 - corpus-report.lua writes an HTML report with SVG charts"
 else
