@@ -47,7 +47,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -DLODE_BUILDING -fPIC \
              -fvisibility=hidden -Icore/include -Icore/src $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread -ldl $(LDLIBS)
 
 LIB_SRC   := $(sort $(wildcard core/src/*.c))
 CLI_SRC   := $(sort $(wildcard core/cli/*.c))
@@ -57,11 +57,15 @@ LIB_OBJ   := $(LIB_SRC:core/src/%.c=$(BUILD)/obj/lib/%.o)
 CLI_OBJ   := $(CLI_SRC:core/cli/%.c=$(BUILD)/obj/cli/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+# Test plugins (tests/plugins/*.c, one file each): the loader's own tests.
+TEST_PLUGIN_SRC := $(sort $(wildcard tests/plugins/*.c))
+TEST_PLUGIN_SO  := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.so)
 
 
-.PHONY: all lib cli unit demo test tsan test-deps deps check-deps install uninstall clean bench lint
 
-all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc
+.PHONY: all lib cli unit plugins demo test tsan test-deps deps check-deps install uninstall clean bench lint
+
+all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc plugins
 
 lib: $(BUILD)/liblode.a $(BUILD)/liblode.so
 
@@ -108,7 +112,26 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
 
-unit: $(UNIT_BIN) $(TOOL_BIN)
+unit: $(UNIT_BIN) $(TOOL_BIN) $(TEST_PLUGIN_SO)
+
+# ---- plugins ----------------------------------------------------------------
+# Each plugins/NAME/plugin.mk adds its shared object to PLUGIN_SO (built into
+# $(BUILD)/plugins/, where build/lode finds them) and its rule, using
+# PLUGIN_CFLAGS; plugins see only lode.h and the libraries they link.
+PLUGIN_CFLAGS = -std=c11 $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden \
+                -Icore/include $(shell pkg-config --cflags libxml-2.0 2>/dev/null) $(CFLAGS)
+PLUGIN_LDFLAGS = -shared -Wl,-z,defs $(SANLD) $(LDFLAGS)
+PLUGIN_SO :=
+include $(sort $(wildcard plugins/*/plugin.mk))
+
+plugins: $(PLUGIN_SO)
+
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c core/include/lode.h | check-deps
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) $(shell pkg-config --cflags lua5.4 2>/dev/null) $(PLUGIN_LDFLAGS) -o $@ $< \
+	    $(shell pkg-config --libs libxml-2.0 lua5.4 2>/dev/null)
 
 # ---- dependencies -----------------------------------------------------------
 

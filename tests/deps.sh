@@ -12,9 +12,9 @@
 #                                 and HTML report tests).
 mode=$1
 what=$2
-MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib"
-BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev"
-TEST_DEBS="unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev parallel chromium"
+MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib libcmark-gfm sqlite3 gumbo"
+BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev libcmark-gfm-dev libsqlite3-dev libgumbo-dev"
+TEST_DEBS="sqlite3 cmark-gfm unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev parallel chromium"
 
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
@@ -30,6 +30,8 @@ if [ "$what" = test ]; then
     [ -f /usr/share/unicode/auxiliary/GraphemeBreakTest.txt ] || missing="$missing unicode-data"
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
+    command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+    command -v cmark-gfm >/dev/null 2>&1 || missing="$missing cmark-gfm"
     command -v clang-14 >/dev/null 2>&1 || missing="$missing clang-14"
     command -v parallel >/dev/null 2>&1 || missing="$missing parallel"
     command -v chromium >/dev/null 2>&1 || missing="$missing chromium"

@@ -112,6 +112,9 @@ typedef struct lode_sandbox {
     size_t max_memory;          /* bytes of Lua memory per script; default 64 MiB */
     unsigned long long max_steps; /* Lua instructions per document; default 100,000,000 */
     unsigned long timeout_ms;   /* wall-clock time per document; default 5000 */
+    int allow_plugins;          /* with enabled: 0 (the default) refuses lode_plugin_load
+                                   and hides plugins' Lua modules from scripts; 1 allows
+                                   both (plugins are native code: the host's decision) */
 } lode_sandbox;
 
 /** Engine options.  Initialise with lode_options_init() and change fields;
@@ -522,6 +525,231 @@ LODE_API int lode_report_write_buffer(const lode_report *report, const char *for
  *  extension of path (.json .csv .txt .html). */
 LODE_API int lode_report_save(const lode_report *report, const char *format,
                               const char *title, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Plugins: readers, writers, record sinks and Lua modules in shared objects */
+/* ------------------------------------------------------------------------ */
+
+/* A plugin is a shared object that declares itself with LODE_PLUGIN_DECLARE
+ * and exports
+ *
+ *     int lode_plugin_init(lode_registry *reg, char **errmsg);
+ *
+ * lode_plugin_load() opens it, checks the declared ABI against its own
+ * before running any of the plugin's code, then calls lode_plugin_init once
+ * per engine.  Through reg the plugin registers what it provides.  A plugin
+ * needs no symbol of liblode: everything it may call is in the registry
+ * (so it works in hosts that link lode statically).  See docs/plugins.md. */
+
+/** The plugin ABI of this header.  It changes only if a struct below has to
+ *  change incompatibly, which the rules below exist to avoid: lode_registry
+ *  and every struct a plugin fills start with their size and are only ever
+ *  appended to, so a plugin built against an older lode.h keeps working
+ *  with a newer lode (which reads only the fields the plugin's size covers)
+ *  and a plugin built against a newer one checks reg->size before it uses a
+ *  newer field (LODE_REGISTRY_HAS).  lode refuses a plugin whose declared
+ *  ABI differs from its own, naming the plugin and both versions. */
+#define LODE_PLUGIN_ABI 1
+
+#if defined(__GNUC__)
+#define LODE_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define LODE_PLUGIN_EXPORT
+#endif
+
+/** What a plugin says about itself: the exported constant `lode_plugin`,
+ *  read by the loader before any of the plugin's code runs.  Define it with
+ *  LODE_PLUGIN_DECLARE. */
+typedef struct lode_plugin_info {
+    unsigned abi;        /* LODE_PLUGIN_ABI the plugin was built with */
+    size_t size;         /* sizeof(lode_plugin_info) at build time */
+    const char *name;    /* short name, e.g. "markdown"; [a-z0-9_-]+ */
+    const char *version; /* the plugin's own version, e.g. "1.0.0" */
+    const char *summary; /* one line for `lode plugins` */
+} lode_plugin_info;
+
+/** Declares the plugin; put it once in the plugin's source, at file scope. */
+#define LODE_PLUGIN_DECLARE(name, version, summary)                                          \
+    LODE_PLUGIN_EXPORT extern const lode_plugin_info lode_plugin;                             \
+    const lode_plugin_info lode_plugin = {LODE_PLUGIN_ABI, sizeof(lode_plugin_info), (name), \
+                                          (version), (summary)}
+
+/** Receives output bytes from a plugin writer: appends len bytes at data.
+ *  Returns 0, or non-zero when the output failed (the writer then stops and
+ *  returns a status set with api->error). */
+typedef int (*lode_emit_fn)(void *emit_ud, const void *data, size_t len);
+
+/** A reader: bytes in, a libxml2 tree out, in the HTML vocabulary of
+ *  docs/tree.md (html/head/body, h1-h6, p, ul/ol/li, table, a, em, ...)
+ *  when the format is a document format.  Registered with add_reader; the
+ *  struct is copied, the strings and the extension array are borrowed and
+ *  must live as long as the plugin is loaded (static data). */
+typedef struct lode_reader {
+    size_t size;                   /* sizeof(lode_reader) */
+    const char *name;              /* format name for --from and lode_parse_options.format */
+    const char *summary;           /* one line, may be NULL */
+    const char *const *extensions; /* ".md", ... lower case with the dot, NULL-ended; may be NULL */
+    /* Returns non-zero if len bytes at data (the first up to 4 KiB of the
+     * input) look like this format; tried after the built-in formats'
+     * extensions and before their sniffers.  May be NULL: never sniffed. */
+    int (*sniff)(void *ud, const void *data, size_t len);
+    /* Parses len bytes at data (borrowed for the call; name is the display
+     * name for messages).  On success stores a new tree in *out and returns
+     * LODE_OK; on failure returns api->error(engine, LODE_E..., "name:line:
+     * what") and leaves *out NULL.  Must honour engine limits
+     * (api->limits). */
+    int (*read)(void *ud, lode_engine *engine, const char *name, const void *data, size_t len,
+                const lode_parse_options *opts, struct _xmlDoc **out);
+    void *ud;                      /* handed to sniff and read */
+} lode_reader;
+
+/** A writer: a tree in, bytes out through emit.  Copied like lode_reader. */
+typedef struct lode_writer {
+    size_t size;                   /* sizeof(lode_writer) */
+    const char *name;              /* format name for -t and lode_write_options.format */
+    const char *summary;           /* one line, may be NULL */
+    const char *const *extensions; /* output extensions, informative; may be NULL */
+    /* Serialises doc (borrowed, not to be changed) by calling emit; returns
+     * LODE_OK or a status set with api->error. */
+    int (*write)(void *ud, lode_engine *engine, const struct _xmlDoc *doc,
+                 const lode_write_options *opts, lode_emit_fn emit, void *emit_ud);
+    void *ud;
+} lode_writer;
+
+/** A record sink: where `lode run` (or a host, through lode_sink_open)
+ *  sends the records scripts emit.  Chosen by the extension of the output
+ *  path (`-o out.sqlite`) or by name (`--sink sqlite`).  Copied like
+ *  lode_reader.  One sink instance is used by one thread at a time;
+ *  records arrive in the run's order. */
+typedef struct lode_sink_class {
+    size_t size;                   /* sizeof(lode_sink_class) */
+    const char *name;              /* for --sink NAME */
+    const char *summary;           /* one line, may be NULL */
+    const char *const *extensions; /* ".sqlite", ... lower case with the dot, NULL-ended */
+    /* Opens an instance writing to path.  label names the records' source
+     * (the rule script's file name without folder and .lua, e.g.
+     * "news-quotes"), a default for a table or collection name.  Stores the
+     * instance's state in *state.  Returns LODE_OK or a status set with
+     * api->error. */
+    int (*open)(void *ud, lode_engine *engine, const char *path, const char *label, void **state);
+    /* Takes one record: a JSON object of len bytes (no newline), borrowed
+     * for the call.  lode_record_next walks its fields. */
+    int (*write)(void *state, lode_engine *engine, const char *json, size_t len);
+    /* Ends the instance and frees state.  commit != 0: the run succeeded,
+     * make the output durable and visible; commit == 0: the run failed or
+     * was interrupted, leave no half output (remove what this instance
+     * created, or roll back).  Called exactly once per successful open. */
+    int (*close)(void *state, lode_engine *engine, int commit);
+    void *ud;
+} lode_sink_class;
+
+/** lode's services to plugins: one static table per process, so a plugin
+ *  keeps the pointer (reg->api) for its callbacks.  Starts with its size
+ *  and is only ever appended to (LODE_API_HAS). */
+typedef struct lode_api {
+    size_t size; /* sizeof(lode_api) of the loading lode */
+    /* Sets the engine's error (printf-style; start with the source name)
+     * and returns code, as in `return api->error(e, LODE_EPARSE, ...)`. */
+    int (*error)(lode_engine *engine, int code, const char *fmt, ...);
+    /* Sends a warning line to the host's log (printf-style). */
+    void (*warn)(lode_engine *engine, const char *fmt, ...);
+    /* The engine's limits (max_input_bytes, max_depth, ...). */
+    const lode_limits *(*limits)(const lode_engine *engine);
+    /* Field iteration and string decoding of records: lode_record_next and
+     * lode_json_decode. */
+    int (*record_next)(const char *json, size_t len, size_t *pos, lode_field *field);
+    size_t (*json_decode)(const char *body, size_t len, char *out);
+} lode_api;
+
+/** Handed to lode_plugin_init, valid during that call only.  Starts with
+ *  the ABI and its own size and is only ever appended to. */
+typedef struct lode_registry lode_registry;
+struct lode_registry {
+    unsigned abi;        /* LODE_PLUGIN_ABI of the loading lode */
+    size_t size;         /* sizeof(lode_registry) of the loading lode */
+    lode_engine *engine; /* the engine loading the plugin */
+    void *internal;      /* lode's; do not touch */
+    const lode_api *api; /* services for the plugin's callbacks; keep this pointer */
+
+    /* Registration: LODE_OK, or a status (a format name already has a
+     * reader/writer, a sink or module name is taken, the struct is too
+     * small, out of memory) with lode_errmsg(reg->engine) set; the load
+     * then fails whatever lode_plugin_init returns. */
+    int (*add_reader)(lode_registry *reg, const lode_reader *reader);
+    int (*add_writer)(lode_registry *reg, const lode_writer *writer);
+    int (*add_sink)(lode_registry *reg, const lode_sink_class *sink);
+    /* A Lua module scripts load with require(module->name): by convention
+     * "lode.PLUGINNAME" or "lode.PLUGINNAME.PART".  Same shape and rules as
+     * a host module; hidden in the sandbox unless sandbox.allow_plugins. */
+    int (*add_module)(lode_registry *reg, const lode_host_module *module);
+};
+
+/** True if reg (of the loading lode) has the member field, or api has:
+ *  check before using a member added after the first version. */
+#define LODE_REGISTRY_HAS(reg, field) \
+    ((reg)->size >= offsetof(lode_registry, field) + sizeof((reg)->field))
+#define LODE_API_HAS(api, field) ((api)->size >= offsetof(lode_api, field) + sizeof((api)->field))
+
+/** The plugin's entry point (documented here; defined by the plugin).
+ *  Registers what the plugin provides; returns 0, or non-zero with an
+ *  optional message in *errmsg allocated with malloc (lode frees it). */
+typedef int (*lode_plugin_init_fn)(lode_registry *reg, char **errmsg);
+
+/** Method of lode_engine.  Loads the plugin at path (a shared object; a
+ *  path without '/' is searched by the dynamic linker's rules, so give
+ *  "./x.so" for the current folder) into engine: its readers and writers
+ *  join the format registry (by name, extension and sniffing), its sinks
+ *  lode_sink_open's choice and its modules every rule script's require.
+ *  Loading the same plugin (by name) twice into one engine is a no-op.
+ *  Refused with LODE_ESANDBOX in a sandboxed engine unless
+ *  sandbox.allow_plugins.  Failures (LODE_EIO: cannot be opened; LODE_ERROR:
+ *  not a lode plugin, another ABI, lode_plugin_init failed or registered
+ *  a clashing name) leave the engine as it was, and the message names the
+ *  path, e.g. "x.so: plugin 'csv' was built for plugin ABI 0; this lode
+ *  has ABI 1: rebuild it against this lode.h".  A loaded plugin stays
+ *  mapped in the process (it may have registered state with libraries it
+ *  uses); rules using its modules must be freed before the engine. */
+LODE_API int lode_plugin_load(lode_engine *engine, const char *path);
+
+/** One loaded plugin, as lode_plugin_at describes it.  Borrowed strings,
+ *  valid while the engine lives. */
+typedef struct lode_plugin_desc {
+    const char *name;
+    const char *version;
+    const char *summary;
+    const char *path;     /* as given to lode_plugin_load */
+    const char *provides; /* one line per thing registered, e.g.
+                             "reader markdown (.md .markdown)\nwriter gfm\n" */
+} lode_plugin_desc;
+
+/** Method of lode_engine.  Describes the i-th loaded plugin (in load order)
+ *  into *desc and returns 1, or returns 0 past the last one. */
+LODE_API int lode_plugin_at(const lode_engine *engine, size_t i, lode_plugin_desc *desc);
+
+/** An open record sink (see lode_sink_class). */
+typedef struct lode_sink lode_sink;
+
+/** Constructor.  Opens a record sink of a plugin for path: the sink named
+ *  name, or (name NULL) the one whose extension path has.  label as in
+ *  lode_sink_class.open.  LODE_EFORMAT when no sink fits (the built-in
+ *  JSON Lines/CSV/TSV outputs of `lode run` are not sinks of the library).
+ *  Close with lode_sink_close(). */
+LODE_API int lode_sink_open(lode_engine *engine, const char *name, const char *path,
+                            const char *label, lode_sink **out);
+
+/** Method of lode_engine.  The name of the sink that lode_sink_open would
+ *  choose for path by its extension, or NULL.  Borrowed. */
+LODE_API const char *lode_sink_detect(const lode_engine *engine, const char *path);
+
+/** Method of lode_sink.  Sends one record (a JSON object of len bytes, no
+ *  newline; borrowed for the call). */
+LODE_API int lode_sink_write(lode_sink *sink, const char *json, size_t len);
+
+/** Destructor.  Ends the sink: commit != 0 makes the output durable and
+ *  visible, commit == 0 leaves no half output.  Returns the sink's status
+ *  (a failed commit is an error: the output is then not complete).  Frees
+ *  sink; no-op (LODE_OK) for NULL. */
+LODE_API int lode_sink_close(lode_sink *sink, int commit);
 
 #ifdef __cplusplus
 }

@@ -57,7 +57,7 @@ int lode_doc_parse(lode_engine *e, const void *data, size_t len, const char *nam
     const format *f;
     if (po.format) {
         f = format_find(e, po.format);
-        if (!f || !f->read)
+        if (!f || !format_readable(f))
             return engine_error(e, LODE_EFORMAT, "%s: '%s' is not a readable format", src, po.format);
     } else {
         if (len == 0)
@@ -68,7 +68,7 @@ int lode_doc_parse(lode_engine *e, const void *data, size_t len, const char *nam
         f = format_find(e, fname);
     }
     xmlDoc *xml = NULL;
-    int rc = f->read(e, src, data ? data : (const void *)"", len, &po, &xml);
+    int rc = format_read(e, f, src, data ? data : (const void *)"", len, &po, &xml);
     if (rc != LODE_OK) {
         assert(xml == NULL);
         return rc;
@@ -264,9 +264,9 @@ static int render(lode_engine *e, const lode_doc *d, const lode_write_options *w
         return e ? engine_error(e, LODE_EMISUSE, "write: NULL argument") : LODE_EMISUSE;
     engine_clear_error(e);
     const format *f = format_find(e, wo->format);
-    if (!f || !f->write)
+    if (!f || !format_writable(f))
         return engine_error(e, LODE_EFORMAT, "'%s' is not a writable format", wo->format);
-    int rc = f->write(e, d->xml, wo, b);
+    int rc = format_write(e, f, d->xml, wo, b);
     if (rc == LODE_OK && !buf_ok(b))
         rc = engine_error(e, LODE_ENOMEM, "%s: out of memory while writing %s", d->name, f->name);
     else if (rc != LODE_OK && strncmp(e->errmsg, d->name, strlen(d->name)) != 0) {

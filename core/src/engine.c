@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 
 #include "format.h"
+#include "plugin.h"
 
 #define DEFAULT_MAX_INPUT ((size_t)256 << 20)
 #define DEFAULT_MAX_DEPTH 256u
@@ -115,6 +116,7 @@ void lode_engine_free(lode_engine *e)
 {
     if (!e)
         return;
+    plugins_free(e);
     mem_free(&e->mem, e->module_path);
     e->mem.fn(e->mem.ud, e, sizeof *e, 0);
 }
@@ -146,14 +148,20 @@ static void clean_line(char *s)
             *s = '?';
 }
 
+int engine_verror(lode_engine *e, int code, const char *fmt, va_list ap)
+{
+    vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+    clean_line(e->errmsg);
+    e->errcode = code;
+    return code;
+}
+
 int engine_error(lode_engine *e, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+    engine_verror(e, code, fmt, ap);
     va_end(ap);
-    clean_line(e->errmsg);
-    e->errcode = code;
     return code;
 }
 
@@ -163,17 +171,22 @@ void engine_clear_error(lode_engine *e)
     e->errmsg[0] = '\0';
 }
 
-void engine_warn(lode_engine *e, const char *fmt, ...)
+void engine_vwarn(lode_engine *e, const char *fmt, va_list ap)
 {
     if (!e->log)
         return;
     char msg[ENGINE_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     clean_line(msg);
     e->log(e->log_ud, LODE_LOG_WARNING, msg);
+}
+
+void engine_warn(lode_engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    engine_vwarn(e, fmt, ap);
+    va_end(ap);
 }
 
 const char *engine_srcname(const char *name)

@@ -6,6 +6,8 @@
 #ifndef LODE_ENGINE_H
 #define LODE_ENGINE_H
 
+#include <stdarg.h>
+
 #include "lode.h"
 #include "mem.h"
 
@@ -20,8 +22,10 @@ struct lode_engine {
     lode_limits limits;
     lode_sandbox sandbox;
     char *module_path;   /* lode_options.module_path, copied (or NULL) */
-    const struct format *formats; /* the registry: built-ins (plugins later) */
+    const struct format *formats; /* the registry: format_builtin, or own_formats */
     size_t nformats;
+    struct format *own_formats;   /* built-ins + plugins' formats, once a plugin loaded */
+    struct plugin *plugins;       /* loaded plugins, in load order (plugin.c) */
     int errcode;
     char errmsg[ENGINE_ERRMSG_MAX];
 };
@@ -31,6 +35,10 @@ struct lode_engine {
 __attribute__((format(printf, 3, 4)))
 #endif
 int engine_error(lode_engine *e, int code, const char *fmt, ...);
+
+/* engine_error and engine_warn with a va_list. */
+int engine_verror(lode_engine *e, int code, const char *fmt, va_list ap);
+void engine_vwarn(lode_engine *e, const char *fmt, va_list ap);
 
 /* Clears the last error. */
 void engine_clear_error(lode_engine *e);

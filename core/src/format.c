@@ -1,8 +1,11 @@
-/* format.c -- the built-in format registry, detection by name and sniffing. */
+/* format.c -- the format registry (built-ins and plugins' readers and
+ * writers), detection by name and sniffing, and dispatch. */
 #include "format.h"
 
 #include <string.h>
 #include <strings.h>
+
+#include "tree_check.h"
 
 static const char *const xml_ext[] = {".xml", ".xhtml", ".tei", ".jats", ".dbk", ".svg", ".rss", ".atom", NULL};
 static const char *const html_ext[] = {".html", ".htm", NULL};
@@ -13,11 +16,11 @@ static const char *const md_ext[] = {".md", ".markdown", NULL};
 /* Sniffing order matters: json before text (any UTF-8 is text), html before
  * xml (an XHTML page starting "<?xml" is still XML: sniff_html refuses it). */
 const format format_builtin[] = {
-    {"xml", xml_ext, read_xml, write_xml, sniff_xml},
-    {"html", html_ext, read_html, write_html, sniff_html},
-    {"json", json_ext, read_json, write_json, sniff_json},
-    {"text", text_ext, read_text, write_text, sniff_text},
-    {"markdown", md_ext, NULL, write_markdown, NULL},
+    {"xml", xml_ext, read_xml, write_xml, sniff_xml, NULL, NULL},
+    {"html", html_ext, read_html, write_html, sniff_html, NULL, NULL},
+    {"json", json_ext, read_json, write_json, sniff_json, NULL, NULL},
+    {"text", text_ext, read_text, write_text, sniff_text, NULL, NULL},
+    {"markdown", md_ext, NULL, write_markdown, NULL, NULL, NULL},
 };
 const size_t format_builtin_count = sizeof format_builtin / sizeof format_builtin[0];
 
@@ -43,8 +46,8 @@ const char *lode_format_at(const lode_engine *e, size_t i, unsigned *caps)
     if (!e || i >= e->nformats)
         return NULL;
     if (caps)
-        *caps = (e->formats[i].read ? LODE_FORMAT_READ : 0u) |
-                (e->formats[i].write ? LODE_FORMAT_WRITE : 0u);
+        *caps = (format_readable(&e->formats[i]) ? LODE_FORMAT_READ : 0u) |
+                (format_writable(&e->formats[i]) ? LODE_FORMAT_WRITE : 0u);
     return e->formats[i].name;
 }
 
@@ -137,7 +140,7 @@ static const format *by_extension(const lode_engine *e, const char *name)
     size_t xl = n - (size_t)(dot - base);
     for (size_t i = 0; i < e->nformats; i++) {
         const format *f = &e->formats[i];
-        if (!f->read || !f->extensions)
+        if (!format_readable(f) || !f->extensions)
             continue;
         for (const char *const *x = f->extensions; *x; x++)
             if (strlen(*x) == xl && strncasecmp(dot, *x, xl) == 0)
@@ -155,6 +158,13 @@ const char *lode_format_detect(lode_engine *e, const char *name, const void *dat
     if (f)
         return f->name;
     if (data) {
+        /* Plugins' sniffers first: the built-in text sniffer takes anything
+         * without NUL bytes.  They see at most 4 KiB. */
+        for (size_t i = 0; i < e->nformats; i++) {
+            const lode_reader *r = e->formats[i].reader;
+            if (r && r->sniff && r->sniff(r->ud, data, len > 4096 ? 4096 : len))
+                return e->formats[i].name;
+        }
         for (size_t i = 0; i < e->nformats; i++)
             if (e->formats[i].read && e->formats[i].sniff && e->formats[i].sniff(data, len))
                 return e->formats[i].name;
@@ -162,4 +172,61 @@ const char *lode_format_detect(lode_engine *e, const char *name, const void *dat
     engine_error(e, LODE_EFORMAT, "%s: cannot tell the format (use --from xml|html|text|json)",
                  engine_srcname(name));
     return NULL;
+}
+
+int format_read(lode_engine *e, const format *f, const char *name, const unsigned char *data,
+                size_t len, const lode_parse_options *po, xmlDoc **out)
+{
+    *out = NULL;
+    if (f->read)
+        return f->read(e, name, data, len, po, out);
+    const lode_reader *r = f->reader;
+    xmlDoc *doc = NULL;
+    int rc = r->read(r->ud, e, name, data, len, po, &doc);
+    if (rc != LODE_OK) {
+        xmlFreeDoc(doc);
+        if (e->errcode == LODE_OK)
+            engine_error(e, rc, "%s: the %s reader failed (%s)", name, f->name, lode_strerror(rc));
+        return rc;
+    }
+    if (!doc)
+        return engine_error(e, LODE_ERROR, "%s: the %s reader returned no tree (a bug of its plugin)",
+                            name, f->name);
+    if (!xmlDocGetRootElement(doc)) {
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ERROR, "%s: the %s reader returned a tree without a root element "
+                            "(a bug of its plugin)", name, f->name);
+    }
+    /* A broken tree from native code would crash lode far from its cause:
+     * check the links once (one walk, cheap next to any parse). */
+    char why[256];
+    if (tree_check(doc, why, sizeof why) != 0) {
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ERROR, "%s: the %s reader built an inconsistent tree (a bug of its "
+                            "plugin): %s", name, f->name, why);
+    }
+    *out = doc;
+    return LODE_OK;
+}
+
+/* The plugin writer's emit callback: appends to a buf. */
+static int emit_buf(void *ud, const void *data, size_t len)
+{
+    buf *b = ud;
+    buf_put(b, data, len);
+    return buf_ok(b) ? 0 : -1;
+}
+
+int format_write(lode_engine *e, const format *f, xmlDoc *doc, const lode_write_options *wo,
+                 buf *out)
+{
+    if (f->write)
+        return f->write(e, doc, wo, out);
+    const lode_writer *w = f->writer;
+    int rc = w->write(w->ud, e, doc, wo, emit_buf, out);
+    if (rc == LODE_OK && !buf_ok(out))
+        return engine_error(e, LODE_ENOMEM, "out of memory while writing %s", f->name);
+    if (rc != LODE_OK && e->errcode == LODE_OK)
+        engine_error(e, rc, "the %s writer failed (%s)", f->name, lode_strerror(rc));
+    return rc;
 }

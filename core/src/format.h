@@ -24,10 +24,25 @@ typedef int (*format_sniff_fn)(const unsigned char *data, size_t len);
 typedef struct format {
     const char *name;
     const char *const *extensions; /* NULL-terminated, lower case, with the dot */
-    format_read_fn read;           /* NULL: not readable */
-    format_write_fn write;         /* NULL: not writable */
-    format_sniff_fn sniff;         /* NULL: never sniffed */
+    format_read_fn read;           /* NULL: not readable (unless reader) */
+    format_write_fn write;         /* NULL: not writable (unless writer) */
+    format_sniff_fn sniff;         /* NULL: never sniffed (unless reader->sniff) */
+    const lode_reader *reader;     /* a plugin's reader (then read is NULL) */
+    const lode_writer *writer;     /* a plugin's writer (then write is NULL) */
 } format;
+
+/* Whether f can be read / written, through lode's code or a plugin's. */
+#define format_readable(f) ((f)->read != NULL || (f)->reader != NULL)
+#define format_writable(f) ((f)->write != NULL || (f)->writer != NULL)
+
+/* Reads with f (built in or plugin); same contract as format_read_fn.  A
+ * plugin's tree is checked: a reader that returns LODE_OK without a tree
+ * (or with a tree but an error) is reported as a bug of the plugin. */
+int format_read(lode_engine *e, const format *f, const char *name, const unsigned char *data,
+                size_t len, const lode_parse_options *po, xmlDoc **out);
+/* Writes with f (built in or plugin) into out. */
+int format_write(lode_engine *e, const format *f, xmlDoc *doc, const lode_write_options *wo,
+                 buf *out);
 
 /* The built-in formats, in sniffing order. */
 extern const format format_builtin[];

@@ -310,7 +310,7 @@ int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
 {
     lode_engine *e = d->engine;
     const format *f = format_find(e, fmt);
-    if (!f || !f->write)
+    if (!f || !format_writable(f))
         return luaL_error(L, "'%s' is not a writable format (xml, html, text, markdown, json)", fmt);
     buf *out = ltree_push_buf(L, &e->mem);
     xmlDoc *target = d->xml;
@@ -330,7 +330,7 @@ int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
         target = tmp;
     }
     lode_write_options wo = {f->name, 0};
-    int rc = f->write(e, target, &wo, out);
+    int rc = format_write(e, f, target, &wo, out);
     xmlFreeDoc(tmp);
     if (rc != LODE_OK)
         return luaL_error(L, "write %s: %s", f->name, lode_errmsg(e));

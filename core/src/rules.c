@@ -36,6 +36,7 @@
 #include "lua_query.h"
 #include "lua_report.h"
 #include "lua_tree.h"
+#include "plugin.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "tree_edit.h"
@@ -461,9 +462,15 @@ static int host_module_open(lua_State *L)
 /* Runs in a pcall: builds the global table `host` from the options and
  * puts the host's modules in package.preload (require finds them first,
  * also in the sandbox: providing one is the host's decision). */
+typedef struct host_setup {
+    const lode_rules_options *opts;
+    const lode_engine *e;
+} host_setup;
+
 static int install_host(lua_State *L)
 {
-    const lode_rules_options *o = lua_touserdata(L, 1);
+    const host_setup *hs = lua_touserdata(L, 1);
+    const lode_rules_options *o = hs->opts;
     const lode_host_function *h = o ? o->host_functions : NULL;
     lua_newtable(L);
     for (; h && h->name; h++) {
@@ -491,6 +498,29 @@ static int install_host(lua_State *L)
             lua_pushcclosure(L, host_module_open, 1);
         }
         lua_setfield(L, -2, m->name);
+    }
+    /* Plugins' modules, unless the host gave one of the same name; in the
+     * sandbox only if the host allowed plugins. */
+    const lode_engine *e = hs->e;
+    if (!e->sandbox.enabled || e->sandbox.allow_plugins) {
+        for (const plugin_item *it = plugin_next_module(e, NULL); it; it = plugin_next_module(e, it)) {
+            const lode_host_module *pm = &it->u.module;
+            if (lua_getfield(L, -1, pm->name) != LUA_TNIL) {
+                lua_pop(L, 1);
+                continue;
+            }
+            lua_pop(L, 1);
+            if (pm->source) {
+                lua_pushlstring(L, pm->source, pm->len);
+                lua_pushcclosure(L, host_module_source, 1);
+            } else {
+                host_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+                b->fn = pm->open;
+                b->ud = pm->ud;
+                lua_pushcclosure(L, host_module_open, 1);
+            }
+            lua_setfield(L, -2, pm->name);
+        }
     }
     lua_pop(L, 1);
     return 0;
@@ -551,8 +581,9 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
     }
     lua_State *L = r->L;
     int rc;
+    host_setup hs = {opts, e};
     lua_pushcfunction(L, install_host);
-    lua_pushlightuserdata(L, (void *)opts);
+    lua_pushlightuserdata(L, &hs);
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         rc = script_error(r, "host functions and modules: ");
         goto fail;
