@@ -184,13 +184,15 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc
 	install -m 644 docs/lode.1 $(DESTDIR)$(PREFIX)/share/man/man1/lode.1
 	cp -R scripts/. $(DESTDIR)$(PREFIX)/share/lode/scripts/
+	install -d $(DESTDIR)$(PREFIX)/lib/lode/plugins
+	$(if $(PLUGIN_SO),install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/lode/plugins/)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/lode $(DESTDIR)$(PREFIX)/include/lode.h \
 	    $(DESTDIR)$(PREFIX)/lib/liblode.a $(DESTDIR)$(PREFIX)/lib/liblode.so \
 	    $(DESTDIR)$(PREFIX)/lib/liblode.so.$(ABI) $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/lode.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/lode
+	rm -rf $(DESTDIR)$(PREFIX)/share/lode $(DESTDIR)$(PREFIX)/lib/lode
 
 clean:
 	rm -rf build

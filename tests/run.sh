@@ -53,6 +53,13 @@ suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite install sh tests/install.sh
+# Each bundled plugin's own tests: plugins/NAME/tests/run.sh (TAP lines;
+# BUILD, LODE and CORPUS in the environment, run from the project root).
+for t in plugins/*/tests/run.sh; do
+    [ -f "$t" ] || continue
+    name=$(basename "$(dirname "$(dirname "$t")")")
+    suite "plugin-$name" sh "$t"
+done
 suite docs-check sh tests/docs_check.sh
 if [ -d "$CORPUS" ]; then
     suite select-compare sh tests/select_compare.sh
