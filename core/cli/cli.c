@@ -126,9 +126,20 @@ lode_engine *cli_engine_log(cli *c, lode_log_fn log, void *log_ud)
         if (c->sandbox.timeout_ms)
             o.sandbox.timeout_ms = c->sandbox.timeout_ms;
     }
+    if (c->allow_plugins_flag)
+        o.sandbox.allow_plugins = 1;
     lode_engine *e = lode_engine_new(&o);
-    if (!e)
+    if (!e) {
         cli_error(c, "out of memory");
+        c->engine_exit = EXIT_NOMEM;
+        return NULL;
+    }
+    if (cli_load_plugins(c, e) != 0) {
+        lode_engine_free(e);
+        c->engine_exit = EXIT_USAGE;
+        return NULL;
+    }
+    c->engines_made++;
     return e;
 }
 
@@ -212,6 +223,7 @@ static void main_help(FILE *fp)
           "  query SELECTOR INPUT...   print what a CSS selector (or --xpath) finds\n"
           "  check SCRIPT              compile a rule script and list its rules\n"
           "  merge SCRIPT PARTIAL...   merge partial reports of sharded runs, run finish()\n"
+          "  plugins                   list the plugins found and what each provides\n"
           "  help [COMMAND]            show help for lode or for a command\n"
           "\n"
           "Options:\n"
@@ -240,7 +252,7 @@ static int help(cli *c, const char *topic)
         const char *name;
         void (*help)(FILE *);
     } topics[] = {{"convert", cmd_convert_help}, {"run", cmd_run_help}, {"query", cmd_query_help},
-                  {"check", cmd_check_help}, {"merge", cmd_merge_help}};
+                  {"check", cmd_check_help}, {"merge", cmd_merge_help}, {"plugins", cmd_plugins_help}};
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
         if (strcmp(topic, topics[i].name) == 0) {
             topics[i].help(c->out);
@@ -282,10 +294,13 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         rc = cmd_check(&c, argc - 1, argv + 1);
     else if (strcmp(cmd, "merge") == 0)
         rc = cmd_merge(&c, argc - 1, argv + 1);
+    else if (strcmp(cmd, "plugins") == 0)
+        rc = cmd_plugins(&c, argc - 1, argv + 1);
     else if (cmd[0] == '-')
         rc = cli_usage_error(&c, NULL, "unknown option '%s'", cmd);
     else
         rc = cli_usage_error(&c, NULL, "'%s' is not a lode command", cmd);
+    cli_plugins_free(&c);
     if (fflush(out) != 0 && rc == EXIT_OK) {
         fputs("lode: cannot write to standard output\n", err);
         rc = EXIT_OUTPUT;
