@@ -63,6 +63,14 @@ void cli_module_path(const char *extra, char *out, size_t n)
         if (parts[i] && *parts[i] && len + strlen(parts[i]) + 2 < n)
             len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ";" : "", parts[i]);
     }
+    /* the plugin folders hold Lua plugins too (':'-separated) */
+    const char *pp = getenv("LODE_PLUGIN_PATH");
+    while (pp && *pp) {
+        size_t k = strcspn(pp, ":");
+        if (k && len + k + 2 < n)
+            len += (size_t)snprintf(out + len, n - len, "%s%.*s", len ? ";" : "", (int)k, pp);
+        pp += k + (pp[k] == ':');
+    }
     char exe[4096];
     ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (r <= 0)
@@ -72,8 +80,10 @@ void cli_module_path(const char *extra, char *out, size_t n)
     if (!slash)
         return;
     *slash = '\0'; /* the executable's folder: .../build or PREFIX/bin */
-    const char *tails[] = {"/../scripts", "/../../scripts", "/../share/lode/scripts"};
-    for (int i = 0; i < 3; i++) {
+    /* bundled scripts, then Lua plugins (FOLDER/NAME/init.lua) */
+    const char *tails[] = {"/../scripts", "/../../scripts", "/../share/lode/scripts",
+                           "/../plugins", "/../../plugins", "/../share/lode/plugins"};
+    for (int i = 0; i < 6; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
         struct stat st;

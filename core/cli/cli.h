@@ -76,9 +76,11 @@ int cli_usage_error(cli *c, const char *cmd, const char *fmt, ...);
 int cli_exit_for(int status);
 
 /* The folders `require` searches, ';'-separated, after the script's own
- * folder: extra (-M), then $LODE_PATH, then the bundled scripts next to the
- * executable (SRC/scripts for build/lode in the source tree,
- * PREFIX/share/lode/scripts when installed).  Writes into out. */
+ * folder: extra (-M), then $LODE_PATH, then the folders of
+ * $LODE_PLUGIN_PATH (Lua plugins), then the bundled scripts and Lua plugins
+ * next to the executable (SRC/scripts and SRC/plugins for build/lode in the
+ * source tree, PREFIX/share/lode/scripts and .../plugins when installed).
+ * Writes into out. */
 void cli_module_path(const char *extra, char *out, size_t n);
 
 /* Creates an engine whose warnings go to c's error stream (nothing with
