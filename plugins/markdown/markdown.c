@@ -31,7 +31,6 @@ const md_exts *md_extensions(void)
 }
 
 static const char *const md_ext[] = {".md", ".markdown", NULL};
-static const char *const gfm_ext[] = {".md", NULL};
 
 int lode_plugin_init(lode_registry *reg, char **errmsg);
 LODE_PLUGIN_EXPORT int lode_plugin_init(lode_registry *reg, char **errmsg)
@@ -46,8 +45,9 @@ LODE_PLUGIN_EXPORT int lode_plugin_init(lode_registry *reg, char **errmsg)
     /* No sniffer: any text is Markdown, so guessing from bytes would claim
      * every text file; the reader is chosen by extension or --from. */
     lode_reader r = {sizeof r, "markdown", "CommonMark + GFM (cmark-gfm)", md_ext, NULL, md_read, NULL};
-    lode_writer w = {sizeof w, "gfm", "GitHub Flavored Markdown rendered by cmark-gfm", gfm_ext, md_write,
+    lode_writer w = {sizeof w, "gfm", "GitHub Flavored Markdown rendered by cmark-gfm", NULL, md_write,
                      NULL};
+    /* no extensions: -o x.md stays the built-in markdown writer's */
     if (reg->add_reader(reg, &r) || reg->add_writer(reg, &w))
         return 1;
     return 0;

@@ -32,8 +32,8 @@
  * invalid UTF-8, NUL and C0 controls other than TAB, LF, CR and FF are an
  * error naming the byte offset and line (as the text reader does), or with
  * LODE_PARSE_REPAIR each becomes U+FFFD.  Characters that cmark produces
- * from entity references but XML cannot hold (&#1;, &#xFFFE;) become
- * U+FFFD, FF a space.  Elements nested deeper than max_depth (html and body
+ * from entity references but XML cannot hold (&#1;, &#xFFFE;, &#xFFFF;)
+ * become U+FFFD, FF a space.  Elements nested deeper than max_depth (html and body
  * count) are refused with the line of the first one too deep. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,12 +197,14 @@ static int oom(rd *r)
 }
 
 /* Does s hold something XML cannot: a C0 control other than TAB LF CR, or
- * U+FFFE/U+FFFF (only entity references make those: the input was checked)? */
+ * U+FFFE/U+FFFF?  Only entity references make those (the input was
+ * checked), and cmark-gfm 0.29 encodes &#xFFFE; and &#xFFFF; as the single
+ * bytes 0xFE and 0xFF, which are not UTF-8 at all. */
 static int needs_clean(const unsigned char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned c = s[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c >= 0xFE ||
             (c == 0xEF && i + 2 < len && s[i + 1] == 0xBF && (s[i + 2] & 0xFE) == 0xBE))
             return 1;
     }
@@ -227,7 +229,7 @@ static const char *clean(rd *r, const char *s, size_t len, size_t *outlen)
         unsigned c = u[i];
         if (c == '\f') {
             *o++ = ' ';
-        } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c >= 0xFE) {
             memcpy(o, "\xEF\xBF\xBD", 3);
             o += 3;
         } else if (c == 0xEF && i + 2 < len && u[i + 1] == 0xBF && (u[i + 2] & 0xFE) == 0xBE) {
@@ -369,9 +371,10 @@ static char *plain_text(cmark_node *img)
 }
 
 /* An HTML block that is one HTML comment an XML comment can hold (no "--"
- * inside, not ending in "-"): -1; "<!-- end list -->", which cmark's (and
- * pandoc's) Markdown renderers put between two lists to keep them apart and
- * which the gfm writer makes again: 1; anything else: 0. */
+ * inside, not ending in "-"): -1; "<!-- end list -->" or "<!-- -->", which
+ * cmark's and pandoc's Markdown renderers put between two lists or code
+ * blocks to keep them apart (and the gfm writer makes again): 1; anything
+ * else: 0. */
 static int html_comment(const char *s)
 {
     size_t len = strlen(s);
@@ -381,7 +384,7 @@ static int html_comment(const char *s)
         return 0;
     const char *body = s + 4;
     size_t blen = len - 7;
-    if (blen == 10 && memcmp(body, " end list ", 10) == 0)
+    if ((blen == 10 && memcmp(body, " end list ", 10) == 0) || (blen == 1 && body[0] == ' '))
         return 1;
     if (blen && (body[0] == '>' || body[blen - 1] == '-'))
         return 0;

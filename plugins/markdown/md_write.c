@@ -716,6 +716,48 @@ static void blocks_range(wr *w, const xmlNode *first, const xmlNode *stop, cmark
     w->nest--;
 }
 
+/* Would cmark render this code block indented?  (Its rule: no info
+ * string, more than two bytes, not starting with a space or ending with two,
+ * not first in a list item.) */
+static int indented(cmark_node *n)
+{
+    const char *info = cmark_node_get_fence_info(n), *code = cmark_node_get_literal(n);
+    size_t len = code ? strlen(code) : 0;
+    cmark_node *parent = cmark_node_parent(n);
+    if ((info && *info) || len <= 2 || strchr(" \t\r\n\f\v", code[0]))
+        return 0;
+    if (strchr(" \t\r\n\f\v", code[len - 1]) && strchr(" \t\r\n\f\v", code[len - 2]))
+        return 0;
+    return !(cmark_node_previous(n) == NULL && parent && cmark_node_get_type(parent) == CMARK_NODE_ITEM);
+}
+
+/* cmark's renderer writes two indented code blocks in a row as one: put
+ * "<!-- -->" between them (pandoc's separator, which the reader drops). */
+static void separate_code_blocks(wr *w, cmark_node *root)
+{
+    cmark_iter *it = cmark_iter_new(root);
+    if (!it) {
+        w->err = LODE_ENOMEM;
+        return;
+    }
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it), *prev = cmark_node_previous(n);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_CODE_BLOCK || !prev ||
+            cmark_node_get_type(prev) != CMARK_NODE_CODE_BLOCK || !indented(n) || !indented(prev))
+            continue;
+        cmark_node *sep = cmark_node_new(CMARK_NODE_HTML_BLOCK);
+        if (!sep) {
+            w->err = LODE_ENOMEM;
+            break;
+        }
+        cmark_node_set_literal(sep, "<!-- -->\n");
+        if (!cmark_node_insert_before(n, sep))
+            cmark_node_free(sep);
+    }
+    cmark_iter_free(it);
+}
+
 /* The element whose content is the document: body, else the root. */
 static const xmlNode *content_root(const xmlDoc *doc)
 {
@@ -742,6 +784,8 @@ int md_write(void *ud, lode_engine *e, const xmlDoc *doc, const lode_write_optio
     const xmlNode *body = content_root(doc);
     if (body)
         blocks_range(&w, body->children, NULL, root);
+    if (!w.err)
+        separate_code_blocks(&w, root);
     int rc = LODE_OK;
     if (w.err == LODE_ELIMIT) {
         rc = md_api->error(e, LODE_ELIMIT, "gfm: the tree is nested deeper than %d levels", MAX_NEST);
