@@ -58,6 +58,9 @@ typedef struct rd {
     char *pend; /* text not yet in the tree, for pend_parent */
     size_t pend_len, pend_cap;
     xmlNode *pend_parent;
+    const unsigned char *src; /* the input cmark parsed */
+    size_t srclen;
+    size_t cur_line, cur_off; /* a forward cursor: line cur_line starts at cur_off */
 } rd;
 
 /* ---- input validation --------------------------------------------------- */
@@ -436,6 +439,44 @@ static int in_tight_item(cmark_node *para)
 
 static const char *const heading_names[] = {"h1", "h1", "h2", "h3", "h4", "h5", "h6"};
 
+/* Is the task item checked?  cmark-gfm 0.29's tasklist extension says yes
+ * when "[x]" occurs anywhere on the item's first line ("- [ ] see [x]"), so
+ * the box is read here from the source: after the item's list marker at its
+ * start line and column.  Items come in document order, so a forward cursor
+ * finds the line.  Falls back to cmark's answer if the source does not look
+ * as expected. */
+static int task_checked(rd *r, cmark_node *item)
+{
+    size_t line = (size_t)cmark_node_get_start_line(item), col = (size_t)cmark_node_get_start_column(item);
+    if (line < r->cur_line) {
+        r->cur_line = 1;
+        r->cur_off = 0;
+    }
+    while (r->cur_line < line) {
+        const unsigned char *nl = memchr(r->src + r->cur_off, '\n', r->srclen - r->cur_off);
+        if (!nl)
+            return cmark_gfm_extensions_get_tasklist_item_checked(item);
+        r->cur_off = (size_t)(nl - r->src) + 1;
+        r->cur_line++;
+    }
+    const unsigned char *p = r->src + r->cur_off + (col ? col - 1 : 0), *end = r->src + r->srclen;
+    if (p >= end)
+        return cmark_gfm_extensions_get_tasklist_item_checked(item);
+    if (*p == '-' || *p == '+' || *p == '*') {
+        p++;
+    } else {
+        while (p < end && *p >= '0' && *p <= '9')
+            p++;
+        if (p < end && (*p == '.' || *p == ')'))
+            p++;
+    }
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (end - p >= 3 && p[0] == '[' && p[2] == ']')
+        return p[1] == 'x' || p[1] == 'X';
+    return cmark_gfm_extensions_get_tasklist_item_checked(item);
+}
+
 /* The task-list checkbox (and the space after it, as GitHub renders it). */
 static void add_checkbox(rd *r, xmlNode *parent, unsigned depth, cmark_node *item)
 {
@@ -444,7 +485,7 @@ static void add_checkbox(rd *r, xmlNode *parent, unsigned depth, cmark_node *ite
         return;
     set_attr(r, in, "type", "checkbox");
     set_attr(r, in, "disabled", "disabled");
-    if (cmark_gfm_extensions_get_tasklist_item_checked(item))
+    if (task_checked(r, item))
         set_attr(r, in, "checked", "checked");
     add_text(r, parent, " ", 1);
 }
@@ -725,11 +766,15 @@ int md_read(void *ud, lode_engine *e, const char *name, const void *data, size_t
     cmark_parser_attach_syntax_extension(parser, x->autolink);
     cmark_parser_attach_syntax_extension(parser, x->tasklist);
     cmark_parser_feed(parser, (const char *)src, srclen);
+    r.src = src;
+    r.srclen = srclen;
+    r.cur_line = 1;
     cmark_node *root = cmark_parser_finish(parser);
     cmark_parser_free(parser);
-    free(fixed);
-    if (!root)
+    if (!root) {
+        free(fixed);
         return md_api->error(e, LODE_ENOMEM, "%s: out of memory", r.name);
+    }
 
     r.doc = htmlNewDocNoDtD(NULL, NULL);
     /* element and attribute names from a dictionary, as libxml2's parsers
@@ -762,6 +807,7 @@ int md_read(void *ud, lode_engine *e, const char *name, const void *data, size_t
         }
     }
     cmark_node_free(root);
+    free(fixed);
     free(r.tmp);
     free(r.pend);
     if (r.err) {

@@ -1101,6 +1101,47 @@ GLOBAL = {}
 DATE = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
 
 
+def task_markdown():
+    """Issue 7: `lode convert BIG.md -f markdown -t html` (the markdown
+    plugin) against Debian's cmark-gfm command on the same input, >= 80% of
+    its speed.  BIG.md: README.md and docs/*.md joined, repeated to at least
+    MD_MB MB (default 20), generated into $BUILD/bench/ (not committed).
+    Also: the plugin's reader alone (md_driver ... none: parse, no output)
+    and cmark-gfm's own XML output, to show where the time goes."""
+    mb = float(os.environ.get("MD_MB", "20"))
+    print("\n== markdown: the markdown plugin against cmark-gfm on one large Markdown file (>= %g MB)" % mb)
+    cmark = shutil.which("cmark-gfm")
+    so = os.path.join(BUILD, "plugins", "markdown.so")
+    driver = os.path.join(BUILD, "tests", "md_driver")
+    if not cmark or not os.path.exists(so):
+        return skip("markdown", "cmark-gfm command or %s missing" % so)
+    srcs = ["README.md"] + sorted(files_under("docs", ".md"))
+    one = b"".join(open(f, "rb").read().rstrip(b"\n") + b"\n\n" for f in srcs)
+    reps = int(mb * MB // len(one)) + 1
+    big = os.path.join(BUILD, "bench", "big.md")
+    os.makedirs(os.path.dirname(big), exist_ok=True)
+    with open(big, "wb") as f:
+        f.write(one * reps)
+    size = os.path.getsize(big)
+    print("  %s: %.1f MB (%d files x %d)" % (big, size / MB, len(srcs), reps))
+    ext = ["-e", "table", "-e", "strikethrough", "-e", "autolink", "-e", "tasklist"]
+    ref = Peer("cmark-gfm (html)", [cmark] + ext + [big], size, 1, ref=True)
+    lode = Peer("lode convert -f markdown -t html", [LODE, "convert", big, "-f", "markdown", "-t", "html"], size, 1)
+    peers = [ref, lode,
+             Peer("cmark-gfm -t xml", [cmark, "-t", "xml"] + ext + [big], size, 1),
+             Peer("md_driver: read only", [driver, so, big, "markdown", "none"], size, 1)
+             if os.access(driver, os.X_OK) else None]
+    rows = record("markdown", "big.md", round_robin("markdown", peers, RUNS), ref)
+    r = rows[lode.name]
+    target("markdown -> html >= 80% of cmark-gfm", "%.0f%% of cmark-gfm's speed (paired wall), %.0f%% by cpu "
+           "(%.2f s vs %.2f s wall for %.1f MB)" % (100 / r["paired_ratio"], 100 / r["paired_cpu_ratio"],
+                                                   r["wall_med_s"], rows[ref.name]["wall_med_s"], size / MB),
+           r["paired_ratio"] <= 1.25, "whole process; cmark-gfm renders HTML straight from its AST")
+
+
+TASKS.append("markdown")
+
+
 def tool_version(argv):
     try:
         out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10).stdout
@@ -1181,7 +1222,8 @@ def main(argv):
     for t in tasks:
         {"html": lambda: task_read("html"), "xml": lambda: task_read("xml"), "text": task_text,
          "newsde": task_newsde, "writers": task_writers, "memory": task_memory, "startup": task_startup,
-         "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind}[t]()
+         "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind,
+         "markdown": task_markdown}[t]()
 
     print("\n== targets (measurements, not pass/fail tests; this VM drifts: compare within one run)")
     for name, measured, met, note in TARGETS:

@@ -126,6 +126,12 @@ printf 'a \355\240\200 surrogate\n' > "$tmp/sur.md"
 check "encoded surrogate refused" has "$tmp/err" 'invalid UTF-8 at byte offset 2'
 "$DRIVER" "$SO" "$tmp/bad.md" markdown xml repair > "$tmp/fixed.xml" 2> "$tmp/err"
 check "repair: the bad byte becomes U+FFFD" has "$tmp/fixed.xml" "<p>bad $(printf '\357\277\275') byte</p>"
+printf -- '- [ ] see [x] later\n- [x] done\n' > "$tmp/task.md"
+"$LODE" convert "$tmp/task.md" -t xml > "$tmp/task.xml" 2>&1
+check "task item: the box decides, not an [x] later on the line (cmark-gfm 0.29 bug)" \
+    has "$tmp/task.xml" '<li><input type="checkbox" disabled="disabled"/> see \[x\] later</li><li><input type="checkbox" disabled="disabled" checked="checked"/> done</li>'
+"$LODE" convert "$tmp/bad.md" -t xml --repair > "$tmp/fixed2.xml" 2> "$tmp/err"
+check "lode convert --repair: U+FFFD and a warning" has "$tmp/err" 'replaced 1 invalid UTF-8 sequence'
 printf '\357\273\277# BOM\n\ntext &#1; &#xFFFE; &#xFFFF; \f ff\n' > "$tmp/bom.md"
 "$LODE" convert "$tmp/bom.md" -t xml > "$tmp/bom.xml" 2> "$tmp/err"
 r=$(printf '\357\277\275')
