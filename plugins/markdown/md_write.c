@@ -575,7 +575,12 @@ static void table(wr *w, const xmlNode *t, cmark_node *container)
         while (col < ncols && !w->err) {
             while (c && !(is(c, "th") || is(c, "td")))
                 c = c->next;
-            cmark_node *cell = new_ext(CMARK_NODE_TABLE_CELL, w->x->table);
+            /* made without the extension, then given it: cmark-gfm 0.29
+             * allocates a cell's private data when the node is made with
+             * the extension but never frees it */
+            cmark_node *cell = cmark_node_new(CMARK_NODE_TABLE_CELL);
+            if (cell)
+                cmark_node_set_syntax_extension(cell, w->x->table);
             if (!cell) {
                 w->err = LODE_ENOMEM;
                 break;
