@@ -105,7 +105,9 @@ static int is_checkbox(const xmlNode *n)
     return yes;
 }
 
-static cmark_node *append(wr *w, cmark_node *parent, cmark_node *child)
+/* Appends child to parent; frees it if cmark refuses the pair.  Returns
+ * child or NULL. */
+static cmark_node *append(cmark_node *parent, cmark_node *child)
 {
     if (!child)
         return NULL;
@@ -113,7 +115,6 @@ static cmark_node *append(wr *w, cmark_node *parent, cmark_node *child)
         cmark_node_free(child);
         return NULL;
     }
-    (void)w;
     return child;
 }
 
@@ -122,8 +123,8 @@ static cmark_node *new_ext(cmark_node_type t, cmark_syntax_extension *ext)
     return cmark_node_new_with_ext(t, ext);
 }
 
-/* The text content of n with "\n" (and, when one_line, any line break) as a
- * space; malloc'ed, NULL when out of memory. */
+/* The text content of n, with line breaks as spaces when one_line;
+ * malloc'ed, NULL when out of memory. */
 static char *text_of(const xmlNode *n, int one_line)
 {
     xmlChar *s = xmlNodeGetContent(n);
@@ -152,7 +153,7 @@ static void text_node(wr *w, cmark_node *parent, const char *s, size_t len)
     cmark_node *n = cmark_node_new(CMARK_NODE_TEXT);
     if (n) {
         cmark_node_set_literal(n, t);
-        append(w, parent, n);
+        append(parent, n);
     }
     free(t);
 }
@@ -176,7 +177,7 @@ static void inline_text(wr *w, cmark_node *parent, const char *s)
         if (w->in_cell)
             text_node(w, parent, " ", 1);
         else
-            append(w, parent, cmark_node_new(CMARK_NODE_SOFTBREAK));
+            append(parent, cmark_node_new(CMARK_NODE_SOFTBREAK));
     }
 }
 
@@ -195,7 +196,7 @@ static void inline_container(wr *w, const xmlNode *n, cmark_node *parent, cmark_
         cmark_node_free(c);
         return;
     }
-    append(w, parent, c);
+    append(parent, c);
 }
 
 static void set_str(cmark_node *c, int (*set)(cmark_node *, const char *), const xmlNode *n, const char *attr)
@@ -244,7 +245,7 @@ static void inline_node(wr *w, const xmlNode *n, cmark_node *parent)
             cmark_node_free(c);
         } else if (*s) {
             cmark_node_set_literal(c, s);
-            append(w, parent, c);
+            append(parent, c);
         } else {
             cmark_node_free(c);
         }
@@ -269,13 +270,13 @@ static void inline_node(wr *w, const xmlNode *n, cmark_node *parent)
             if (alt && *alt)
                 inline_text(w, c, (const char *)alt);
             xmlFree(alt);
-            append(w, parent, c);
+            append(parent, c);
         }
     } else if (!strcmp(name, "br")) {
         if (w->in_cell)
             text_node(w, parent, " ", 1);
         else
-            append(w, parent, cmark_node_new(CMARK_NODE_LINEBREAK));
+            append(parent, cmark_node_new(CMARK_NODE_LINEBREAK));
     } else if (!strcmp(name, "input")) {
         /* a form control has no text */
     } else {
@@ -355,7 +356,7 @@ static void code_block(wr *w, const xmlNode *pre, cmark_node *container)
         cmark_node *c = cmark_node_new(CMARK_NODE_HTML_BLOCK);
         if (f && c) {
             cmark_node_set_literal(c, f);
-            append(w, container, c);
+            append(container, c);
         } else {
             w->err = LODE_ENOMEM;
             cmark_node_free(c);
@@ -380,7 +381,7 @@ static void code_block(wr *w, const xmlNode *pre, cmark_node *container)
         cmark_node_set_literal(c, s);
         cmark_node_set_fence_info(c, info ? info : "");
         cmark_node_set_fenced(c, 1, 3, 0, '`');
-        append(w, container, c);
+        append(container, c);
     } else {
         w->err = LODE_ENOMEM;
         cmark_node_free(c);
@@ -458,10 +459,10 @@ static void list(wr *w, const xmlNode *n, cmark_node *container)
                 }
             }
         }
-        append(w, l, item);
+        append(l, item);
     }
     if (cmark_node_first_child(l))
-        append(w, container, l);
+        append(container, l);
     else
         cmark_node_free(l);
 }
@@ -476,7 +477,7 @@ static size_t count_cells(const xmlNode *tr)
     return k;
 }
 
-#define MAX_ROWS_COLS 4096 /* columns kept of a table */
+#define MAX_COLS 4096 /* columns kept of a table */
 
 /* Collects the rows of a table (tr directly or in thead/tbody/tfoot, in
  * document order) into rows (n of them, at most cap). */
@@ -544,8 +545,8 @@ static void table(wr *w, const xmlNode *t, cmark_node *container)
         if (k > ncols)
             ncols = k;
     }
-    if (ncols > MAX_ROWS_COLS)
-        ncols = MAX_ROWS_COLS;
+    if (ncols > MAX_COLS)
+        ncols = MAX_COLS;
     uint8_t *al = calloc(ncols ? ncols : 1, 1);
     cmark_node *tab = new_ext(CMARK_NODE_TABLE, w->x->table);
     if (!al || !tab || !ncols) {
@@ -591,12 +592,12 @@ static void table(wr *w, const xmlNode *t, cmark_node *container)
                 w->in_cell = 0;
                 c = c->next;
             }
-            append(w, row, cell);
+            append(row, cell);
             col++;
         }
-        append(w, tab, row);
+        append(tab, row);
     }
-    append(w, container, tab);
+    append(container, tab);
     free(rows);
     free(al);
 }
@@ -615,7 +616,7 @@ static void paragraph(wr *w, const xmlNode *n, cmark_node *container, cmark_node
     if (t == CMARK_NODE_PARAGRAPH && !cmark_node_first_child(p))
         cmark_node_free(p); /* an empty paragraph does not survive Markdown */
     else
-        append(w, container, p);
+        append(container, p);
 }
 
 /* A comment between blocks: an HTML block "<!--...-->" (the reader's
@@ -638,7 +639,7 @@ static void comment(wr *w, const xmlNode *n, cmark_node *container)
     memcpy(s + 4, t, len);
     memcpy(s + 4 + len, "-->\n", 5);
     cmark_node_set_literal(c, s);
-    append(w, container, c);
+    append(container, c);
     free(s);
 }
 
@@ -665,7 +666,7 @@ static void blocks_range(wr *w, const xmlNode *first, const xmlNode *stop, cmark
         }
         if (!is_block(n)) {
             if (!para) {
-                if (!(para = append(w, container, cmark_node_new(CMARK_NODE_PARAGRAPH)))) {
+                if (!(para = append(container, cmark_node_new(CMARK_NODE_PARAGRAPH)))) {
                     w->err = LODE_ENOMEM;
                     break;
                 }
@@ -684,7 +685,7 @@ static void blocks_range(wr *w, const xmlNode *first, const xmlNode *stop, cmark
         } else if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2]) {
             paragraph(w, n, container, CMARK_NODE_HEADING, name[1] - '0');
         } else if (!strcmp(name, "blockquote")) {
-            cmark_node *q = append(w, container, cmark_node_new(CMARK_NODE_BLOCK_QUOTE));
+            cmark_node *q = append(container, cmark_node_new(CMARK_NODE_BLOCK_QUOTE));
             if (q)
                 blocks_range(w, n->children, NULL, q);
         } else if (!strcmp(name, "ul") || !strcmp(name, "ol") || !strcmp(name, "menu") ||
@@ -693,16 +694,16 @@ static void blocks_range(wr *w, const xmlNode *first, const xmlNode *stop, cmark
         } else if (!strcmp(name, "pre")) {
             code_block(w, n, container);
         } else if (!strcmp(name, "hr")) {
-            append(w, container, cmark_node_new(CMARK_NODE_THEMATIC_BREAK));
+            append(container, cmark_node_new(CMARK_NODE_THEMATIC_BREAK));
         } else if (!strcmp(name, "table")) {
             table(w, n, container);
         } else if (!strcmp(name, "dt")) {
             cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH);
             cmark_node *s = cmark_node_new(CMARK_NODE_STRONG);
-            if (p && s && append(w, p, s)) {
+            if (p && s && append(p, s)) {
                 inlines(w, n->children, s);
                 if (cmark_node_first_child(s))
-                    append(w, container, p);
+                    append(container, p);
                 else
                     cmark_node_free(p);
             } else {
