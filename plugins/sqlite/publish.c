@@ -60,8 +60,10 @@ static int add_missing(sq_schema *sc, sq_table *t, const char *name, sq_str *col
     return rc;
 }
 
-/* Copies every table of lode_run into main, in the transaction begun. */
-static int copy_tables(sqlite3 *db)
+/* Copies every table of lode_run into main, in the transaction begun.  On
+ * failure *msg is SQLite's message (malloc'd), taken before finalizing the
+ * listing resets it. */
+static int copy_tables(sqlite3 *db, char **msg)
 {
     sqlite3_stmt *st = NULL;
     sq_schema sc = {.db = db};
@@ -95,6 +97,8 @@ static int copy_tables(sqlite3 *db)
         sq_str_free(&cols);
         sq_str_free(&sql);
     }
+    if (rc != SQLITE_DONE && rc != SQLITE_NOMEM)
+        *msg = strdup(sqlite3_errmsg(db));
     sqlite3_finalize(st);
     sq_schema_free(&sc);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -122,26 +126,24 @@ int sq_merge(lode_engine *e, const char *path, const char *tmp)
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
         sqlite3_finalize(st);
     }
+    char *msg = NULL;
     if (rc == SQLITE_OK) {
         what = "cannot append the run";
         rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         if (rc == SQLITE_OK) {
-            rc = copy_tables(db);
+            rc = copy_tables(db, &msg);
             if (rc == SQLITE_OK)
                 rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-            if (rc != SQLITE_OK && !sqlite3_get_autocommit(db)) {
-                int keep = rc;
-                char *msg = strdup(sqlite3_errmsg(db));
+            if (rc != SQLITE_OK && !msg && rc != SQLITE_NOMEM)
+                msg = strdup(sqlite3_errmsg(db));
+            if (!sqlite3_get_autocommit(db)) /* failed: the target stays as it was */
                 sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-                int status = msg ? sq_api->error(e, LODE_EIO, "%s: %s: %s", path, what, msg)
-                                 : sq_fail(e, NULL, keep, path, what);
-                free(msg);
-                sqlite3_close(db);
-                return status;
-            }
         }
     }
-    int status = rc == SQLITE_OK ? LODE_OK : sq_fail(e, db, rc, path, what);
+    int status = rc == SQLITE_OK ? LODE_OK
+                 : msg           ? sq_api->error(e, LODE_EIO, "%s: %s: %s", path, what, msg)
+                                 : sq_fail(e, db, rc, path, what);
+    free(msg);
     sqlite3_exec(db, "DETACH lode_run", NULL, NULL, NULL);
     sqlite3_close(db);
     return status;
