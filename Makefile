@@ -184,7 +184,10 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/lode.pc
 	install -m 644 docs/lode.1 $(DESTDIR)$(PREFIX)/share/man/man1/lode.1
 	cp -R scripts/. $(DESTDIR)$(PREFIX)/share/lode/scripts/
-	install -d $(DESTDIR)$(PREFIX)/lib/lode/plugins
+	install -d $(DESTDIR)$(PREFIX)/lib/lode/plugins $(DESTDIR)$(PREFIX)/share/lode/plugins
+	for d in plugins/*/init.lua; do [ -f "$$d" ] || continue; n=$$(basename $$(dirname $$d)); \
+	    install -d $(DESTDIR)$(PREFIX)/share/lode/plugins/$$n; \
+	    install -m 644 $$d $(DESTDIR)$(PREFIX)/share/lode/plugins/$$n/init.lua; done
 	$(if $(PLUGIN_SO),install -m 755 $(PLUGIN_SO) $(DESTDIR)$(PREFIX)/lib/lode/plugins/)
 
 uninstall:

@@ -45,6 +45,7 @@ else
 fi
 suite cli sh tests/cli/run.sh
 suite corpus-runs sh tests/cli/corpus_runs.sh
+suite plugins sh tests/cli/plugins.sh
 suite report-html sh tests/report/run.sh
 suite scripts sh tests/scripts/run.sh
 suite examples-readme sh tests/examples_readme.sh

@@ -63,6 +63,14 @@ void cli_module_path(const char *extra, char *out, size_t n)
         if (parts[i] && *parts[i] && len + strlen(parts[i]) + 2 < n)
             len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ";" : "", parts[i]);
     }
+    /* the plugin folders hold Lua plugins too (':'-separated) */
+    const char *pp = getenv("LODE_PLUGIN_PATH");
+    while (pp && *pp) {
+        size_t k = strcspn(pp, ":");
+        if (k && len + k + 2 < n)
+            len += (size_t)snprintf(out + len, n - len, "%s%.*s", len ? ";" : "", (int)k, pp);
+        pp += k + (pp[k] == ':');
+    }
     char exe[4096];
     ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (r <= 0)
@@ -72,8 +80,10 @@ void cli_module_path(const char *extra, char *out, size_t n)
     if (!slash)
         return;
     *slash = '\0'; /* the executable's folder: .../build or PREFIX/bin */
-    const char *tails[] = {"/../scripts", "/../../scripts", "/../share/lode/scripts"};
-    for (int i = 0; i < 3; i++) {
+    /* bundled scripts, then Lua plugins (FOLDER/NAME/init.lua) */
+    const char *tails[] = {"/../scripts", "/../../scripts", "/../share/lode/scripts",
+                           "/../plugins", "/../../plugins", "/../share/lode/plugins"};
+    for (int i = 0; i < 6; i++) {
         char dir[4200];
         snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
         struct stat st;
@@ -126,9 +136,20 @@ lode_engine *cli_engine_log(cli *c, lode_log_fn log, void *log_ud)
         if (c->sandbox.timeout_ms)
             o.sandbox.timeout_ms = c->sandbox.timeout_ms;
     }
+    if (c->allow_plugins_flag)
+        o.sandbox.allow_plugins = 1;
     lode_engine *e = lode_engine_new(&o);
-    if (!e)
+    if (!e) {
         cli_error(c, "out of memory");
+        c->engine_exit = EXIT_NOMEM;
+        return NULL;
+    }
+    if (cli_load_plugins(c, e) != 0) {
+        lode_engine_free(e);
+        c->engine_exit = EXIT_USAGE;
+        return NULL;
+    }
+    c->engines_made++;
     return e;
 }
 
@@ -212,6 +233,7 @@ static void main_help(FILE *fp)
           "  query SELECTOR INPUT...   print what a CSS selector (or --xpath) finds\n"
           "  check SCRIPT              compile a rule script and list its rules\n"
           "  merge SCRIPT PARTIAL...   merge partial reports of sharded runs, run finish()\n"
+          "  plugins                   list the plugins found and what each provides\n"
           "  help [COMMAND]            show help for lode or for a command\n"
           "\n"
           "Options:\n"
@@ -240,7 +262,7 @@ static int help(cli *c, const char *topic)
         const char *name;
         void (*help)(FILE *);
     } topics[] = {{"convert", cmd_convert_help}, {"run", cmd_run_help}, {"query", cmd_query_help},
-                  {"check", cmd_check_help}, {"merge", cmd_merge_help}};
+                  {"check", cmd_check_help}, {"merge", cmd_merge_help}, {"plugins", cmd_plugins_help}};
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++) {
         if (strcmp(topic, topics[i].name) == 0) {
             topics[i].help(c->out);
@@ -282,10 +304,13 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         rc = cmd_check(&c, argc - 1, argv + 1);
     else if (strcmp(cmd, "merge") == 0)
         rc = cmd_merge(&c, argc - 1, argv + 1);
+    else if (strcmp(cmd, "plugins") == 0)
+        rc = cmd_plugins(&c, argc - 1, argv + 1);
     else if (cmd[0] == '-')
         rc = cli_usage_error(&c, NULL, "unknown option '%s'", cmd);
     else
         rc = cli_usage_error(&c, NULL, "'%s' is not a lode command", cmd);
+    cli_plugins_free(&c);
     if (fflush(out) != 0 && rc == EXIT_OK) {
         fputs("lode: cannot write to standard output\n", err);
         rc = EXIT_OUTPUT;

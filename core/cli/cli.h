@@ -21,7 +21,36 @@ typedef struct cli {
     FILE *err;
     int quiet; /* no warnings */
     lode_sandbox sandbox; /* --sandbox and its limits (run, check) */
+    /* plugins (plugins.c) */
+    char **plugins;       /* --plugin PATH, in order */
+    size_t nplugins;
+    int no_plugins;       /* --no-plugins: only the --plugin ones */
+    int allow_plugins_flag; /* --allow-plugins: plugins also under --sandbox */
+    char **found;         /* plugins found in the plugin folders (once) */
+    size_t nfound;
+    int scanned;          /* found is filled */
+    int engines_made;     /* warnings about found plugins are printed once */
+    int engine_exit;      /* exit status when cli_engine failed */
 } cli;
+
+/* Parses the plugin options (--plugin PATH, repeatable; --no-plugins;
+ * --allow-plugins, which lets plugins load under --sandbox) into c;
+ * returns 1 if name was one of them, 0 if not, -1 on error (printed). */
+int cli_plugin_option(cli *c, const char *cmd, const char *name, const char *value);
+/* The options of cli_plugin_option, for a subcommand's cli_opt table. */
+#define CLI_PLUGIN_OPTS {"plugin", 0, 1}, {"no-plugins", 0, 0}, {"allow-plugins", 0, 0}
+
+/* Loads the plugins into e: the --plugin ones (a failure is an error:
+ * printed, -1), then every *.so of the plugin folders ($LODE_PLUGIN_PATH,
+ * ':'-separated; then PLUGINDIR next to the executable: build/plugins in
+ * the source tree, PREFIX/lib/lode/plugins when installed), whose failures
+ * are warnings.  Under --sandbox only with --allow-plugins. */
+int cli_load_plugins(cli *c, lode_engine *e);
+/* Frees what the plugin options and the folder scan allocated. */
+void cli_plugins_free(cli *c);
+/* `lode plugins`: lists the plugins and what each provides. */
+int cmd_plugins(cli *c, int argc, char **argv);
+void cmd_plugins_help(FILE *fp);
 
 /* Parses the sandbox options (--sandbox, --max-memory MB, --max-steps N,
  * --timeout MS) into c->sandbox; returns 1 if name was one of them, 0 if
@@ -47,9 +76,11 @@ int cli_usage_error(cli *c, const char *cmd, const char *fmt, ...);
 int cli_exit_for(int status);
 
 /* The folders `require` searches, ';'-separated, after the script's own
- * folder: extra (-M), then $LODE_PATH, then the bundled scripts next to the
- * executable (SRC/scripts for build/lode in the source tree,
- * PREFIX/share/lode/scripts when installed).  Writes into out. */
+ * folder: extra (-M), then $LODE_PATH, then the folders of
+ * $LODE_PLUGIN_PATH (Lua plugins), then the bundled scripts and Lua plugins
+ * next to the executable (SRC/scripts and SRC/plugins for build/lode in the
+ * source tree, PREFIX/share/lode/scripts and .../plugins when installed).
+ * Writes into out. */
 void cli_module_path(const char *extra, char *out, size_t n);
 
 /* Creates an engine whose warnings go to c's error stream (nothing with

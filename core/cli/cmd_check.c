@@ -27,7 +27,7 @@ void cmd_check_help(FILE *fp)
 
 static const cli_opt check_opts[] = {
     {"explain", 0, 0}, {"module-path", 'M', 1}, {"help", 'h', 0}, {"sandbox", 0, 0},
-    {"max-memory", 0, 1}, {"max-steps", 0, 1}, {"timeout", 0, 1}, {NULL, 0, 0},
+    {"max-memory", 0, 1}, {"max-steps", 0, 1}, {"timeout", 0, 1}, CLI_PLUGIN_OPTS,     {NULL, 0, 0},
 };
 
 int cmd_check(cli *c, int argc, char **argv)
@@ -43,7 +43,8 @@ int cmd_check(cli *c, int argc, char **argv)
             if (script)
                 return cli_usage_error(c, "check", "one SCRIPT at a time ('%s' is extra)", v);
             script = v;
-        } else if ((r = cli_sandbox_option(c, "check", o->long_name, v)) != 0) {
+        } else if ((r = cli_sandbox_option(c, "check", o->long_name, v)) != 0 ||
+                   (r = cli_plugin_option(c, "check", o->long_name, v)) != 0) {
             if (r < 0)
                 return EXIT_USAGE;
         } else if (!strcmp(o->long_name, "help")) {
@@ -61,7 +62,7 @@ int cmd_check(cli *c, int argc, char **argv)
         return cli_usage_error(c, "check", "missing SCRIPT");
     lode_engine *e = cli_engine(c);
     if (!e)
-        return EXIT_NOMEM;
+        return c->engine_exit;
     char mpath[16384];
     cli_module_path(modpath, mpath, sizeof mpath);
     lode_rules_options ro = {mpath, NULL, NULL, NULL, NULL};

@@ -38,7 +38,7 @@ void cmd_convert_help(FILE *fp)
 static const cli_opt convert_opts[] = {
     {"from", 'f', 1},  {"to", 't', 1},     {"output", 'o', 1},   {"indent", 0, 0},
     {"encoding", 0, 1}, {"repair", 0, 0}, {"entities", 0, 0}, {"quiet", 'q', 0},
-    {"help", 'h', 0},  {NULL, 0, 0},
+    {"help", 'h', 0},  CLI_PLUGIN_OPTS,     {NULL, 0, 0},
 };
 
 /* The output format implied by an output file's extension, or NULL. */
@@ -76,6 +76,11 @@ int cmd_convert(cli *c, int argc, char **argv)
             continue;
         }
         const char *n = o->long_name;
+        int pl = cli_plugin_option(c, "convert", n, v);
+        if (pl < 0)
+            return EXIT_USAGE;
+        if (pl)
+            continue;
         if (strcmp(n, "help") == 0) {
             cmd_convert_help(c->out);
             return EXIT_OK;
@@ -110,7 +115,7 @@ int cmd_convert(cli *c, int argc, char **argv)
 
     lode_engine *e = cli_engine(c);
     if (!e)
-        return EXIT_NOMEM;
+        return c->engine_exit;
     /* Check the names before reading anything, so a typo costs nothing. */
     unsigned caps = 0;
     int known_to = 0, known_from = po.format == NULL;

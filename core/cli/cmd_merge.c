@@ -33,7 +33,7 @@ void cmd_merge_help(FILE *fp)
 
 static const cli_opt merge_opts[] = {
     {"report", 'r', 1}, {"partial", 0, 1}, {"module-path", 'M', 1}, {"quiet", 'q', 0}, {"help", 'h', 0},
-    {NULL, 0, 0},
+    CLI_PLUGIN_OPTS,    {NULL, 0, 0},
 };
 
 /* Reads a whole partial file ("-": stdin) into a malloc'd buffer. */
@@ -94,6 +94,13 @@ int cmd_merge(cli *c, int argc, char **argv)
             continue;
         }
         const char *n = o->long_name;
+        int pl = cli_plugin_option(c, "merge", n, v);
+        if (pl < 0) {
+            free(parts);
+            return EXIT_USAGE;
+        }
+        if (pl)
+            continue;
         if (!strcmp(n, "help")) {
             cmd_merge_help(c->out);
             free(parts);
@@ -124,7 +131,7 @@ int cmd_merge(cli *c, int argc, char **argv)
     lode_engine *e = cli_engine(c);
     if (!e) {
         free(parts);
-        return EXIT_NOMEM;
+        return c->engine_exit;
     }
     char mpath[16384];
     cli_module_path(modpath, mpath, sizeof mpath);

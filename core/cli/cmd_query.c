@@ -51,7 +51,7 @@ void cmd_query_help(FILE *fp)
 
 static const cli_opt query_opts[] = {
     {"xpath", 'x', 1}, {"text", 0, 0},  {"attr", 'a', 1},  {"count", 'c', 0}, {"json", 0, 0},
-    {"from", 'f', 1},  {"quiet", 'q', 0}, {"help", 'h', 0}, {NULL, 0, 0},
+    {"from", 'f', 1},  {"quiet", 'q', 0}, {"help", 'h', 0}, CLI_PLUGIN_OPTS,  {NULL, 0, 0},
 };
 
 enum { OUT_MARKUP, OUT_TEXT, OUT_ATTR, OUT_COUNT, OUT_JSON };
@@ -237,6 +237,13 @@ int cmd_query(cli *c, int argc, char **argv)
             continue;
         }
         const char *n = o->long_name;
+        int pl = cli_plugin_option(c, "query", n, v);
+        if (pl < 0) {
+            free(args);
+            return EXIT_USAGE;
+        }
+        if (pl)
+            continue;
         if (!strcmp(n, "help")) {
             cmd_query_help(c->out);
             free(args);
@@ -266,7 +273,7 @@ int cmd_query(cli *c, int argc, char **argv)
         status = cli_usage_error(c, "query", "missing INPUT (files, folders, or - for standard input)");
     lode_engine *e = status == EXIT_OK ? cli_engine(c) : NULL;
     if (status == EXIT_OK && !e)
-        status = EXIT_NOMEM;
+        status = c->engine_exit;
     selector *sel = NULL;
     if (status == EXIT_OK && selector_src) {
         char err[1024];

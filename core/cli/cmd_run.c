@@ -83,7 +83,7 @@ static const cli_opt run_opts[] = {
     {"max-steps", 0, 1},     {"timeout", 0, 1},      {"jobs", 'j', 1},        {"report", 'r', 1},
     {"partial", 0, 1},       {"include", 0, 1},      {"exclude", 0, 1},       {"files-from", 0, 1},
     {"shard", 0, 1},         {"errors", 0, 1},       {"progress", 0, 0},      {"no-progress", 0, 0},
-    {"split", 0, 1},         {NULL, 0, 0},
+    {"split", 0, 1},         {"sink", 0, 1},          CLI_PLUGIN_OPTS,         {NULL, 0, 0},
 };
 
 #define MAX_LISTED 20 /* failures listed in the end summary */
@@ -233,7 +233,10 @@ static int on_commit(void *ud, const run_result *res)
         while (p < end) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             if (sink_record(rs->records, p, (size_t)(nl - p)) < 0) {
-                cli_error(c, "%s: cannot write records", rs->output ? rs->output : "standard output");
+                if (*sink_error(rs->records))
+                    cli_error(c, "%s", sink_error(rs->records));
+                else
+                    cli_error(c, "%s: cannot write records", rs->output ? rs->output : "standard output");
                 rs->status = EXIT_OUTPUT;
                 return 1;
             }
@@ -264,6 +267,51 @@ static int on_commit(void *ud, const run_result *res)
         return 1;
     }
     return rs->fail_fast;
+}
+
+/* Where records go: a built-in sink (JSON Lines, CSV, TSV; by --sink or
+ * the extension), or a plugin's (by --sink NAME, or when a loaded plugin
+ * takes the extension of -o).  A database extension that no plugin takes
+ * is an error rather than JSON Lines in a file named .sqlite. */
+static sink *open_records(cli *c, const char *output, const char *sink_name, const char *script, char *err,
+                          size_t errlen)
+{
+    static const char *const builtin[] = {"jsonl", "csv", "tsv"};
+    for (size_t i = 0; sink_name && i < 3; i++)
+        if (!strcmp(sink_name, builtin[i]))
+            return sink_open(output, sink_name, c->out, err, errlen);
+    const char *slash = output ? strrchr(output, '/') : NULL;
+    const char *dot = output ? strrchr(slash ? slash + 1 : output, '.') : NULL;
+    int plain = !dot || !strcasecmp(dot, ".jsonl") || !strcasecmp(dot, ".ndjson") || !strcasecmp(dot, ".json") ||
+                !strcasecmp(dot, ".csv") || !strcasecmp(dot, ".tsv") || !strcasecmp(dot, ".txt");
+    if (!sink_name && (!output || !strcmp(output, "-") || plain))
+        return sink_open(output, NULL, c->out, err, errlen);
+    if (!output || !strcmp(output, "-")) {
+        snprintf(err, errlen, "--sink %s writes to a file: give -o FILE", sink_name);
+        return NULL;
+    }
+    lode_engine *e = cli_engine(c);
+    if (!e) {
+        snprintf(err, errlen, "cannot open the record sink");
+        return NULL;
+    }
+    if (!sink_name && !lode_sink_detect(e, output)) {
+        lode_engine_free(e);
+        if (!strcasecmp(dot, ".sqlite") || !strcasecmp(dot, ".sqlite3") || !strcasecmp(dot, ".db")) {
+            snprintf(err, errlen, "%s: no loaded plugin writes '%s' files (see `lode plugins`; "
+                     "the sqlite plugin does)", output, dot);
+            return NULL;
+        }
+        return sink_open(output, NULL, c->out, err, errlen);
+    }
+    /* label: the script's file name without folder and .lua */
+    char label[256];
+    const char *base = strrchr(script, '/');
+    snprintf(label, sizeof label, "%s", base ? base + 1 : script);
+    size_t ln = strlen(label);
+    if (ln > 4 && !strcmp(label + ln - 4, ".lua"))
+        label[ln - 4] = '\0';
+    return sink_open_plugin(e, sink_name, output, label, err, errlen);
 }
 
 static void on_tick(void *ud)
@@ -322,6 +370,7 @@ static const char *base_name(const char *path)
 
 int cmd_run(cli *c, int argc, char **argv)
 {
+    const char *sink_name = NULL;
     const char *script = NULL, *output = NULL, *write_dir = NULL, *to = NULL, *from = NULL, *modpath = NULL;
     const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL, *split = NULL;
     int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1;
@@ -352,6 +401,8 @@ int cmd_run(cli *c, int argc, char **argv)
         }
         const char *n = o->long_name;
         int sb = cli_sandbox_option(c, "run", n, v);
+        if (!sb)
+            sb = cli_plugin_option(c, "run", n, v);
         if (sb < 0) {
             status = EXIT_USAGE;
             break;
@@ -366,6 +417,7 @@ int cmd_run(cli *c, int argc, char **argv)
             return EXIT_OK;
         }
         if (!strcmp(n, "output")) output = v;
+        else if (!strcmp(n, "sink")) sink_name = v;
         else if (!strcmp(n, "write")) write_dir = v;
         else if (!strcmp(n, "to")) to = v;
         else if (!strcmp(n, "from")) from = v;
@@ -430,7 +482,7 @@ int cmd_run(cli *c, int argc, char **argv)
         free(args);
         free(incl);
         free(excl);
-        return EXIT_NOMEM;
+        return c->engine_exit;
     }
     in.include = nincl ? incl : NULL;
     in.exclude = nexcl ? excl : NULL;
@@ -478,9 +530,9 @@ int cmd_run(cli *c, int argc, char **argv)
         return rc;
     }
     char err[1024];
-    rs.records = sink_open(output, c->out, err, sizeof err);
+    rs.records = open_records(c, output, sink_name, script, err, sizeof err);
     if (rs.records && errors) {
-        rs.errors = sink_open(errors, c->out, err, sizeof err);
+        rs.errors = sink_open(errors, "jsonl", c->out, err, sizeof err);
         if (!rs.errors) {
             sink_close(rs.records, 0, err, sizeof err);
             rs.records = NULL;

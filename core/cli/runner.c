@@ -339,7 +339,7 @@ int runner_new(const runner_config *cfg, runner **out)
         w->e = cli_engine_log(cfg->c, worker_log, w);
         if (!w->e) {
             runner_free(r);
-            return EXIT_NOMEM;
+            return cfg->c->engine_exit;
         }
         lode_rules_options ro = {cfg->module_path, worker_record, w, NULL, NULL};
         if (lode_rules_load(w->e, cfg->script, &ro, &w->rules) != LODE_OK) {

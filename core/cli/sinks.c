@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 
-enum { K_JSONL, K_CSV, K_TSV };
+enum { K_JSONL, K_CSV, K_TSV, K_PLUGIN };
 
 struct sink {
     int kind;
@@ -21,9 +21,37 @@ struct sink {
     char *held;     /* CSV/TSV: the records, each followed by '\n' */
     size_t held_len, held_cap;
     long count;
+    lode_engine *pe; /* K_PLUGIN: the engine and the plugin's sink */
+    lode_sink *ps;
+    char msg[512];   /* the last sink_record failure */
 };
 
-sink *sink_open(const char *path, FILE *out, char *err, size_t errlen)
+sink *sink_open_plugin(lode_engine *e, const char *name, const char *path, const char *label, char *err,
+                       size_t errlen)
+{
+    sink *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        lode_engine_free(e);
+        return NULL;
+    }
+    s->kind = K_PLUGIN;
+    s->pe = e;
+    if (lode_sink_open(e, name, path, label, &s->ps) != LODE_OK) {
+        snprintf(err, errlen, "%s", lode_errmsg(e));
+        lode_engine_free(e);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+const char *sink_error(const sink *s)
+{
+    return s->msg;
+}
+
+sink *sink_open(const char *path, const char *kind, FILE *out, char *err, size_t errlen)
 {
     sink *s = calloc(1, sizeof *s);
     if (!s) {
@@ -36,9 +64,9 @@ sink *sink_open(const char *path, FILE *out, char *err, size_t errlen)
         return s;
     }
     const char *dot = strrchr(path, '.');
-    if (dot && strcasecmp(dot, ".csv") == 0)
+    if (kind ? !strcmp(kind, "csv") : dot && strcasecmp(dot, ".csv") == 0)
         s->kind = K_CSV;
-    else if (dot && strcasecmp(dot, ".tsv") == 0)
+    else if (kind ? !strcmp(kind, "tsv") : dot && strcasecmp(dot, ".tsv") == 0)
         s->kind = K_TSV;
     size_t n = strlen(path);
     s->target = strdup(path);
@@ -78,6 +106,12 @@ fail:
 int sink_record(sink *s, const char *json, size_t len)
 {
     s->count++;
+    if (s->kind == K_PLUGIN) {
+        if (lode_sink_write(s->ps, json, len) == LODE_OK)
+            return 0;
+        snprintf(s->msg, sizeof s->msg, "%s", lode_errmsg(s->pe));
+        return -1;
+    }
     if (s->kind == K_JSONL) {
         if (fwrite(json, 1, len, s->fp) != len || fputc('\n', s->fp) == EOF)
             return -1;
@@ -274,6 +308,15 @@ out:
 int sink_close(sink *s, int commit, char *err, size_t errlen)
 {
     int rc = 0;
+    if (s->kind == K_PLUGIN) {
+        if (lode_sink_close(s->ps, commit) != LODE_OK) {
+            snprintf(err, errlen, "%s", lode_errmsg(s->pe));
+            rc = -1;
+        }
+        lode_engine_free(s->pe);
+        free(s);
+        return rc;
+    }
     if (commit && s->kind != K_JSONL && write_table(s) < 0) {
         snprintf(err, errlen, "%s: cannot write the table (out of memory)", s->target ? s->target : "output");
         rc = -1;
