@@ -174,5 +174,40 @@ printf '%s\n' '{"a":1}' '[1,2]' | drive "$tmp/notobj.sqlite" t
 check "a record that is not a JSON object is an error; nothing is left" \
     "[ \$? -ne 0 ] && [ ! -e '$tmp/notobj.sqlite' ] && [ \$(leftovers) = 0 ]"
 
+# --- lode run -o x.sqlite ------------------------------------------------------------
+if [ -x "$LODE" ]; then
+    "$LODE" plugins > "$tmp/plugins.out" 2>> "$tmp/err"
+    check "lode plugins: lists the sink and its extensions" \
+        "grep -q 'sink sqlite (.sqlite .sqlite3 .db)' '$tmp/plugins.out'"
+    IN=$CORPUS/news-de
+    [ -d "$IN" ] || IN=examples/documents
+    "$LODE" run scripts/news-quotes.lua "$IN" -o "$tmp/quotes.sqlite" -j 2 2>> "$tmp/err"
+    s1=$?
+    "$LODE" run scripts/news-quotes.lua "$IN" -o "$tmp/quotes.jsonl" -j 2 2>> "$tmp/err"
+    s2=$?
+    lines=$(wc -l < "$tmp/quotes.jsonl" | tr -d ' ')
+    is "lode run news-quotes -o quotes.sqlite -j 2: a table news-quotes with as many rows as JSON Lines records" \
+        "$s1$s2:$(q "$tmp/quotes.sqlite" "SELECT count(*) FROM \"news-quotes\"")" "00:$lines"
+    check "lode run: there are records to compare ($lines)" "[ '$lines' -gt 0 ]"
+    # the JSON Lines records, one a row, beside the sink's rows in the same order
+    tr '\n' '\036' < "$tmp/quotes.jsonl" > "$tmp/quotes.ascii"
+    sqlite3 "$tmp/jsonl.db" "CREATE TABLE j(line)" ".mode ascii" ".import '$tmp/quotes.ascii' j" 2>> "$tmp/err"
+    is "lode run: every row equals its JSON Lines record, field by field, in order" \
+        "$(q "$tmp/quotes.sqlite" "ATTACH '$tmp/jsonl.db' AS x; SELECT count(*) FROM x.j JOIN \"news-quotes\" q ON q.rowid = j.rowid
+            WHERE json_extract(j.line, '\$.doc') IS q.doc AND json_extract(j.line, '\$.line') IS q.line
+              AND json_extract(j.line, '\$.n') IS q.n AND json_extract(j.line, '\$.quote') IS q.quote
+              AND json_extract(j.line, '\$.mark') IS q.mark AND json_extract(j.line, '\$.kind') IS q.kind
+              AND json_extract(j.line, '\$.speaker') IS q.speaker AND json_extract(j.line, '\$.cue') IS q.cue")" "$lines"
+    "$LODE" run scripts/news-quotes.lua "$IN" --sink sqlite -o "$tmp/quotes-j1.out" -j 1 2>> "$tmp/err"
+    s3=$?
+    dump() { q "$1" "SELECT quote(doc), n, quote(quote), quote(speaker) FROM \"news-quotes\" ORDER BY rowid" | md5sum; }
+    is "lode run --sink sqlite -j 1: the same rows in the same order as -j 2" \
+        "$s3:$(dump "$tmp/quotes-j1.out")" "0:$(dump "$tmp/quotes.sqlite")"
+    "$LODE" run scripts/news-quotes.lua "$IN" -o "$tmp/quotes.sqlite" -j 2 2>> "$tmp/err"
+    is "lode run: a second run appends to the database" \
+        "$?:$(q "$tmp/quotes.sqlite" "SELECT count(*) FROM \"news-quotes\"")" "0:$((lines * 2))"
+    check "lode run: no temporary files left" "[ \$(leftovers) = 0 ]"
+fi
+
 check "no sanitizer reports" "san '$tmp/err'"
 exit 0
