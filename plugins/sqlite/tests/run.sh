@@ -33,6 +33,7 @@ if ! command -v sqlite3 >/dev/null 2>&1 || [ ! -f "$PLUGIN" ] || [ ! -x "$DRIVE"
     echo "not ok 1 - sqlite3, $PLUGIN and $DRIVE are needed"; exit 1
 fi
 : > "$tmp/err"
+: > "$tmp/empty.jsonl"
 
 # --- types -------------------------------------------------------------------
 db=$tmp/types.sqlite
@@ -134,7 +135,7 @@ cp "$tmp/rb.sqlite" "$tmp/rb.before"
 drive "$tmp/rb.sqlite" t rollback < "$tmp/types.jsonl"
 check "rollback: an existing database is left byte for byte as it was" \
     "cmp -s '$tmp/rb.sqlite' '$tmp/rb.before' && [ \$(leftovers) = 0 ] && [ \"\$(q '$tmp/rb.sqlite' 'SELECT count(*) FROM t')\" = 2 ]"
-drive "$tmp/none.sqlite" t < /dev/null
+drive "$tmp/none.sqlite" t < "$tmp/empty.jsonl"
 is "commit: a run without records gives an empty database" \
     "$?:$(q "$tmp/none.sqlite" "SELECT count(*) FROM sqlite_master")" "0:0"
 seq 1 25000 | sed 's/.*/{"i":&}/' > "$tmp/many.jsonl"
@@ -158,7 +159,7 @@ rm -f "$tmp"/killed.sqlite.lode-*
 seq 1 20000 | sed 's/.*/{"i":&,"who":"one"}/' > "$tmp/one.jsonl"
 seq 1 20000 | sed 's/.*/{"i":&,"who":"two","extra":true}/' > "$tmp/two.jsonl"
 for target in fresh.sqlite shared.sqlite; do
-    [ "$target" = shared.sqlite ] && drive "$tmp/$target" t < /dev/null  # exists before
+    [ "$target" = shared.sqlite ] && drive "$tmp/$target" t < "$tmp/empty.jsonl"  # exists before
     drive "$tmp/$target" t < "$tmp/one.jsonl" & p1=$!
     drive "$tmp/$target" t < "$tmp/two.jsonl" & p2=$!
     wait $p1; s1=$?
