@@ -33,7 +33,8 @@ int sq_fail(lode_engine *e, sqlite3 *db, int rc, const char *path, const char *w
 {
     if (rc == SQLITE_NOMEM)
         return sq_api->error(e, LODE_ENOMEM, "%s: %s: out of memory", path, what);
-    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    /* db's message when it is about rc (not one set by this plugin) */
+    const char *msg = db && sqlite3_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     return sq_api->error(e, LODE_EIO, "%s: %s: %s", path, what, msg ? msg : sqlite3_errstr(rc));
 }
 
@@ -85,6 +86,8 @@ static int target_check(lode_engine *e, const char *path)
     if (rc == SQLITE_OK) {
         sqlite3_busy_timeout(db, SQ_BUSY_MS);
         rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+        if (rc == SQLITE_OK && sqlite3_db_readonly(db, "main") == 1)
+            rc = SQLITE_READONLY; /* opened read-only: the file is */
     }
     int status = rc == SQLITE_OK ? LODE_OK : sq_fail(e, db, rc, path, "cannot append to it");
     sqlite3_close(db);
