@@ -208,13 +208,13 @@ static int publish(sq_sink *s, lode_engine *e)
     size_t n = strlen(s->tmp) + 8;
     char *wal = malloc(n);
     struct stat st;
-    int wal_left = 0;
+    int wal_left = 1; /* unknown counts as left */
     if (wal) {
         snprintf(wal, n, "%s-wal", s->tmp);
         wal_left = stat(wal, &st) == 0 && st.st_size > 0;
         free(wal);
     }
-    if (!wal || wal_left) /* its pages are not in the database file */
+    if (wal_left) /* its pages are not in the database file */
         return sq_api->error(e, LODE_EIO, "%s: the new database's WAL was not checkpointed", s->tmp);
     if (sync_path(s->tmp, 0) < 0)
         return sq_api->error(e, LODE_EIO, "%s: cannot sync the new database: %s", s->tmp, strerror(errno));
