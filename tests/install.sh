@@ -85,6 +85,37 @@ if cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $san "$tmp/host/l
 else
     not_ok "lode-annotate does not build"; sed 's/^/#   /' "$tmp/cc" | head
 fi
+# The third-party plugin example: built out of tree against the installed
+# lode.h (its own Makefile, pkg-config), loaded by path by the installed lode.
+mkdir -p "$tmp/plugin"
+cp examples/plugin/csv.c examples/plugin/Makefile examples/plugin/people.csv "$tmp/plugin/"
+if make --no-print-directory -s -C "$tmp/plugin" CFLAGS="-O2 $san" > "$tmp/cc" 2>&1; then
+    ok "examples/plugin builds out of tree against the installed lode.h"
+    (cd "$tmp/plugin" && "$tmp/usr/bin/lode" convert --plugin ./csv.so people.csv -t markdown > out.md 2> err)
+    if [ $? = 0 ] && grep -q '^| name | born | note |$' "$tmp/plugin/out.md" \
+        && grep -q "^| Grace Hopper | 1906 | said \"it's easier to ask forgiveness\" |$" "$tmp/plugin/out.md"; then
+        ok "the installed lode reads CSV through the example plugin"
+    else
+        not_ok "example plugin convert"; sed 's/^/#   /' "$tmp/plugin/out.md" "$tmp/plugin/err" | head
+    fi
+    printf 'a,"b\n' > "$tmp/plugin/bad.csv"
+    (cd "$tmp/plugin" && "$tmp/usr/bin/lode" convert --plugin ./csv.so bad.csv -t html > /dev/null 2> err)
+    if [ $? = 1 ] && grep -q 'bad.csv:1: a quoted field is not closed' "$tmp/plugin/err"; then
+        ok "the example plugin's errors name file and line"
+    else not_ok "example plugin error"; sed 's/^/#   /' "$tmp/plugin/err" | head; fi
+else
+    not_ok "examples/plugin does not build"; sed 's/^/#   /' "$tmp/cc" | head
+fi
+# Bundled plugins are installed and found by the installed lode.
+for mk in plugins/*/plugin.mk; do
+    [ -f "$mk" ] || continue
+    name=$(basename "$(dirname "$mk")")
+    if [ -f "$tmp/usr/lib/lode/plugins/$name.so" ] && "$tmp/usr/bin/lode" plugins 2>&1 | grep -q "^$name "; then
+        ok "plugin $name installed and listed by the installed lode"
+    else
+        not_ok "plugin $name not installed or not found"; "$tmp/usr/bin/lode" plugins 2>&1 | sed 's/^/#   /' | head
+    fi
+done
 make --no-print-directory -s uninstall PREFIX="$tmp/usr" > /dev/null 2>&1
 left=$(find "$tmp/usr" -type f | head -3)
 [ -z "$left" ] && ok "make uninstall removes every installed file" || not_ok "left after uninstall: $left"

@@ -46,6 +46,7 @@ fi
 suite cli sh tests/cli/run.sh
 suite corpus-runs sh tests/cli/corpus_runs.sh
 suite plugins sh tests/cli/plugins.sh
+suite targets sh tests/cli/targets.sh
 suite report-html sh tests/report/run.sh
 suite scripts sh tests/scripts/run.sh
 suite examples-readme sh tests/examples_readme.sh

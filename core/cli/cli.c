@@ -48,7 +48,7 @@ int cli_exit_for(int status)
 static void on_log(void *ud, int level, const char *msg)
 {
     cli *c = ud;
-    if (c->quiet)
+    if (c->quiet || cli_warned_before(c, msg))
         return;
     fprintf(c->err, "lode: %s%s\n", level == LODE_LOG_WARNING ? "warning: " : "", msg);
 }
@@ -138,6 +138,7 @@ lode_engine *cli_engine_log(cli *c, lode_log_fn log, void *log_ud)
     }
     if (c->allow_plugins_flag)
         o.sandbox.allow_plugins = 1;
+    o.plugin_path = cli_plugin_path(c);
     lode_engine *e = lode_engine_new(&o);
     if (!e) {
         cli_error(c, "out of memory");
@@ -149,7 +150,6 @@ lode_engine *cli_engine_log(cli *c, lode_log_fn log, void *log_ud)
         c->engine_exit = EXIT_USAGE;
         return NULL;
     }
-    c->engines_made++;
     return e;
 }
 

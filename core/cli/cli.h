@@ -26,10 +26,10 @@ typedef struct cli {
     size_t nplugins;
     int no_plugins;       /* --no-plugins: only the --plugin ones */
     int allow_plugins_flag; /* --allow-plugins: plugins also under --sandbox */
-    char **found;         /* plugins found in the plugin folders (once) */
-    size_t nfound;
-    int scanned;          /* found is filled */
-    int engines_made;     /* warnings about found plugins are printed once */
+    char *plugin_path;    /* lode_options.plugin_path of every engine (plugins.c) */
+    int plugin_path_made;
+    char **warned;        /* "plugin skipped" warnings printed (each once, any thread) */
+    size_t nwarned;
     int engine_exit;      /* exit status when cli_engine failed */
 } cli;
 
@@ -40,12 +40,17 @@ int cli_plugin_option(cli *c, const char *cmd, const char *name, const char *val
 /* The options of cli_plugin_option, for a subcommand's cli_opt table. */
 #define CLI_PLUGIN_OPTS {"plugin", 0, 1}, {"no-plugins", 0, 0}, {"allow-plugins", 0, 0}
 
-/* Loads the plugins into e: the --plugin ones (a failure is an error:
- * printed, -1), then every *.so of the plugin folders ($LODE_PLUGIN_PATH,
- * ':'-separated; then PLUGINDIR next to the executable: build/plugins in
- * the source tree, PREFIX/lib/lode/plugins when installed), whose failures
- * are warnings.  Under --sandbox only with --allow-plugins. */
+/* The engines' plugin path: the folders of $LODE_PLUGIN_PATH, then the
+ * plugin folder next to the executable (build/plugins in the source tree,
+ * PREFIX/lib/lode/plugins when installed); NULL with --no-plugins.  Their
+ * plugins load when first needed (lode_options.plugin_path). */
+const char *cli_plugin_path(cli *c);
+/* Loads the --plugin ones into e; a failure is printed and gives -1.
+ * Under --sandbox only with --allow-plugins. */
 int cli_load_plugins(cli *c, lode_engine *e);
+/* Whether msg is a "plugin skipped" warning already printed (every engine
+ * gives it, and lode run has one engine per worker); remembers it. */
+int cli_warned_before(cli *c, const char *msg);
 /* Frees what the plugin options and the folder scan allocated. */
 void cli_plugins_free(cli *c);
 /* `lode plugins`: lists the plugins and what each provides. */

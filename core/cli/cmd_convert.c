@@ -59,6 +59,22 @@ static const char *format_for_output(const char *path)
     return NULL;
 }
 
+/* Whether the engine can write wo's format and read po's (if given). */
+static void formats_known(lode_engine *e, const lode_parse_options *po, const lode_write_options *wo,
+                          int *known_to, int *known_from)
+{
+    unsigned caps = 0;
+    const char *f;
+    *known_to = 0;
+    *known_from = po->format == NULL;
+    for (size_t i = 0; (f = lode_format_at(e, i, &caps)); i++) {
+        if (strcmp(f, wo->format) == 0 && (caps & LODE_FORMAT_WRITE))
+            *known_to = 1;
+        if (po->format && strcmp(f, po->format) == 0 && (caps & LODE_FORMAT_READ))
+            *known_from = 1;
+    }
+}
+
 int cmd_convert(cli *c, int argc, char **argv)
 {
     const char *input = NULL, *output = NULL;
@@ -116,21 +132,18 @@ int cmd_convert(cli *c, int argc, char **argv)
     lode_engine *e = cli_engine(c);
     if (!e)
         return c->engine_exit;
-    /* Check the names before reading anything, so a typo costs nothing. */
-    unsigned caps = 0;
-    int known_to = 0, known_from = po.format == NULL;
-    for (size_t i = 0; lode_format_at(e, i, &caps); i++) {
-        const char *f = lode_format_at(e, i, &caps);
-        if (strcmp(f, wo.format) == 0 && (caps & LODE_FORMAT_WRITE))
-            known_to = 1;
-        if (po.format && strcmp(f, po.format) == 0 && (caps & LODE_FORMAT_READ))
-            known_from = 1;
-    }
+    /* Check the names before reading anything, so a typo costs nothing;
+     * a name nothing loaded knows may be a plugin's. */
+    int known_to, known_from;
+    formats_known(e, &po, &wo, &known_to, &known_from);
+    if ((!known_to || !known_from) && lode_plugin_load_path(e) == LODE_OK)
+        formats_known(e, &po, &wo, &known_to, &known_from);
     if (!known_to || !known_from) {
         lode_engine_free(e);
-        return known_to ? cli_usage_error(c, "convert", "cannot read format '%s' (use xml, html, text or json)", po.format)
-                        : cli_usage_error(c, "convert", "cannot write format '%s' (use xml, html, text, markdown or json)",
-                                          wo.format);
+        return known_to ? cli_usage_error(c, "convert", "cannot read format '%s' (xml, html, text, json, or a "
+                                          "plugin's: see lode plugins)", po.format)
+                        : cli_usage_error(c, "convert", "cannot write format '%s' (xml, html, text, markdown, "
+                                          "json, or a plugin's: see lode plugins)", wo.format);
     }
 
     lode_doc *doc = NULL;

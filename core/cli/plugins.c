@@ -2,7 +2,7 @@
  * --allow-plugins, the plugin folders, and `lode plugins`. */
 #include "cli.h"
 
-#include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,86 +49,45 @@ int cli_plugin_option(cli *c, const char *cmd, const char *name, const char *val
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+const char *cli_plugin_path(cli *c)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds every regular *.so file of dir, sorted by name. */
-static void scan_dir(cli *c, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t l = strlen(de->d_name);
-        if (l < 4 || strcmp(de->d_name + l - 3, ".so") != 0 || de->d_name[0] == '.')
-            continue;
-        char path[4096];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
-            continue;
-        struct stat st;
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (add_path(&names, &n, path) < 0)
-            break;
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (add_path(&c->found, &c->nfound, names[i]) < 0)
-            break;
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-/* Fills c->found from $LODE_PLUGIN_PATH and the folder next to the
- * executable, once. */
-static void scan(cli *c)
-{
-    if (c->scanned)
-        return;
-    c->scanned = 1;
+    if (c->plugin_path_made)
+        return c->plugin_path;
+    c->plugin_path_made = 1;
+    if (c->no_plugins)
+        return NULL;
+    char path[16384] = "";
+    size_t len = 0;
     const char *env = getenv("LODE_PLUGIN_PATH");
-    if (env && *env) {
-        char *copy = strdup(env);
-        for (char *save = NULL, *tok = copy ? strtok_r(copy, ":", &save) : NULL; tok;
-             tok = strtok_r(NULL, ":", &save))
-            scan_dir(c, tok);
-        free(copy);
-    }
+    if (env && *env && strlen(env) < sizeof path / 2)
+        len = (size_t)snprintf(path, sizeof path, "%s", env);
     char exe[4096];
     ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (r <= 0)
-        return;
-    exe[r] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return;
-    *slash = '\0';
-    const char *tails[] = {"/plugins", LODE_PLUGIN_DIR_REL};
-    for (int i = 0; i < 2; i++) {
-        char dir[4200];
-        snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
-        scan_dir(c, dir);
+    if (r > 0) {
+        exe[r] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            const char *tails[] = {"/plugins", LODE_PLUGIN_DIR_REL};
+            for (int i = 0; i < 2; i++) {
+                char dir[4200];
+                struct stat st;
+                snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
+                if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && len + strlen(dir) + 2 < sizeof path)
+                    len += (size_t)snprintf(path + len, sizeof path - len, "%s%s", len ? ":" : "", dir);
+            }
+        }
     }
+    c->plugin_path = len ? strdup(path) : NULL;
+    return c->plugin_path;
 }
 
 int cli_load_plugins(cli *c, lode_engine *e)
 {
-    if (c->sandbox.enabled && !c->allow_plugins_flag) {
-        if (c->nplugins) {
-            cli_error(c, "%s: plugins are not loaded under --sandbox (add --allow-plugins to allow them)",
-                      c->plugins[0]);
-            return -1;
-        }
-        return 0;
+    if (c->sandbox.enabled && !c->allow_plugins_flag && c->nplugins) {
+        cli_error(c, "%s: plugins are not loaded under --sandbox (add --allow-plugins to allow them)",
+                  c->plugins[0]);
+        return -1;
     }
     for (size_t i = 0; i < c->nplugins; i++) {
         if (lode_plugin_load(e, c->plugins[i]) != LODE_OK) {
@@ -136,14 +95,23 @@ int cli_load_plugins(cli *c, lode_engine *e)
             return -1;
         }
     }
-    if (c->no_plugins)
-        return 0;
-    scan(c);
-    for (size_t i = 0; i < c->nfound; i++) {
-        if (lode_plugin_load(e, c->found[i]) != LODE_OK && !c->engines_made && !c->quiet)
-            fprintf(c->err, "lode: warning: plugin skipped: %s\n", lode_errmsg(e));
-    }
     return 0;
+}
+
+static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int cli_warned_before(cli *c, const char *msg)
+{
+    if (strncmp(msg, "plugin skipped: ", 16) != 0)
+        return 0;
+    int seen = 0;
+    pthread_mutex_lock(&warned_lock);
+    for (size_t i = 0; i < c->nwarned && !seen; i++)
+        seen = strcmp(c->warned[i], msg) == 0;
+    if (!seen)
+        add_path(&c->warned, &c->nwarned, msg);
+    pthread_mutex_unlock(&warned_lock);
+    return seen;
 }
 
 void cli_plugins_free(cli *c)
@@ -151,11 +119,13 @@ void cli_plugins_free(cli *c)
     for (size_t i = 0; i < c->nplugins; i++)
         free(c->plugins[i]);
     free(c->plugins);
-    for (size_t i = 0; i < c->nfound; i++)
-        free(c->found[i]);
-    free(c->found);
-    c->plugins = c->found = NULL;
-    c->nplugins = c->nfound = 0;
+    for (size_t i = 0; i < c->nwarned; i++)
+        free(c->warned[i]);
+    free(c->warned);
+    free(c->plugin_path);
+    c->plugins = c->warned = NULL;
+    c->plugin_path = NULL;
+    c->nplugins = c->nwarned = 0;
 }
 
 void cmd_plugins_help(FILE *fp)
@@ -165,10 +135,12 @@ void cmd_plugins_help(FILE *fp)
           "Lists the plugins lode loads and what each provides (readers, writers,\n"
           "record sinks, Lua modules), then every format with what it can do.\n"
           "\n"
-          "Plugins are loaded from --plugin PATH (an error if one fails), then from every\n"
+          "Plugins are loaded from --plugin PATH (an error if one fails), and from every\n"
           "*.so in the folders of $LODE_PLUGIN_PATH (':'-separated) and in the plugin\n"
           "folder of this lode (build/plugins in the source tree, PREFIX/lib/lode/plugins\n"
-          "when installed); those that fail to load are skipped with a warning.\n"
+          "when installed) when a command first needs one (a format, extension, sink or\n"
+          "Lua module that nothing loaded provides); those that fail to load are skipped\n"
+          "with a warning.\n"
           "\n"
           "Options (also accepted by convert, run, query, check and merge):\n"
           "  --plugin PATH      load this plugin too (repeatable)\n"
@@ -200,6 +172,7 @@ int cmd_plugins(cli *c, int argc, char **argv)
     lode_engine *e = cli_engine(c);
     if (!e)
         return c->engine_exit;
+    lode_plugin_load_path(e);
     lode_plugin_desc d;
     size_t i = 0;
     for (; lode_plugin_at(e, i, &d); i++) {

@@ -114,7 +114,7 @@ static void worker_log(void *ud, int level, const char *msg)
 {
     worker *w = ud;
     cli *c = w->r->cfg.c;
-    if (c->quiet)
+    if (c->quiet || cli_warned_before(c, msg))
         return;
     const char *prefix = level == LODE_LOG_WARNING ? "lode: warning: " : "lode: ";
     if (!w->cur) {

@@ -1,4 +1,5 @@
 /* sinks.c -- record sinks for `lode run` (see sinks.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "sinks.h"
 
 #include "lode.h"
@@ -24,6 +25,7 @@ struct sink {
     lode_engine *pe; /* K_PLUGIN: the engine and the plugin's sink */
     lode_sink *ps;
     char msg[512];   /* the last sink_record failure */
+    int own_fp;      /* fp is a device or pipe opened here: closed at the end */
 };
 
 sink *sink_open_plugin(lode_engine *e, const char *name, const char *path, const char *label, char *err,
@@ -68,8 +70,32 @@ sink *sink_open(const char *path, const char *kind, FILE *out, char *err, size_t
         s->kind = K_CSV;
     else if (kind ? !strcmp(kind, "tsv") : dot && strcasecmp(dot, ".tsv") == 0)
         s->kind = K_TSV;
+    /* An existing target that is not a regular file (/dev/null, a named
+     * pipe) is written in place: renaming over it would replace the device
+     * with a file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: is a folder, not a file", path);
+            free(s);
+            return NULL;
+        }
+        if (!(s->fp = fopen(path, "w"))) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            free(s);
+            return NULL;
+        }
+        s->own_fp = 1;
+        return s;
+    }
+    struct stat lst;
+    char *real = NULL;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && (real = realpath(path, NULL)) != NULL)
+        path = real; /* a link to a file: replace the file, keep the link */
     size_t n = strlen(path);
     s->target = strdup(path);
+    free(real);
+    path = s->target ? s->target : path;
     s->tmp = malloc(n + 16);
     if (!s->target || !s->tmp) {
         snprintf(err, errlen, "out of memory");
@@ -333,6 +359,14 @@ int sink_close(sink *s, int commit, char *err, size_t errlen)
                 rc = -1;
             }
             unlink(s->tmp);
+        }
+    } else if (s->own_fp) {
+        int bad = fflush(s->fp) != 0 || ferror(s->fp);
+        if (fclose(s->fp) != 0)
+            bad = 1;
+        if (bad && rc == 0) {
+            snprintf(err, errlen, "cannot write the records: %s", strerror(errno));
+            rc = -1;
         }
     } else if (fflush(s->fp) != 0) {
         snprintf(err, errlen, "cannot write to standard output");

@@ -131,6 +131,14 @@ typedef struct lode_options {
                                 FOLDER/?/init.lua), after the script's own folder and
                                 lode_rules_options.module_path; copied; NULL: none.
                                 Not searched in the sandbox (no file access). */
+    const char *plugin_path; /* ':'-separated folders of plugins (every *.so in them,
+                                by name), loaded when first needed: when a format
+                                name, a file's extension, a sink or a module that
+                                require asks for is not among what is loaded (or
+                                all at once by lode_plugin_load_path).  A plugin
+                                that fails to load is skipped with a warning.
+                                Copied; NULL: none.  Not in the sandbox unless
+                                sandbox.allow_plugins. */
 } lode_options;
 
 /** Fills *opts with the defaults (system allocator, no log, default limits). */
@@ -553,8 +561,10 @@ LODE_API int lode_report_save(const lode_report *report, const char *format,
 
 #if defined(__GNUC__)
 #define LODE_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define LODE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define LODE_PLUGIN_EXPORT
+#define LODE_PRINTF(fmt, args)
 #endif
 
 /** What a plugin says about itself: the exported constant `lode_plugin`,
@@ -650,9 +660,9 @@ typedef struct lode_api {
     size_t size; /* sizeof(lode_api) of the loading lode */
     /* Sets the engine's error (printf-style; start with the source name)
      * and returns code, as in `return api->error(e, LODE_EPARSE, ...)`. */
-    int (*error)(lode_engine *engine, int code, const char *fmt, ...);
+    int (*error)(lode_engine *engine, int code, const char *fmt, ...) LODE_PRINTF(3, 4);
     /* Sends a warning line to the host's log (printf-style). */
-    void (*warn)(lode_engine *engine, const char *fmt, ...);
+    void (*warn)(lode_engine *engine, const char *fmt, ...) LODE_PRINTF(2, 3);
     /* The engine's limits (max_input_bytes, max_depth, ...). */
     const lode_limits *(*limits)(const lode_engine *engine);
     /* Field iteration and string decoding of records: lode_record_next and
@@ -711,6 +721,12 @@ typedef int (*lode_plugin_init_fn)(lode_registry *reg, char **errmsg);
  *  uses); rules using its modules must be freed before the engine. */
 LODE_API int lode_plugin_load(lode_engine *engine, const char *path);
 
+/** Method of lode_engine.  Loads every plugin of lode_options.plugin_path
+ *  now (those already loaded are skipped); a plugin that fails is skipped
+ *  with a warning to the log.  Returns LODE_OK (also with no plugin path),
+ *  LODE_ESANDBOX in a sandboxed engine without sandbox.allow_plugins. */
+LODE_API int lode_plugin_load_path(lode_engine *engine);
+
 /** One loaded plugin, as lode_plugin_at describes it.  Borrowed strings,
  *  valid while the engine lives. */
 typedef struct lode_plugin_desc {
@@ -739,7 +755,7 @@ LODE_API int lode_sink_open(lode_engine *engine, const char *name, const char *p
 
 /** Method of lode_engine.  The name of the sink that lode_sink_open would
  *  choose for path by its extension, or NULL.  Borrowed. */
-LODE_API const char *lode_sink_detect(const lode_engine *engine, const char *path);
+LODE_API const char *lode_sink_detect(lode_engine *engine, const char *path);
 
 /** Method of lode_sink.  Sends one record (a JSON object of len bytes, no
  *  newline; borrowed for the call). */

@@ -56,8 +56,8 @@ int lode_doc_parse(lode_engine *e, const void *data, size_t len, const char *nam
                             src, len, e->limits.max_input_bytes);
     const format *f;
     if (po.format) {
-        f = format_find(e, po.format);
-        if (!f || !format_readable(f))
+        f = format_for_read(e, po.format);
+        if (!f)
             return engine_error(e, LODE_EFORMAT, "%s: '%s' is not a readable format", src, po.format);
     } else {
         if (len == 0)
@@ -263,8 +263,8 @@ static int render(lode_engine *e, const lode_doc *d, const lode_write_options *w
     if (!e || !d || !wo || !wo->format)
         return e ? engine_error(e, LODE_EMISUSE, "write: NULL argument") : LODE_EMISUSE;
     engine_clear_error(e);
-    const format *f = format_find(e, wo->format);
-    if (!f || !format_writable(f))
+    const format *f = format_for_write(e, wo->format);
+    if (!f)
         return engine_error(e, LODE_EFORMAT, "'%s' is not a writable format", wo->format);
     int rc = format_write(e, f, d->xml, wo, b);
     if (rc == LODE_OK && !buf_ok(b))

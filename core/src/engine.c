@@ -109,6 +109,14 @@ lode_engine *lode_engine_new(const lode_options *opts)
             return NULL;
         }
     }
+    if (o.plugin_path && *o.plugin_path) {
+        e->plugin_path = mem_strdup(&e->mem, o.plugin_path);
+        if (!e->plugin_path) {
+            mem_free(&e->mem, e->module_path);
+            e->mem.fn(e->mem.ud, e, sizeof *e, 0);
+            return NULL;
+        }
+    }
     return e;
 }
 
@@ -117,6 +125,7 @@ void lode_engine_free(lode_engine *e)
     if (!e)
         return;
     plugins_free(e);
+    mem_free(&e->mem, e->plugin_path);
     mem_free(&e->mem, e->module_path);
     e->mem.fn(e->mem.ud, e, sizeof *e, 0);
 }

@@ -26,6 +26,8 @@ struct lode_engine {
     size_t nformats;
     struct format *own_formats;   /* built-ins + plugins' formats, once a plugin loaded */
     struct plugin *plugins;       /* loaded plugins, in load order (plugin.c) */
+    char *plugin_path;            /* lode_options.plugin_path, copied (or NULL) */
+    int plugin_path_loaded;       /* its plugins were loaded (plugins_need) */
     int errcode;
     char errmsg[ENGINE_ERRMSG_MAX];
 };
@@ -37,7 +39,13 @@ __attribute__((format(printf, 3, 4)))
 int engine_error(lode_engine *e, int code, const char *fmt, ...);
 
 /* engine_error and engine_warn with a va_list. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 0)))
+#endif
 int engine_verror(lode_engine *e, int code, const char *fmt, va_list ap);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 void engine_vwarn(lode_engine *e, const char *fmt, va_list ap);
 
 /* Clears the last error. */

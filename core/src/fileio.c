@@ -220,8 +220,42 @@ int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size
     return fileio_write_atomic_sync(e, path, data, len, 1);
 }
 
+/* A target that exists and is not a regular file (/dev/null, /dev/stdout,
+ * a named pipe) is written in place: renaming a temporary file over it
+ * would replace the device with a file (as root, even /dev/null). */
+static int write_in_place(lode_engine *e, const char *path, const void *data, size_t len, int create)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0666);
+    if (fd < 0)
+        return engine_error(e, LODE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int err = write_all(fd, data, len) < 0 ? errno : 0;
+    if (close(fd) < 0 && !err)
+        err = errno;
+    if (err)
+        return engine_error(e, LODE_EIO, "%s: cannot write: %s", path, strerror(err));
+    return LODE_OK;
+}
+
 int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data, size_t len, int sync)
 {
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* A symbolic link: replace the file it points to, keeping the link
+         * (renaming over it would replace the link, e.g. /dev/stdout). */
+        char *real = realpath(path, NULL);
+        if (real) {
+            int rc = fileio_write_atomic_sync(e, real, data, len, sync);
+            free(real);
+            return rc;
+        }
+        /* a dangling link, or one to a pipe (/dev/stdout): through the link */
+        return write_in_place(e, path, data, len, 1);
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            return engine_error(e, LODE_EIO, "%s: is a folder, not a file", path);
+        return write_in_place(e, path, data, len, 0);
+    }
     size_t n = strlen(path);
     char *tmp = mem_alloc(&e->mem, n + 16);
     if (!tmp)

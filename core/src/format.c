@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "plugin.h"
 #include "tree_check.h"
 
 static const char *const xml_ext[] = {".xml", ".xhtml", ".tei", ".jats", ".dbk", ".svg", ".rss", ".atom", NULL};
@@ -39,6 +40,22 @@ const format *format_find(const lode_engine *e, const char *name)
     if (strcmp(name, "htm") == 0 || strcmp(name, "xhtml") == 0)
         return format_find(e, strcmp(name, "xhtml") == 0 ? "xml" : "html");
     return NULL;
+}
+
+const format *format_for_read(lode_engine *e, const char *name)
+{
+    const format *f = format_find(e, name);
+    if ((!f || !format_readable(f)) && plugins_need(e))
+        f = format_find(e, name);
+    return f && format_readable(f) ? f : NULL;
+}
+
+const format *format_for_write(lode_engine *e, const char *name)
+{
+    const format *f = format_find(e, name);
+    if ((!f || !format_writable(f)) && plugins_need(e))
+        f = format_find(e, name);
+    return f && format_writable(f) ? f : NULL;
 }
 
 const char *lode_format_at(const lode_engine *e, size_t i, unsigned *caps)
@@ -119,6 +136,20 @@ int sniff_text(const unsigned char *data, size_t len)
     return memchr(data, 0, n) == NULL;
 }
 
+/* Whether name has an extension (after looking through ".gz"). */
+static int has_extension(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *base = slash ? slash + 1 : name;
+    size_t n = strlen(base);
+    if (n > 3 && strcasecmp(base + n - 3, ".gz") == 0)
+        n -= 3;
+    for (size_t i = n; i-- > 1;)
+        if (base[i] == '.')
+            return 1;
+    return 0;
+}
+
 /* The format of a file name's extension; a trailing ".gz" is looked
  * through ("a.xml.gz" is xml: lode_doc_load inflates gzip data), so only a
  * bare "a.gz" is left to sniffing. */
@@ -155,6 +186,9 @@ const char *lode_format_detect(lode_engine *e, const char *name, const void *dat
         return NULL;
     engine_clear_error(e);
     const format *f = name ? by_extension(e, name) : NULL;
+    /* An extension no loaded reader claims: maybe a plugin's (.md, .csv). */
+    if (!f && name && has_extension(name) && plugins_need(e))
+        f = by_extension(e, name);
     if (f)
         return f->name;
     if (data) {

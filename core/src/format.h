@@ -48,7 +48,13 @@ int format_write(lode_engine *e, const format *f, xmlDoc *doc, const lode_write_
 extern const format format_builtin[];
 extern const size_t format_builtin_count;
 
+/* The format called name (or a common alias: md, txt, htm, xhtml), or
+ * NULL.  Looks only at what is loaded. */
 const format *format_find(const lode_engine *e, const char *name);
+/* The format called name that can be read / written, loading the engine's
+ * plugin path first if what is loaded has none; NULL if none. */
+const format *format_for_read(lode_engine *e, const char *name);
+const format *format_for_write(lode_engine *e, const char *name);
 
 /* Readers (read_*.c). */
 int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t len,

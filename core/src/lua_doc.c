@@ -309,8 +309,8 @@ buf *ltree_push_buf(lua_State *L, const mem *m)
 int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt)
 {
     lode_engine *e = d->engine;
-    const format *f = format_find(e, fmt);
-    if (!f || !format_writable(f))
+    const format *f = format_for_write(e, fmt);
+    if (!f)
         return luaL_error(L, "'%s' is not a writable format (xml, html, text, markdown, json)", fmt);
     buf *out = ltree_push_buf(L, &e->mem);
     xmlDoc *target = d->xml;

@@ -2,6 +2,7 @@
  * handed to lode_plugin_init, and committing what it registered. */
 #include "plugin.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "format.h"
@@ -37,6 +39,9 @@ typedef struct pending {
 
 /* ---- services (the same in every registry) ------------------------------ */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static int svc_error(lode_engine *e, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -46,6 +51,9 @@ static int svc_error(lode_engine *e, int code, const char *fmt, ...)
     return code;
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
 static void svc_warn(lode_engine *e, const char *fmt, ...)
 {
     va_list ap;
@@ -163,6 +171,9 @@ static pending *pending_of(lode_registry *reg)
 }
 
 /* Fails a registration: the message names the plugin. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static int reg_fail(pending *pd, int code, const char *fmt, ...)
 {
     char msg[512];
@@ -531,6 +542,111 @@ int lode_plugin_load(lode_engine *e, const char *path)
     return LODE_OK;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Loads every regular *.so of dir, in name order; failures are warnings. */
+static int load_dir(lode_engine *e, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l < 4 || de->d_name[0] == '.' || strcmp(de->d_name + l - 3, ".so") != 0)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            char **g = mem_realloc(&e->mem, names, nc * sizeof *g);
+            if (!g)
+                break;
+            names = g;
+            cap = nc;
+        }
+        if (!(names[n] = mem_strdup(&e->mem, de->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_name);
+    int loaded = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        struct stat st;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) < sizeof path &&
+            stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            plugin *before = e->plugins;
+            size_t count = 0;
+            for (plugin *p = before; p; p = p->next)
+                count++;
+            if (lode_plugin_load(e, path) != LODE_OK) {
+                engine_warn(e, "plugin skipped: %s", e->errmsg);
+            } else {
+                size_t after = 0;
+                for (plugin *p = e->plugins; p; p = p->next)
+                    after++;
+                loaded |= after > count;
+            }
+        }
+        mem_free(&e->mem, names[i]);
+    }
+    mem_free(&e->mem, names);
+    return loaded;
+}
+
+int plugins_need(lode_engine *e)
+{
+    if (!e->plugin_path || e->plugin_path_loaded)
+        return 0;
+    e->plugin_path_loaded = 1;
+    if (e->sandbox.enabled && !e->sandbox.allow_plugins)
+        return 0;
+    int code = e->errcode;
+    char saved[ENGINE_ERRMSG_MAX];
+    memcpy(saved, e->errmsg, sizeof saved);
+    int loaded = 0;
+    for (const char *p = e->plugin_path; *p;) {
+        size_t k = strcspn(p, ":");
+        if (k > 0 && k < 4096) {
+            char dir[4096];
+            memcpy(dir, p, k);
+            dir[k] = '\0';
+            loaded |= load_dir(e, dir);
+        }
+        p += k + (p[k] == ':');
+    }
+    e->errcode = code;
+    memcpy(e->errmsg, saved, sizeof saved);
+    return loaded;
+}
+
+int lode_plugin_load_path(lode_engine *e)
+{
+    if (!e)
+        return LODE_EMISUSE;
+    engine_clear_error(e);
+    if (e->plugin_path && e->sandbox.enabled && !e->sandbox.allow_plugins)
+        return engine_error(e, LODE_ESANDBOX, "plugins are not loaded in the sandbox "
+                            "(the host allows them with sandbox.allow_plugins)");
+    plugins_need(e);
+    return LODE_OK;
+}
+
+const plugin_item *plugin_find_module(const lode_engine *e, const char *name)
+{
+    for (const plugin *p = e->plugins; p; p = p->next)
+        for (const plugin_item *it = p->items; it; it = it->next)
+            if (it->kind == ITEM_MODULE && strcmp(it->u.module.name, name) == 0)
+                return it;
+    return NULL;
+}
+
 int lode_plugin_at(const lode_engine *e, size_t i, lode_plugin_desc *desc)
 {
     if (!e || !desc)
@@ -571,10 +687,23 @@ static const lode_sink_class *sink_by_ext(const lode_engine *e, const char *path
     return NULL;
 }
 
-const char *lode_sink_detect(const lode_engine *e, const char *path)
+const char *lode_sink_detect(lode_engine *e, const char *path)
 {
-    const lode_sink_class *c = e ? sink_by_ext(e, path) : NULL;
+    if (!e)
+        return NULL;
+    const lode_sink_class *c = sink_by_ext(e, path);
+    if (!c && plugins_need(e))
+        c = sink_by_ext(e, path);
     return c ? c->name : NULL;
+}
+
+static const lode_sink_class *sink_by_name(const lode_engine *e, const char *name)
+{
+    for (const plugin *p = e->plugins; p; p = p->next)
+        for (const plugin_item *it = p->items; it; it = it->next)
+            if (it->kind == ITEM_SINK && strcmp(it->u.sink.name, name) == 0)
+                return &it->u.sink;
+    return NULL;
 }
 
 int lode_sink_open(lode_engine *e, const char *name, const char *path, const char *label, lode_sink **out)
@@ -585,14 +714,12 @@ int lode_sink_open(lode_engine *e, const char *name, const char *path, const cha
     engine_clear_error(e);
     const lode_sink_class *cls = NULL;
     if (name) {
-        for (const plugin *p = e->plugins; p && !cls; p = p->next)
-            for (const plugin_item *it = p->items; it && !cls; it = it->next)
-                if (it->kind == ITEM_SINK && strcmp(it->u.sink.name, name) == 0)
-                    cls = &it->u.sink;
+        if (!(cls = sink_by_name(e, name)) && plugins_need(e))
+            cls = sink_by_name(e, name);
         if (!cls)
             return engine_error(e, LODE_EFORMAT, "%s: no record sink named '%s' (is its plugin loaded?)", path,
                                 name);
-    } else if (!(cls = sink_by_ext(e, path))) {
+    } else if (!(cls = sink_by_ext(e, path)) && !(plugins_need(e) && (cls = sink_by_ext(e, path)))) {
         return engine_error(e, LODE_EFORMAT, "%s: no record sink for this file name's extension", path);
     }
     lode_sink *s = mem_alloc(&e->mem, sizeof *s);

@@ -36,6 +36,15 @@ typedef struct plugin {
  * objects stay loaded). */
 void plugins_free(lode_engine *e);
 
+/* Loads the plugins of the engine's plugin path if that has not been done
+ * (and the sandbox allows it): called when a lookup misses.  Returns 1 if
+ * it loaded something, so the caller looks again; 0 otherwise.  Keeps the
+ * engine's last error as it was. */
+int plugins_need(lode_engine *e);
+
+/* The item of the plugin module called name, or NULL. */
+const plugin_item *plugin_find_module(const lode_engine *e, const char *name);
+
 /* Iterates the Lua modules of the engine's plugins: pass NULL first, then
  * the previous item; returns NULL after the last. */
 const plugin_item *plugin_next_module(const lode_engine *e, const plugin_item *prev);

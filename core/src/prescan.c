@@ -7,29 +7,33 @@
 /* Counts attributes in the start tag at p[0] == '<' by counting '=' signs
  * outside quoted values, which over-counts nothing in well-formed markup and
  * cannot be fooled by '>' inside a quoted value.  Returns the tag's end. */
+/* The bytes tag_end stops at; everything else inside a tag is skipped by
+ * one table lookup a byte. */
+static const unsigned char tag_special[256] = {
+    ['"'] = 1, ['\''] = 1, ['='] = 1, ['>'] = 1, ['<'] = 1,
+};
+
 static const unsigned char *tag_end(const unsigned char *p, const unsigned char *end, unsigned *attrs)
 {
     unsigned n = 0;
-    unsigned char quote = 0;
     for (p++; p < end; p++) {
+        while (p < end && !tag_special[*p])
+            p++;
+        if (p >= end)
+            break;
         unsigned char c = *p;
-        if (quote) {
-            /* jump to the closing quote */
-            const unsigned char *q = memchr(p, quote, (size_t)(end - p));
+        if (c == '"' || c == '\'') {
+            /* jump over the quoted value to its closing quote */
+            const unsigned char *q = memchr(p + 1, c, (size_t)(end - p - 1));
             if (!q) {
-                *attrs = n;
-                return end;
+                p = end;
+                break;
             }
             p = q;
-            quote = 0;
-        } else if (c == '"' || c == '\'') {
-            quote = c;
         } else if (c == '=') {
             n++;
-        } else if (c == '>') {
-            break;
-        } else if (c == '<') {
-            break; /* malformed: let the parser report it */
+        } else {
+            break; /* '>', or '<' in malformed markup: the parser reports it */
         }
     }
     *attrs = n;

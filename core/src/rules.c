@@ -464,8 +464,40 @@ static int host_module_open(lua_State *L)
  * also in the sandbox: providing one is the host's decision). */
 typedef struct host_setup {
     const lode_rules_options *opts;
-    const lode_engine *e;
+    lode_engine *e;
 } host_setup;
+
+/* Pushes the package.preload loader of a plugin's module. */
+static void push_plugin_loader(lua_State *L, const lode_host_module *pm)
+{
+    if (pm->source) {
+        lua_pushlstring(L, pm->source, pm->len);
+        lua_pushcclosure(L, host_module_source, 1);
+    } else {
+        host_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+        b->fn = pm->open;
+        b->ud = pm->ud;
+        lua_pushcclosure(L, host_module_open, 1);
+    }
+}
+
+/* A package.searchers entry (after preload) for plugins' modules,
+ * including those of the plugin path, which it loads on the first miss. */
+static int plugin_searcher(lua_State *L)
+{
+    lode_engine *e = lua_touserdata(L, lua_upvalueindex(1));
+    const char *name = luaL_checkstring(L, 1);
+    const plugin_item *it = plugin_find_module(e, name);
+    if (!it && plugins_need(e))
+        it = plugin_find_module(e, name);
+    if (!it) {
+        lua_pushfstring(L, "no module '%s' in lode's plugins", name);
+        return 1;
+    }
+    push_plugin_loader(L, &it->u.module);
+    lua_pushstring(L, name);
+    return 2;
+}
 
 static int install_host(lua_State *L)
 {
@@ -500,29 +532,41 @@ static int install_host(lua_State *L)
         lua_setfield(L, -2, m->name);
     }
     /* Plugins' modules, unless the host gave one of the same name; in the
-     * sandbox only if the host allowed plugins. */
-    const lode_engine *e = hs->e;
-    if (!e->sandbox.enabled || e->sandbox.allow_plugins) {
-        for (const plugin_item *it = plugin_next_module(e, NULL); it; it = plugin_next_module(e, it)) {
-            const lode_host_module *pm = &it->u.module;
-            if (lua_getfield(L, -1, pm->name) != LUA_TNIL) {
-                lua_pop(L, 1);
-                continue;
-            }
+     * sandbox only if the host allowed plugins, and then the plugin path
+     * is loaded now: the sandbox's require looks only in preload. */
+    lode_engine *e = hs->e;
+    if (e->sandbox.enabled && !e->sandbox.allow_plugins) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (e->sandbox.enabled)
+        plugins_need(e);
+    for (const plugin_item *it = plugin_next_module(e, NULL); it; it = plugin_next_module(e, it)) {
+        const lode_host_module *pm = &it->u.module;
+        if (lua_getfield(L, -1, pm->name) != LUA_TNIL) {
             lua_pop(L, 1);
-            if (pm->source) {
-                lua_pushlstring(L, pm->source, pm->len);
-                lua_pushcclosure(L, host_module_source, 1);
-            } else {
-                host_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-                b->fn = pm->open;
-                b->ud = pm->ud;
-                lua_pushcclosure(L, host_module_open, 1);
-            }
-            lua_setfield(L, -2, pm->name);
+            continue;
         }
+        lua_pop(L, 1);
+        push_plugin_loader(L, pm);
+        lua_setfield(L, -2, pm->name);
     }
     lua_pop(L, 1);
+    if (!e->sandbox.enabled && e->plugin_path && !e->plugin_path_loaded) {
+        /* table.insert(package.searchers, 2, plugin_searcher) */
+        lua_getglobal(L, "package");
+        if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
+            lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+            for (lua_Integer i = n; i >= 2; i--) {
+                lua_rawgeti(L, -1, i);
+                lua_rawseti(L, -2, i + 1);
+            }
+            lua_pushlightuserdata(L, e);
+            lua_pushcclosure(L, plugin_searcher, 1);
+            lua_rawseti(L, -2, 2);
+        }
+        lua_pop(L, 2);
+    }
     return 0;
 }
 

@@ -81,7 +81,8 @@ READALL = os.path.join(BUILD, "tests", "lode_readall")
 CAT = shutil.which("cat") or "/bin/cat"
 XARGS = shutil.which("xargs") or "/usr/bin/xargs"
 
-TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query", "parallel", "bigfile"]
+TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query", "parallel", "bigfile",
+         "sqlite"]
 EXTRA_TASKS = ["callgrind"]   # run only when named
 
 RESULTS = []   # dicts, one per command and task (see TSV_COLS)
@@ -882,6 +883,74 @@ def build_big_xml(min_bytes=100 * MB):
     return out, n
 
 
+def task_sqlite():
+    """Issue 7: the sqlite plugin's record sink sustains >= 200,000 records/s.
+    The sink alone: tests/tools/sink_drive pushes SQLITE_RECORDS (default
+    1,000,000) pre-built eight-field records through lode_sink_write into a
+    new database (open to commit, fsync included), RUNS times; and whole runs
+    of `lode run SCRIPT news-de -j 2 -o x.sqlite` against `-o x.jsonl` for
+    scripts/news-quotes.lua (few records) and a one-record-per-word script
+    (many), each output removed before its run (a second run would append)."""
+    print("\n== sqlite: the sqlite sink alone (records/s), and lode run -o x.sqlite vs -o x.jsonl")
+    drive = os.path.join(BUILD, "tests", "sink_drive")
+    plugin = os.path.join(BUILD, "plugins", "sqlite.so")
+    if not (os.access(drive, os.X_OK) and os.path.exists(plugin)):
+        return skip("sqlite", "%s or %s not built" % (drive, plugin))
+    n = int(os.environ.get("SQLITE_RECORDS", "1000000"))
+    out = os.path.join(WORK, "out", "sink.sqlite")
+    walls, cpus = [], []
+    for _ in range(RUNS + 1):   # the first round warms up
+        for f in (out, out + "-wal", out + "-shm"):
+            if os.path.exists(f):
+                os.unlink(f)
+        r = subprocess.run([drive, "--bench", str(n), plugin, out], capture_output=True, text=True)
+        m = re.search(r"in ([0-9.]+) s \(CPU ([0-9.]+) s\)", r.stdout)
+        if r.returncode != 0 or not m:
+            ERRORS.append("sqlite / sink_drive: exit status %d: %s" % (r.returncode, (r.stderr or r.stdout)[-300:]))
+            return
+        walls.append(float(m.group(1)))
+        cpus.append(float(m.group(2)))
+    walls, cpus = walls[1:], cpus[1:]
+    rate, cpu_rate = n / med(walls), n / med(cpus)
+    print("  sink alone: %d records, %d rounds: median %.3f s wall (%.3f-%.3f), %.3f s CPU: "
+          "%.0f records/s (%.0f per CPU second)" % (n, len(walls), med(walls), min(walls), max(walls), med(cpus),
+                                                   rate, cpu_rate))
+    RESULTS.append({"date": DATE, "task": "sqlite-sink", "corpus": "(synthetic)", "peer": "sink_drive --bench",
+                    "docs": n, "bytes": 0, "rounds": len(walls), "wall_med_s": med(walls),
+                    "wall_min_s": min(walls), "wall_max_s": max(walls), "cpu_med_s": med(cpus),
+                    "mb_s": float("nan"), "docs_s": rate, "peak_rss_mib": float("nan"), "ref": "",
+                    "ratio": float("nan"), "paired_ratio": float("nan"), "paired_cpu_ratio": float("nan"),
+                    "notes": "docs = records; docs_s = records/s; %.0f records per CPU second" % cpu_rate})
+    target("sqlite sink >= 200,000 records/s", "%.0f records/s wall, %.0f per CPU second (%d records)"
+           % (rate, cpu_rate, n), rate >= 200000)
+    c = corpus("news-de", ".txt", 2)
+    if not c:
+        return skip("sqlite", "%s/news-de absent: no whole runs" % CORPUS)
+    words = os.path.join(WORK, "out", "words.lua")
+    with open(words, "w") as f:
+        f.write("return { p = function(p, ctx)\n  local line, n = p:line(), 0\n"
+                "  for w in p:text():gmatch('%S+') do n = n + 1; ctx:emit{ line = line, n = n, word = w, "
+                "len = #w } end\nend }\n")
+    root = os.path.join(CORPUS, "news-de")
+    for script in ("scripts/news-quotes.lua", words):
+        name = os.path.basename(script)[:-4]
+        peers = []
+        for ext in ("jsonl", "sqlite"):
+            o = os.path.join(WORK, "out", "run-%s.%s" % (name, ext))
+            argv = ["sh", "-c", 'rm -f "$0" "$0-wal" "$0-shm" && exec "$@"', o, LODE, "run", script, root,
+                    "-j", "2", "-q", "-o", o]
+            peers.append(Peer("%s -o x.%s" % (name, ext), argv, c["bytes"], len(c["files"]), ref=ext == "jsonl"))
+        record("sqlite", "news-de", round_robin("sqlite " + name, peers, RUNS), peers[0])
+        try:
+            got = subprocess.run(["sqlite3", peers[1].argv[3], 'SELECT count(*) FROM "%s"' % name],
+                                 capture_output=True, text=True).stdout.strip()
+            with open(peers[0].argv[3], "rb") as f:
+                want = sum(1 for _ in f)
+            print("  %s: %s rows in the database, %d JSON Lines records" % (name, got, want))
+        except OSError:
+            pass
+
+
 def task_bigfile():
     """Issue 9: one XML document of >= 100 MB (the XML corpus concatenated):
     --split doc streams it in constant memory; compared with reading it whole."""
@@ -1223,7 +1292,7 @@ def main(argv):
         {"html": lambda: task_read("html"), "xml": lambda: task_read("xml"), "text": task_text,
          "newsde": task_newsde, "writers": task_writers, "memory": task_memory, "startup": task_startup,
          "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind,
-         "markdown": task_markdown}[t]()
+         "sqlite": task_sqlite, "markdown": task_markdown}[t]()
 
     print("\n== targets (measurements, not pass/fail tests; this VM drifts: compare within one run)")
     for name, measured, met, note in TARGETS:

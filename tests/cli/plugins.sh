@@ -17,6 +17,7 @@ check()  { if eval "$2"; then ok "$1"; else not_ok "$1"; sed 's/^/#   /' "$tmp/e
 
 printf '#kv\ntitle = Hello\nlang = de\n' > "$tmp/a.kv"
 printf 'x = 1\ny = 2\n' > "$tmp/noext"
+cp "$tmp/a.kv" "$tmp/b.kv"
 
 # listing
 "$LODE" plugins --no-plugins --plugin "$TP/kv.so" > "$tmp/list" 2> "$tmp/err"
@@ -51,6 +52,12 @@ check "a shared object that is no plugin is refused" "grep -q 'not a lode plugin
 rc=$?
 check "a missing plugin file: exit 2 and the path" "[ $rc -eq 2 ] && grep -q 'nonexistent.so: cannot load the plugin' '$tmp/err'"
 
+# record sink and Lua modules in lode run (2 workers: one engine each)
+cat > "$tmp/r.lua" <<'EOF'
+local kv = require "lode.kv"
+local util = require "lode.kv.util"
+return { dd = function(n, ctx) ctx:emit{ v = n:text(), twice = kv.twice(#n:text()), h = util.hello("x") } end }
+EOF
 # plugin folders: found ones load; broken ones are skipped with one warning
 mkdir -p "$tmp/pdir"
 cp "$TP/kv.so" "$TP/old_abi.so" "$tmp/pdir/"
@@ -59,17 +66,18 @@ rc=$?
 check "LODE_PLUGIN_PATH: plugins in the folders are loaded" "[ $rc -eq 0 ] && printf 'title\nlang\n' | cmp -s - '$tmp/out'"
 check "LODE_PLUGIN_PATH: a broken plugin there is a warning, once" \
     "[ \$(grep -c 'warning: plugin skipped: .*old_abi.so' '$tmp/err') -eq 1 ]"
+printf '<p>hi</p>\n' > "$tmp/x.html"
+LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" convert "$tmp/x.html" -t text > "$tmp/out" 2> "$tmp/err"
+check "plugins load only when needed: an HTML convert loads none (no warning about the broken one)" \
+    "grep -qx hi '$tmp/out' && [ ! -s '$tmp/err' ]"
+LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" run -j 2 "$tmp/r.lua" "$tmp/a.kv" "$tmp/b.kv" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+check "a folder plugin's module is found by require (loaded on the miss), warning once with 2 workers" \
+    "[ $rc -eq 0 ] && [ \$(wc -l < '$tmp/out') -eq 4 ] && [ \$(grep -c 'plugin skipped' '$tmp/err') -eq 1 ]"
 LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" convert --no-plugins "$tmp/a.kv" -t keys > /dev/null 2> "$tmp/err"
 rc=$?
 check "--no-plugins: the folders are not searched" "[ $rc -ne 0 ] && ! grep -q warning '$tmp/err'"
 
-# record sink and Lua modules in lode run (2 workers: one engine each)
-cat > "$tmp/r.lua" <<'EOF'
-local kv = require "lode.kv"
-local util = require "lode.kv.util"
-return { dd = function(n, ctx) ctx:emit{ v = n:text(), twice = kv.twice(#n:text()), h = util.hello("x") } end }
-EOF
-cp "$tmp/a.kv" "$tmp/b.kv"
 "$LODE" run --plugin "$TP/kv.so" -j 2 "$tmp/r.lua" "$tmp/a.kv" "$tmp/b.kv" -o "$tmp/out.lines" 2> "$tmp/err"
 rc=$?
 check "run -o FILE.lines goes to the plugin's sink, labelled with the script" \

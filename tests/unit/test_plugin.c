@@ -180,6 +180,68 @@ static void test_sandbox(void)
     lode_engine_free(e);
 }
 
+static void log_count(void *ud, int level, const char *msg)
+{
+    (void)level;
+    if (strstr(msg, "plugin skipped: ") == msg)
+        ++*(int *)ud;
+}
+
+/* lode_options.plugin_path: nothing is loaded until a lookup misses. */
+static void test_plugin_path(void)
+{
+    int warnings = 0;
+    lode_options o;
+    lode_options_init(&o);
+    char path[1200];
+    snprintf(path, sizeof path, "/nonexistent:%s", dir);
+    o.plugin_path = path;
+    o.log = log_count;
+    o.log_ud = &warnings;
+    lode_engine *e = lode_engine_new(&o);
+    lode_plugin_desc d;
+    lode_doc *doc = NULL;
+    CHECK_EQ_INT(lode_doc_parse(e, "<p>x</p>", 8, "a.html", NULL, &doc), LODE_OK);
+    lode_doc_free(doc);
+    CHECK(lode_plugin_at(e, 0, &d) == 0); /* a built-in format: nothing loaded */
+    CHECK_EQ_INT(warnings, 0);
+    /* require of a plugin module loads the path (the folder's broken test
+     * plugins are skipped with one warning each) */
+    const char script[] = "local kv = require 'lode.kv'\nassert(kv.twice(3) == 6)\nreturn {}\n";
+    lode_rules *r = NULL;
+    CHECK_EQ_INT(lode_rules_load_string(e, script, sizeof script - 1, "s.lua", NULL, &r), LODE_OK);
+    lode_rules_free(r);
+    CHECK(lode_plugin_at(e, 0, &d) == 1 && strcmp(d.name, "kv") == 0);
+    CHECK_EQ_INT(warnings, 4); /* bad_init, clash, not_a_plugin, old_abi */
+    lode_engine_free(e);
+
+    /* an unknown extension loads the path; the reader then applies */
+    e = lode_engine_new(&o);
+    CHECK_EQ_STR(lode_format_detect(e, "x.kv", NULL, 0), "kv");
+    lode_engine_free(e);
+    /* a format name only a plugin has */
+    e = lode_engine_new(&o);
+    lode_parse_options po = {"kv", NULL, 0};
+    CHECK_EQ_INT(lode_doc_parse(e, "a = b\n", 6, "noext", &po, &doc), LODE_OK);
+    lode_doc_free(doc);
+    lode_engine_free(e);
+    /* a sink by extension */
+    e = lode_engine_new(&o);
+    CHECK_EQ_STR(lode_sink_detect(e, "x.lines"), "lines");
+    lode_engine_free(e);
+    /* all at once; in the sandbox only when allowed */
+    e = lode_engine_new(&o);
+    CHECK_EQ_INT(lode_plugin_load_path(e), LODE_OK);
+    CHECK(lode_plugin_at(e, 0, &d) == 1);
+    lode_engine_free(e);
+    o.sandbox.enabled = 1;
+    e = lode_engine_new(&o);
+    CHECK_EQ_INT(lode_plugin_load_path(e), LODE_ESANDBOX);
+    CHECK_EQ_STR(lode_format_detect(e, "x.kv", "a = b", 5), "text");
+    CHECK(lode_plugin_at(e, 0, &d) == 0);
+    lode_engine_free(e);
+}
+
 int main(void)
 {
     const char *b = getenv("BUILD");
@@ -187,5 +249,6 @@ int main(void)
     RUN(test_load_and_use);
     RUN(test_refused);
     RUN(test_sandbox);
+    RUN(test_plugin_path);
     return harness_done();
 }
