@@ -269,6 +269,14 @@ static int on_commit(void *ud, const run_result *res)
     return rs->fail_fast;
 }
 
+/* inputs' accept_file: does a reader (a plugin's: .md, .csv) take files
+ * with this name's extension?  Loads the plugin path on the first unknown
+ * extension. */
+static int plugin_reads(void *ud, const char *name)
+{
+    return strchr(name, '.') && lode_format_detect(ud, name, NULL, 0) != NULL;
+}
+
 /* Where records go: a built-in sink (JSON Lines, CSV, TSV; by --sink or
  * the extension), or a plugin's (by --sink NAME, or when a loaded plugin
  * takes the extension of -o).  A database extension that no plugin takes
@@ -475,10 +483,11 @@ int cmd_run(cli *c, int argc, char **argv)
         free(excl);
         return status;
     }
-    /* --split: the streaming reader reports to an engine of its own, used
-     * only by the worker that holds the inputs' lock */
-    lode_engine *split_engine = NULL;
-    if (split && !(split_engine = cli_engine(c))) {
+    /* The inputs' own engine: the streaming reader of --split reports to
+     * it, and folder walks ask it which extensions plugins read; used only
+     * under the inputs' lock */
+    lode_engine *split_engine = cli_engine(c);
+    if (!split_engine) {
         free(args);
         free(incl);
         free(excl);
@@ -489,6 +498,10 @@ int cmd_run(cli *c, int argc, char **argv)
     in.jsonl = jsonl;
     in.split = split;
     in.split_engine = split_engine;
+    if (!from && !jsonl) {
+        in.accept_file = plugin_reads;
+        in.accept_ud = split_engine;
+    }
     if (nshards) {
         in.shard = shard - 1;
         in.nshards = nshards;

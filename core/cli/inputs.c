@@ -235,7 +235,10 @@ static int walk(inputs *in, const char *dir, const char *rel, int depth)
             if (S_ISDIR(st.st_mode)) {
                 if (walk(in, path, r, depth + 1) < 0 && errno == ENOMEM)
                     rc = -1;
-            } else if (S_ISREG(st.st_mode) && has_ext(names[i], exts) && wanted(in, r)) {
+            } else if (S_ISREG(st.st_mode) &&
+                       (has_ext(names[i], exts) ||
+                        (!in->jsonl && in->accept_file && in->accept_file(in->accept_ud, names[i]))) &&
+                       wanted(in, r)) {
                 rc = push(in, path, r, (uint64_t)st.st_size, in->jsonl, NULL);
             }
         }

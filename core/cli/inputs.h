@@ -62,6 +62,11 @@ typedef struct inputs {
     void *split_engine;              /* the lode_engine the splitter reports to
                                         (used under the caller's lock only) */
     unsigned shard, nshards;         /* --shard I/N (nshards 0: no sharding) */
+    /* In folders, files with an extension of the built-in readers are
+     * taken; accept_file (may be NULL) is asked about the others (e.g. a
+     * plugin's .md), by base name; non-zero takes the file. */
+    int (*accept_file)(void *ud, const char *name);
+    void *accept_ud;
     /* iteration state (private) */
     size_t next;
     void *gz;
