@@ -26,28 +26,6 @@ static int valid_str(const xmlChar *s)
     return s && utf8_validate(s, strlen((const char *)s), NULL) == 0;
 }
 
-/* Checks the sibling list below parent: links, parent and doc pointers. */
-static int check_list(const xmlDoc *doc, const xmlNode *parent, char *err, size_t errlen)
-{
-    const xmlNode *prev = NULL;
-    for (const xmlNode *c = parent->children; c; c = c->next) {
-        if (c->parent != parent)
-            return fail(err, errlen, "node '%s' (line %d): wrong parent pointer", c->name ? (const char *)c->name : "?",
-                        c->line);
-        if (c->prev != prev)
-            return fail(err, errlen, "node '%s' (line %d): wrong prev pointer", c->name ? (const char *)c->name : "?",
-                        c->line);
-        if (c->doc != doc)
-            return fail(err, errlen, "node '%s' (line %d): belongs to another document",
-                        c->name ? (const char *)c->name : "?", c->line);
-        prev = c;
-    }
-    if (parent->last != prev)
-        return fail(err, errlen, "node '%s': wrong last-child pointer",
-                    parent->name ? (const char *)parent->name : "(document)");
-    return 0;
-}
-
 static int check_node(const xmlDoc *doc, const xmlNode *n, char *err, size_t errlen)
 {
     switch (n->type) {
@@ -65,7 +43,7 @@ static int check_node(const xmlDoc *doc, const xmlNode *n, char *err, size_t err
                     return fail(err, errlen, "attribute '%s' of <%s>: invalid UTF-8", (const char *)a->name,
                                 (const char *)n->name);
         }
-        return check_list(doc, n, err, errlen);
+        return 0;
     case XML_TEXT_NODE:
     case XML_CDATA_SECTION_NODE:
     case XML_COMMENT_NODE:
@@ -80,35 +58,54 @@ static int check_node(const xmlDoc *doc, const xmlNode *n, char *err, size_t err
     }
 }
 
+static const char *name_of(const xmlNode *n)
+{
+    return n->name ? (const char *)n->name : "?";
+}
+
+/* One depth-first pass over the elements (entity references point into
+ * the DTD and are not descended) that checks each node's links as it
+ * arrives from its previous sibling or its parent, so every node is
+ * visited once. */
 int tree_check(const xmlDoc *doc, char *err, size_t errlen)
 {
     if (!doc)
         return fail(err, errlen, "no document");
-    if (check_list(doc, (const xmlNode *)doc, err, errlen) < 0)
-        return -1;
     int roots = 0;
     for (const xmlNode *c = doc->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
             roots++;
     if (doc->type == XML_DOCUMENT_NODE && roots != 1)
         return fail(err, errlen, "XML document with %d root elements", roots);
-    /* Depth-first, iteratively, over elements (entity references point into
-     * the DTD and are not descended). */
-    const xmlNode *n = doc->children;
-    while (n) {
-        if (check_node(doc, n, err, errlen) < 0)
-            return -1;
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
+    const xmlNode *parent = (const xmlNode *)doc, *prev = NULL, *n = doc->children;
+    for (;;) {
+        if (n) {
+            if (n->parent != parent)
+                return fail(err, errlen, "node '%s' (line %d): wrong parent pointer", name_of(n), n->line);
+            if (n->prev != prev)
+                return fail(err, errlen, "node '%s' (line %d): wrong prev pointer", name_of(n), n->line);
+            if (n->doc != doc)
+                return fail(err, errlen, "node '%s' (line %d): belongs to another document", name_of(n), n->line);
+            if (check_node(doc, n, err, errlen) < 0)
+                return -1;
+            if (n->type == XML_ELEMENT_NODE && n->children) {
+                parent = n;
+                prev = NULL;
+                n = n->children;
+            } else {
+                prev = n;
+                n = n->next;
+            }
             continue;
         }
-        while (n && !n->next) {
-            n = n->parent;
-            if (!n || n == (const xmlNode *)doc)
-                return 0;
-        }
-        if (n)
-            n = n->next;
+        /* the end of parent's children */
+        if (parent->last != prev)
+            return fail(err, errlen, "node '%s': wrong last-child pointer",
+                        parent == (const xmlNode *)doc ? "(document)" : name_of(parent));
+        if (parent == (const xmlNode *)doc)
+            return 0;
+        prev = parent;
+        n = parent->next;
+        parent = parent->parent;
     }
-    return 0;
 }
