@@ -32,6 +32,7 @@
 #include <libxml/tree.h>
 #include <libxml/valid.h>
 
+#include "attdecl.h"
 #include "format.h"
 #include "utf8.h"
 #include "xmlerr.h"
@@ -1028,8 +1029,11 @@ static int jr_declaration(jr *r, xmlDtd *dtd, const json_t *obj, const jr_path *
                          (const char *)a->name, (const char *)a->elem);
         } else {
             xmlEnumeration *tree = a->tree ? xmlCopyEnumeration(a->tree) : NULL;
-            if ((a->tree && !tree) || !xmlAddAttributeDecl(&vctxt, dtd, a->elem, a->name, a->prefix, a->atype,
-                                                           a->def, a->defaultValue, tree))
+            xmlAttribute *added = NULL;
+            if ((a->tree && !tree) ||
+                !(added = xmlAddAttributeDecl(&vctxt, dtd, a->elem, a->name, a->prefix, a->atype, a->def,
+                                              a->defaultValue, tree)) ||
+                attdecl_escape_default(added) != 0)
                 rc = jr_nomem(r);
         }
     }
