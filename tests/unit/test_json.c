@@ -596,6 +596,66 @@ static void test_errors_shape(void)
     expect_error(HEAD "[{\"name\":\"a\",\"a/b~c\":1}]}", LODE_EPARSE, "/children/0/a~1b~0c:");
 }
 
+/* The shape errors of doctypes, declarations, notations and the top level
+ * (found unreached by make coverage). */
+#define DT(x) HEAD "[{\"doctype\":\"a\"," x "},{\"name\":\"a\"}]}"
+static void test_errors_doctype(void)
+{
+    expect_error("{\"lode\":\"tree\",\"type\":\"xml\",\"children\":[]}", LODE_EFORMAT,
+                 "\"version\" must be the integer 1");
+    expect_error("{\"lode\":\"tree\",\"version\":\"1\",\"type\":\"xml\"}", LODE_EFORMAT, "/version:");
+    expect_error("{\"lode\":\"tree\",\"version\":1,\"children\":[]}", LODE_EPARSE,
+                 "the document needs \"type\": \"xml\" or \"html\"");
+    expect_error("{\"lode\":\"tree\",\"version\":1,\"type\":\"xml\",\"standalone\":2,\"children\":[{\"name\":\"a\"}]}",
+                 LODE_EPARSE, "\"standalone\" must be 1, 0, -1 or -2");
+    expect_error("{\"lode\":\"tree\",\"version\":1,\"type\":\"xml\",\"children\":[]}", LODE_EPARSE,
+                 "an XML document needs a root element");
+    expect_error(HEAD "{}}", LODE_EPARSE, "\"children\" must be an array, not an object");
+    expect_error(HEAD "[{\"cdata\":\"x\"},{\"name\":\"a\"}]}", LODE_EPARSE, "is not allowed at the top level");
+    expect_error(HEAD "[{\"foo\":1},{\"name\":\"a\"}]}", LODE_EPARSE, "/children/0: unknown node");
+    expect_error(HEAD "[{\"name\":\"a\",\"children\":[7]}]}", LODE_EPARSE,
+                 "a node must be a string (text) or an object");
+    expect_error(HEAD "[{\"name\":\"a\",\"ns\":[]}]}", LODE_EPARSE, "\"ns\" must be an object, not an array");
+    expect_error(HEAD "[{\"name\":\"a\",\"children\":{}}]}", LODE_EPARSE, "\"children\" must be an array");
+    expect_error(HEAD "[{\"name\":\"a\",\"ns\":{\"1x\":\"u\"}}]}", LODE_EPARSE, "is not a valid namespace prefix");
+    expect_error(HEAD "[{\"name\":\"a\",\"ns\":{\"p\":5}}]}", LODE_EPARSE, "must be a string or null");
+    /* doctype */
+    expect_error(DT("\"x\":1"), LODE_EPARSE, "/children/0/x: unknown key \"x\" in a doctype");
+    expect_error(HEAD "[{\"doctype\":\"a\"},{\"doctype\":\"a\"},{\"name\":\"a\"}]}", LODE_EPARSE,
+                 "a second document type declaration");
+    expect_error(DT("\"subset\":{}"), LODE_EPARSE, "\"subset\" must be an array, not an object");
+    expect_error(DT("\"subset\":[{\"what\":1}]"), LODE_EPARSE, "/children/0/subset/0: unknown item");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ELEMENT a ANY>\",\"x\":1}]"), LODE_EPARSE,
+                 "unknown key \"x\" in a declaration");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ENTITY e 'x'>\"}]"), LODE_EPARSE,
+                 "a declaration must be an <!ELEMENT ...> or <!ATTLIST ...>");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ELEMENT a ANY>\"},{\"declaration\":\"<!ELEMENT a EMPTY>\"}]"),
+                 LODE_EPARSE, "the element \"a\" is declared twice");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ATTLIST a b CDATA #IMPLIED>\"},"
+                    "{\"declaration\":\"<!ATTLIST a b CDATA #IMPLIED>\"}]"),
+                 LODE_EPARSE, "the attribute \"b\" of \"a\" is declared twice");
+    /* entity declarations */
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"internal\",\"value\":\"v\",\"y\":1}]"),
+                 LODE_EPARSE, "unknown key \"y\" in an entity declaration");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"internal\",\"value\":\"v\",\"children\":{}}]"),
+                 LODE_EPARSE, "\"children\" must be an array");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"value\":\"v\"}]"), LODE_EPARSE,
+                 "an entity declaration needs \"kind\"");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"internal\",\"value\":\"v\",\"system\":\"s\"}]"),
+                 LODE_EPARSE, "an internal entity has a \"value\" and no");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"unparsed\",\"system\":\"s\"}]"), LODE_EPARSE,
+                 "an unparsed entity (and only it) has a \"notation\"");
+    /* notations */
+    expect_error(DT("\"notations\":{}"), LODE_EPARSE, "\"notations\" must be an array, not an object");
+    expect_error(DT("\"notations\":[1]"), LODE_EPARSE, "a notation must be an object, not");
+    expect_error(DT("\"notations\":[{\"notation\":\"n\",\"system\":\"s\",\"z\":1}]"), LODE_EPARSE,
+                 "unknown key \"z\" in a notation");
+    expect_error(DT("\"notations\":[{\"notation\":\"n\"}]"), LODE_EPARSE, "a notation needs \"public\" or \"system\"");
+    expect_error(DT("\"notations\":[{\"notation\":\"n\",\"system\":\"s\"},{\"notation\":\"n\",\"system\":\"t\"}]"),
+                 LODE_EPARSE, "the notation \"n\" is declared twice");
+}
+#undef DT
+
 static void test_errors_names(void)
 {
     expect_error(HEAD "[{\"name\":\"1abc\"}]}", LODE_EPARSE, "\"1abc\" is not a valid element name");
@@ -714,6 +774,7 @@ int main(void)
     RUN(test_errors_syntax);
     RUN(test_errors_shape);
     RUN(test_errors_names);
+    RUN(test_errors_doctype);
     RUN(test_errors_entities);
     RUN(test_errors_depth);
     lode_engine_free(eng);
