@@ -633,6 +633,18 @@ static double nice_step(double w)
     return 10 * p;
 }
 
+/* a + b, held at INT64_MAX or INT64_MIN where it would overflow: each
+ * count is checked when added, but a total over many keys (or a partial
+ * from elsewhere) can exceed int64 range. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
 static int hist_view(const mem *m, const agg *a, rep_view *v)
 {
     if (a->edges) {
@@ -691,7 +703,7 @@ static int hist_view(const mem *m, const agg *a, rep_view *v)
             double f = floor((x - lo) / step);
             b = f >= (double)nb ? nb - 1 : f > 0 ? (size_t)f : 0; /* NaN: bin 0 */
         }
-        v->bins[b].count += s->value;
+        v->bins[b].count = sat_add(v->bins[b].count, s->value);
     }
     return 0;
 }
@@ -721,7 +733,7 @@ static int make_view(const struct lode_report *r, const agg *a, rep_view *v)
             if (!s->key)
                 continue;
             v->entries[k++] = (rep_entry){s->key, s->len, s->value};
-            v->total += s->value;
+            v->total = sat_add(v->total, s->value);
         }
         v->nkeys = k;
         v->nentries = k;
