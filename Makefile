@@ -8,6 +8,8 @@
 #   make bench           benchmarks against the peers (tests/bench/)
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer targets (tests/fuzz/), each for N seconds
 #   make fuzz-regress    replay tests/fuzz/regress and the seeds once (TAP); part of make test
+#   make leakcheck       bad inputs and representative commands under valgrind (tests/leakcheck.sh)
+#   make coverage        the test suite on a gcov build (build/cov/), line and branch coverage of core/
 #   make install PREFIX=/usr/local   (and DESTDIR=) / make uninstall
 #   make clean
 #
@@ -30,6 +32,10 @@ ifeq ($(TSAN),1)
 BUILD     := build/tsan
 OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 SANLD     := -fsanitize=thread
+else ifeq ($(COV),1)
+BUILD     := build/cov
+OPT       := -O0 -g --coverage -fprofile-update=atomic
+SANLD     := --coverage
 else ifeq ($(SAN),1)
 BUILD     := build/san
 OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -63,7 +69,8 @@ TEST_PLUGIN_SO  := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.
 
 
 
-.PHONY: all lib cli unit plugins demo test tsan test-deps deps check-deps install uninstall clean bench lint
+.PHONY: all lib cli unit plugins demo test tsan test-deps deps check-deps install uninstall clean bench lint \
+        leakcheck coverage
 
 all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc plugins
 
@@ -161,6 +168,25 @@ tsan: deps
 	@$(MAKE) --no-print-directory TSAN=1 build/tsan/tests/threads build/tsan/lode
 	@TSAN_OPTIONS=halt_on_error=1 build/tsan/tests/threads 8 200
 	@TSAN_OPTIONS=halt_on_error=1 sh tests/tsan_run.sh build/tsan/lode
+
+# valgrind memcheck over the normal build (never a sanitizer build: the two
+# do not mix), whatever SAN says.
+leakcheck:
+	@sh tests/deps.sh install leakcheck
+	@$(MAKE) --no-print-directory SAN= TSAN= COV= all
+	@LODE=build/lode sh tests/leakcheck.sh
+
+# The whole test suite on a gcov build in build/cov/, then lcov's line and
+# branch coverage of core/src and core/cli (report: build/cov/html/).
+coverage:
+	@sh tests/deps.sh install coverage
+	@$(MAKE) --no-print-directory COV=1 all unit
+	@if command -v clang-14 >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
+	@lcov -q --zerocounters --directory build/cov
+	@echo "  TEST    (coverage build; log: build/cov/test.log)"
+	@BUILD=build/cov COV=1 CORPUS=$(CORPUS) sh tests/run.sh > build/cov/test.log 2>&1; \
+	    rc=$$?; tail -n 1 build/cov/test.log; grep '^not ok' build/cov/test.log | head -20; \
+	    sh tests/coverage.sh build/cov && exit $$rc
 
 bench: deps
 	@$(MAKE) --no-print-directory all unit

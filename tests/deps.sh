@@ -10,6 +10,8 @@
 #                                 clang-14 with libFuzzer for the fuzz replay,
 #                                 GNU parallel and Chromium for the corpus-run
 #                                 and HTML report tests).
+#   deps.sh install coverage      the test packages and lcov (make coverage)
+#   deps.sh install leakcheck     valgrind (make leakcheck)
 mode=$1
 what=$2
 MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib libcmark-gfm sqlite3 gumbo"
@@ -25,6 +27,15 @@ else
     done
 fi
 debs=$BUILD_DEBS
+if [ "$what" = coverage ]; then
+    debs="$debs lcov"
+    command -v lcov >/dev/null 2>&1 || missing="$missing lcov"
+    what=test
+fi
+if [ "$what" = leakcheck ]; then
+    debs="$debs valgrind"
+    command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+fi
 if [ "$what" = test ]; then
     debs="$debs $TEST_DEBS"
     [ -f /usr/share/unicode/auxiliary/GraphemeBreakTest.txt ] || missing="$missing unicode-data"

@@ -9,7 +9,7 @@ n=0
 ok()     { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
 
-if make --no-print-directory -s install PREFIX="$tmp/usr" BUILD="$BUILD" SAN="$SAN" > "$tmp/log" 2>&1; then
+if make --no-print-directory -s install PREFIX="$tmp/usr" BUILD="$BUILD" SAN="$SAN" COV="$COV" > "$tmp/log" 2>&1; then
     ok "make install PREFIX=$tmp/usr"
 else
     not_ok "make install"; sed 's/^/#   /' "$tmp/log" | tail -5; exit 1

@@ -2,7 +2,8 @@
 # run.sh -- runs every test suite and prints the closing "N passed, N failed".
 #
 # Environment: BUILD (build folder, default build), CORPUS (default
-# ../shared/corpus; skipped with a note if absent), SAN (1 under sanitizers).
+# ../shared/corpus; skipped with a note if absent), SAN (1 under sanitizers),
+# COV (1 on the coverage build, passed on to make install).
 # Each suite prints TAP lines ("ok ..." / "not ok ..."); this script counts
 # them all, so one failing check anywhere fails the run.  A suite that exits
 # non-zero without a failed check (a crash, a sanitizer report) adds a
@@ -10,7 +11,7 @@
 BUILD=${BUILD:-build}
 CORPUS=${CORPUS:-../shared/corpus}
 LODE="$BUILD/lode"
-export BUILD CORPUS SAN LODE
+export BUILD CORPUS SAN COV LODE
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 

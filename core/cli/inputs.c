@@ -648,7 +648,8 @@ static int dump_json(buf *b, json_t *v)
             if (i < n)
                 keys[i++] = (jkey){k, kl, x};
         }
-        qsort(keys, i, sizeof *keys, jkey_cmp);
+        if (i > 1) /* qsort(NULL, 0, ...) is undefined */
+            qsort(keys, i, sizeof *keys, jkey_cmp);
         buf_putc(b, '{');
         int rc = 0;
         for (size_t j = 0; j < i && rc == 0; j++) {

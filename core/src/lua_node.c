@@ -477,8 +477,10 @@ static xmlNode *insertable(lua_State *L, lode_doc *d, int idx, const xmlNode *ta
         return n;
     }
     n = ltree_check_node(L, idx);
-    if (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE || n->type == XML_ATTRIBUTE_NODE)
-        luaL_argerror(L, idx, "cannot insert a document or attribute");
+    /* Only content: a doctype moved into an element is lost (unlinking it
+     * clears doc->intSubset, and xmlFreeNodeList skips DTD nodes). */
+    if (strcmp(type_name(n), "other") == 0)
+        luaL_argerror(L, idx, "cannot insert a document, attribute or doctype");
     if (n->doc != d->xml) {
         xmlNode *copy = xmlDocCopyNode(n, d->xml, 1);
         if (!copy)
@@ -786,6 +788,8 @@ static int node_clone(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     lode_doc *d = owner_doc(L, 1);
+    if (strcmp(type_name(n), "other") == 0) /* xmlDocCopyNode returns NULL for a doctype */
+        return luaL_error(L, "clone: a doctype cannot be copied");
     xmlNode *c = xmlDocCopyNode(n, d->xml, 1);
     if (!c)
         return luaL_error(L, "out of memory");

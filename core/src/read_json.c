@@ -32,6 +32,7 @@
 #include <libxml/tree.h>
 #include <libxml/valid.h>
 
+#include "attdecl.h"
 #include "format.h"
 #include "utf8.h"
 #include "xmlerr.h"
@@ -414,6 +415,22 @@ static int xml5_name(const char *s, int nmtoken)
     return !first;
 }
 
+/* 1 if the attribute name key is one libxml2's XML parser takes as a
+ * namespace declaration: "xmlns", or "xmlns:" and a character that can start
+ * an NCName.  Anything else after "xmlns:" ("xmlns:-", "xmlns:", "xmlns::a")
+ * is a namespace error the parser recovers from by keeping a plain
+ * attribute of that whole name, which a lode tree must carry in "attrs". */
+static int ns_decl_name(const char *key)
+{
+    if (strcmp(key, "xmlns") == 0)
+        return 1;
+    if (strncmp(key, "xmlns:", 6) != 0 || key[6] == '\0')
+        return 0;
+    uint32_t c;
+    utf8_decode((const unsigned char *)key + 6, strlen(key + 6), &c);
+    return c != UTF8_BAD && c != ':' && name_start5(c);
+}
+
 /* Element and attribute names: an XML Name in an XML document; in an HTML
  * document libxml2's HTML parser also makes names like ".bar" (an Nmtoken). */
 static int jr_check_name(jr *r, const char *s, const jr_path *path, const char *what)
@@ -624,7 +641,7 @@ static int jr_attrs(jr *r, xmlNode *node, const json_t *attrs, const jr_path *pa
         int rc = jr_check_name(r, key, &kp, "attribute name");
         if (rc != LODE_OK)
             return rc;
-        if (!r->html && (strcmp(key, "xmlns") == 0 || strncmp(key, "xmlns:", 6) == 0))
+        if (!r->html && ns_decl_name(key))
             return jr_fail(r, &kp, LODE_EPARSE, "namespace declarations belong in \"ns\", not in \"attrs\"");
         xmlNs *ns;
         const char *local;
@@ -1012,8 +1029,11 @@ static int jr_declaration(jr *r, xmlDtd *dtd, const json_t *obj, const jr_path *
                          (const char *)a->name, (const char *)a->elem);
         } else {
             xmlEnumeration *tree = a->tree ? xmlCopyEnumeration(a->tree) : NULL;
-            if ((a->tree && !tree) || !xmlAddAttributeDecl(&vctxt, dtd, a->elem, a->name, a->prefix, a->atype,
-                                                           a->def, a->defaultValue, tree))
+            xmlAttribute *added = NULL;
+            if ((a->tree && !tree) ||
+                !(added = xmlAddAttributeDecl(&vctxt, dtd, a->elem, a->name, a->prefix, a->atype, a->def,
+                                              a->defaultValue, tree)) ||
+                attdecl_escape_default(added) != 0)
                 rc = jr_nomem(r);
         }
     }

@@ -14,6 +14,7 @@
 #include <libxml/entities.h>
 #include <libxml/hash.h>
 
+#include "attdecl.h"
 #include "format.h"
 #include "prescan.h"
 #include "tree_edit.h"
@@ -271,6 +272,10 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
     if (rc != LODE_OK) {
         xmlFreeDoc(doc);
         return rc;
+    }
+    if (attdecl_escape_defaults(doc->intSubset) != 0) {
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
     xmlNode *root = xmlDocGetRootElement(doc);
     if (root && e->limits.max_depth < 256 && too_deep(root, e->limits.max_depth)) {

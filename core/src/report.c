@@ -633,6 +633,18 @@ static double nice_step(double w)
     return 10 * p;
 }
 
+/* a + b, held at INT64_MAX or INT64_MIN where it would overflow: each
+ * count is checked when added, but a total over many keys (or a partial
+ * from elsewhere) can exceed int64 range. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
 static int hist_view(const mem *m, const agg *a, rep_view *v)
 {
     if (a->edges) {
@@ -659,11 +671,17 @@ static int hist_view(const mem *m, const agg *a, rep_view *v)
             step = 1;
         lo = floor(a->min / step) * step;
         double span = (hi - lo) / step;
-        nb = (size_t)floor(span) + 1;
-        if (floor(span) == span && nb > 1)
-            nb--; /* max on the last edge: it belongs to the closed last bin */
-        if (nb > REPORT_MAX_BINS)
+        if (!(span >= 0)) { /* NaN: a range wider than a double holds (-1e308 .. 1e308) */
+            nb = 1; /* one bin from min to max */
+            step = 0;
+            lo = a->min;
+        } else if (span >= (double)REPORT_MAX_BINS) {
             nb = REPORT_MAX_BINS;
+        } else {
+            nb = (size_t)floor(span) + 1;
+            if (floor(span) == span && nb > 1)
+                nb--; /* max on the last edge: it belongs to the closed last bin */
+        }
     }
     v->bins = mem_alloc(m, nb * sizeof *v->bins);
     if (!v->bins)
@@ -683,9 +701,9 @@ static int hist_view(const mem *m, const agg *a, rep_view *v)
         size_t b = 0;
         if (step) {
             double f = floor((x - lo) / step);
-            b = f < 0 ? 0 : f >= (double)nb ? nb - 1 : (size_t)f;
+            b = f >= (double)nb ? nb - 1 : f > 0 ? (size_t)f : 0; /* NaN: bin 0 */
         }
-        v->bins[b].count += s->value;
+        v->bins[b].count = sat_add(v->bins[b].count, s->value);
     }
     return 0;
 }
@@ -715,7 +733,7 @@ static int make_view(const struct lode_report *r, const agg *a, rep_view *v)
             if (!s->key)
                 continue;
             v->entries[k++] = (rep_entry){s->key, s->len, s->value};
-            v->total += s->value;
+            v->total = sat_add(v->total, s->value);
         }
         v->nkeys = k;
         v->nentries = k;
@@ -1067,6 +1085,8 @@ static int read_values(pread *p, json_t *o, agg *a)
         return -1;
     if (a->n && (num(p, o, "min", &a->min, 1) < 0 || num(p, o, "max", &a->max, 1) < 0))
         return -1;
+    if (a->n && a->min > a->max)
+        return pfail(p, "\"min\" is greater than \"max\"");
     json_t *ai = json_object_get(o, "all_int");
     if (!json_is_boolean(ai))
         return pfail(p, "\"all_int\" must be true or false");

@@ -96,7 +96,8 @@ typedef struct rep_view {
     rep_kind kind;
     /* count, top: entries sorted by count descending, then key bytewise;
      * for top only the first `limit` of them (nentries <= limit).
-     * total: sum of all counts; nkeys: number of distinct keys. */
+     * total: sum of all counts (held at INT64_MAX/MIN rather than
+     * overflow); nkeys: number of distinct keys. */
     rep_entry *entries;
     size_t nentries;
     int64_t total;

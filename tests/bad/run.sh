@@ -4,6 +4,7 @@ LODE=${LODE:-build/lode}
 DIR=tests/bad
 LIMIT=5
 [ "$SAN" = 1 ] && LIMIT=20
+[ "$COV" = 1 ] && LIMIT=20  # -O0 with gcov counters
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lode-bad.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 have_strace=0

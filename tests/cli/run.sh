@@ -132,3 +132,15 @@ if [ "$(grep -o '<figure class="photo"><figcaption>' "$tmp/captions/putin-kim-wl
     ok "captions.lua wrote 6 figures with --write"; else not_ok "captions.lua --write output"; fi
 t check-quotes 0 -- check examples/rules/quotes.lua
 t run-missing-script 1 -- run /nonexistent/rules.lua "$SEED"
+
+# --- merge: usage errors (exit 2) and unreadable partials (exit 1) -----------
+W=examples/rules/words.lua
+t merge-no-script 2 -- merge
+t merge-no-partial 2 -- merge $W
+t merge-no-output 2 -- merge $W "$tmp/p.json"
+t merge-report-and-partial 2 -- merge $W "$tmp/p.json" -r "$tmp/r.json" --partial "$tmp/q.json"
+t merge-bad-report-name 2 -- merge $W "$tmp/p.json" -r "$tmp/r.pdf"
+t merge-missing-partial 1 -- merge $W "$tmp/no-such-partial.json" -r "$tmp/r.json"
+echo garbage > "$tmp/garbage.json"
+t merge-bad-partial 1 -- merge $W "$tmp/garbage.json" -r "$tmp/r.json"
+[ -e "$tmp/r.json" ] && not_ok "a failed merge left $tmp/r.json" || ok "a failed merge writes no report"

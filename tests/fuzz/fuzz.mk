@@ -1,10 +1,11 @@
 # tests/fuzz/fuzz.mk -- libFuzzer targets (included from the Makefile, after
 # the definitions of WARN, PKG_CFLAGS, LDLIBS_ALL, LIB_SRC and CLI_SRC).
 #
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="xml html"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="xml html"] [FUZZ_JOBS=2]
 #        build every target and run each for FUZZ_SECONDS over its seeds and a
-#        scratch corpus (build/fuzz/corpus/T); fails on any crash, leak,
-#        timeout (> 10 s per input) or rss > 2048 MB
+#        scratch corpus (build/fuzz/corpus/T), FUZZ_JOBS targets at a time;
+#        fails on any crash, leak, timeout (> 10 s per input) or rss > 2048 MB
+#        and prints the path of the input that did it (.ci/run: FUZZ_JOBS=2)
 #   make fuzz-regress
 #        build every target and replay tests/fuzz/regress/T/ and
 #        tests/fuzz/seeds/T/ once (TAP lines)
@@ -20,6 +21,7 @@ FUZZ_BUILD    := build/fuzz
 FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_ALL      := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_TARGETS  ?= $(FUZZ_ALL)
+FUZZ_JOBS     ?= 1
 FUZZ_BIN      := $(FUZZ_ALL:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SANFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_WARN     := $(filter-out -Werror,$(WARN))
@@ -56,7 +58,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libcli.a $(FUZZ_BUILD)/l
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
-	@sh tests/fuzz/run.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-regress: fuzz-build
 	@sh tests/fuzz/run.sh regress $(FUZZ_ALL)

@@ -377,6 +377,63 @@ static void test_declarations(void)
                  LODE_EPARSE, "not one valid element or attribute-list declaration");
 }
 
+/* Writes the document lode reads from src as fmt and reads that back with
+ * the same reader; returns the output (the caller frees it with lode_free). */
+static char *write_read_back(const char *src, const char *fmt)
+{
+    lode_parse_options xp = {"xml", NULL, 0}, bp = {fmt, NULL, 0};
+    lode_write_options wo = {fmt, 0};
+    lode_doc *d = NULL, *back = NULL;
+    char *out = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(lode_doc_parse(eng, src, strlen(src), "t.xml", &xp, &d), LODE_OK);
+    if (d)
+        CHECK_EQ_INT(lode_doc_write_buffer(eng, d, &wo, &out, &len), LODE_OK);
+    if (out) {
+        int rc = lode_doc_parse(eng, out, len, "back", &bp, &back);
+        CHECK_EQ_INT(rc, LODE_OK);
+        if (rc != LODE_OK)
+            printf("#   %s\n#   %s\n", lode_errmsg(eng), out);
+    }
+    lode_doc_free(back);
+    lode_doc_free(d);
+    return out;
+}
+
+/* libxml2 keeps '<' of an attribute default as is and dumps it unescaped;
+ * the reader stores it as &#60;, so both writers stay readable (fuzz_xml). */
+static void test_attlist_default_lt(void)
+{
+    const char *src = "<!DOCTYPE r [<!ATTLIST r a CDATA \"&lt;d&amp;&#60;\">]><r/>";
+    char *x = write_read_back(src, "xml");
+    CHECK(x && strstr(x, "<!ATTLIST r a CDATA \"&#60;d&#38;&#60;\">"));
+    lode_free(eng, x);
+    char *j = write_read_back(src, "json");
+    CHECK(j && strstr(j, "\"declaration\":\"<!ATTLIST r a CDATA \\\"&#60;d&#38;&#60;\\\">\""));
+    lode_free(eng, j);
+}
+
+/* libxml2 writes namespace names unescaped: the XML writer refuses one
+ * with '<' rather than write a document no parser reads (fuzz_xml). */
+static void test_ns_name_lt(void)
+{
+    const char *src = "<r xmlns:p=\"x&lt;y\" xmlns=\"a&amp;b\"><p:a/></r>";
+    lode_parse_options xp = {"xml", NULL, 0};
+    lode_write_options wo = {"xml", 0};
+    lode_doc *d = NULL;
+    char *out = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(lode_doc_parse(eng, src, strlen(src), "t.xml", &xp, &d), LODE_OK);
+    CHECK_EQ_INT(lode_doc_write_buffer(eng, d, &wo, &out, &len), LODE_EFORMAT);
+    CHECK(strstr(lode_errmsg(eng), "cannot write the namespace name \"x<y\"") != NULL);
+    lode_free(eng, out);
+    lode_doc_free(d);
+    /* "&amp;" is kept as "&#38;", which is written as it is and reads back */
+    char *x = write_read_back("<r xmlns=\"a&amp;b\"/>", "xml");
+    CHECK(x && strstr(x, "<r xmlns=\"a&#38;b\"/>"));
+    lode_free(eng, x);
+}
+
 static void test_doctype(void)
 {
     roundtrip_xml("<!--first--><!DOCTYPE a PUBLIC \"-//X//DTD x//EN\" \"x.dtd\"><!--second--><a/>");
@@ -560,6 +617,66 @@ static void test_errors_shape(void)
     expect_error(HEAD "[{\"name\":\"a\",\"a/b~c\":1}]}", LODE_EPARSE, "/children/0/a~1b~0c:");
 }
 
+/* The shape errors of doctypes, declarations, notations and the top level
+ * (found unreached by make coverage). */
+#define DT(x) HEAD "[{\"doctype\":\"a\"," x "},{\"name\":\"a\"}]}"
+static void test_errors_doctype(void)
+{
+    expect_error("{\"lode\":\"tree\",\"type\":\"xml\",\"children\":[]}", LODE_EFORMAT,
+                 "\"version\" must be the integer 1");
+    expect_error("{\"lode\":\"tree\",\"version\":\"1\",\"type\":\"xml\"}", LODE_EFORMAT, "/version:");
+    expect_error("{\"lode\":\"tree\",\"version\":1,\"children\":[]}", LODE_EPARSE,
+                 "the document needs \"type\": \"xml\" or \"html\"");
+    expect_error("{\"lode\":\"tree\",\"version\":1,\"type\":\"xml\",\"standalone\":2,\"children\":[{\"name\":\"a\"}]}",
+                 LODE_EPARSE, "\"standalone\" must be 1, 0, -1 or -2");
+    expect_error("{\"lode\":\"tree\",\"version\":1,\"type\":\"xml\",\"children\":[]}", LODE_EPARSE,
+                 "an XML document needs a root element");
+    expect_error(HEAD "{}}", LODE_EPARSE, "\"children\" must be an array, not an object");
+    expect_error(HEAD "[{\"cdata\":\"x\"},{\"name\":\"a\"}]}", LODE_EPARSE, "is not allowed at the top level");
+    expect_error(HEAD "[{\"foo\":1},{\"name\":\"a\"}]}", LODE_EPARSE, "/children/0: unknown node");
+    expect_error(HEAD "[{\"name\":\"a\",\"children\":[7]}]}", LODE_EPARSE,
+                 "a node must be a string (text) or an object");
+    expect_error(HEAD "[{\"name\":\"a\",\"ns\":[]}]}", LODE_EPARSE, "\"ns\" must be an object, not an array");
+    expect_error(HEAD "[{\"name\":\"a\",\"children\":{}}]}", LODE_EPARSE, "\"children\" must be an array");
+    expect_error(HEAD "[{\"name\":\"a\",\"ns\":{\"1x\":\"u\"}}]}", LODE_EPARSE, "is not a valid namespace prefix");
+    expect_error(HEAD "[{\"name\":\"a\",\"ns\":{\"p\":5}}]}", LODE_EPARSE, "must be a string or null");
+    /* doctype */
+    expect_error(DT("\"x\":1"), LODE_EPARSE, "/children/0/x: unknown key \"x\" in a doctype");
+    expect_error(HEAD "[{\"doctype\":\"a\"},{\"doctype\":\"a\"},{\"name\":\"a\"}]}", LODE_EPARSE,
+                 "a second document type declaration");
+    expect_error(DT("\"subset\":{}"), LODE_EPARSE, "\"subset\" must be an array, not an object");
+    expect_error(DT("\"subset\":[{\"what\":1}]"), LODE_EPARSE, "/children/0/subset/0: unknown item");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ELEMENT a ANY>\",\"x\":1}]"), LODE_EPARSE,
+                 "unknown key \"x\" in a declaration");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ENTITY e 'x'>\"}]"), LODE_EPARSE,
+                 "a declaration must be an <!ELEMENT ...> or <!ATTLIST ...>");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ELEMENT a ANY>\"},{\"declaration\":\"<!ELEMENT a EMPTY>\"}]"),
+                 LODE_EPARSE, "the element \"a\" is declared twice");
+    expect_error(DT("\"subset\":[{\"declaration\":\"<!ATTLIST a b CDATA #IMPLIED>\"},"
+                    "{\"declaration\":\"<!ATTLIST a b CDATA #IMPLIED>\"}]"),
+                 LODE_EPARSE, "the attribute \"b\" of \"a\" is declared twice");
+    /* entity declarations */
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"internal\",\"value\":\"v\",\"y\":1}]"),
+                 LODE_EPARSE, "unknown key \"y\" in an entity declaration");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"internal\",\"value\":\"v\",\"children\":{}}]"),
+                 LODE_EPARSE, "\"children\" must be an array");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"value\":\"v\"}]"), LODE_EPARSE,
+                 "an entity declaration needs \"kind\"");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"internal\",\"value\":\"v\",\"system\":\"s\"}]"),
+                 LODE_EPARSE, "an internal entity has a \"value\" and no");
+    expect_error(DT("\"subset\":[{\"entity_decl\":\"e\",\"kind\":\"unparsed\",\"system\":\"s\"}]"), LODE_EPARSE,
+                 "an unparsed entity (and only it) has a \"notation\"");
+    /* notations */
+    expect_error(DT("\"notations\":{}"), LODE_EPARSE, "\"notations\" must be an array, not an object");
+    expect_error(DT("\"notations\":[1]"), LODE_EPARSE, "a notation must be an object, not");
+    expect_error(DT("\"notations\":[{\"notation\":\"n\",\"system\":\"s\",\"z\":1}]"), LODE_EPARSE,
+                 "unknown key \"z\" in a notation");
+    expect_error(DT("\"notations\":[{\"notation\":\"n\"}]"), LODE_EPARSE, "a notation needs \"public\" or \"system\"");
+    expect_error(DT("\"notations\":[{\"notation\":\"n\",\"system\":\"s\"},{\"notation\":\"n\",\"system\":\"t\"}]"),
+                 LODE_EPARSE, "the notation \"n\" is declared twice");
+}
+#undef DT
+
 static void test_errors_names(void)
 {
     expect_error(HEAD "[{\"name\":\"1abc\"}]}", LODE_EPARSE, "\"1abc\" is not a valid element name");
@@ -667,6 +784,8 @@ int main(void)
     RUN(test_comments_pis_cdata);
     RUN(test_entities);
     RUN(test_declarations);
+    RUN(test_attlist_default_lt);
+    RUN(test_ns_name_lt);
     RUN(test_doctype);
     RUN(test_mixed_whitespace_unicode);
     RUN(test_adjacent_text);
@@ -677,6 +796,7 @@ int main(void)
     RUN(test_errors_syntax);
     RUN(test_errors_shape);
     RUN(test_errors_names);
+    RUN(test_errors_doctype);
     RUN(test_errors_entities);
     RUN(test_errors_depth);
     lode_engine_free(eng);
