@@ -217,6 +217,34 @@ static int too_deep(const xmlNode *root, unsigned limit)
     return 0;
 }
 
+/* The longest text node lode accepts (HARDENING 5), as for a paragraph of
+ * the text reader. */
+#define TEXT_NODE_MAX ((size_t)16 << 20)
+
+/* Returns the first text or CDATA node longer than max bytes, or NULL.
+ * Iterative; only called for inputs longer than max. */
+static const xmlNode *long_text(const xmlNode *root, size_t max)
+{
+    const xmlNode *n = root;
+    while (n) {
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
+            strnlen((const char *)n->content, max + 1) > max)
+            return n;
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            if (!n || n == root)
+                return NULL;
+        }
+        if (n)
+            n = n->next;
+    }
+    return NULL;
+}
+
 int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t len,
              const lode_parse_options *po, xmlDoc **out)
 {
@@ -253,6 +281,14 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
     xmlerr_end(&x);
     xmlFreeParserCtxt(ctxt);
 
+    if (doc && (x.huge || x.nomem)) {
+        /* libxml2 stopped early but kept wellFormed: the tree is cut. */
+        xmlFreeDoc(doc);
+        if (x.huge)
+            return engine_error(e, LODE_ELIMIT, "%s: a text node longer than 10000000 bytes (libxml2's limit; "
+                                "the document would be cut there)", name);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     if (!doc || !well_formed) {
         xmlFreeDoc(doc);
         if (x.count == 0)
@@ -273,6 +309,12 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
         return rc;
     }
     xmlNode *root = xmlDocGetRootElement(doc);
+    const xmlNode *big = root && len > TEXT_NODE_MAX ? long_text(root, TEXT_NODE_MAX) : NULL;
+    if (big) {
+        unsigned line = big->line ? big->line : big->parent ? big->parent->line : 0;
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ELIMIT, "%s:%u: a text node longer than 16 MiB (limit)", name, line);
+    }
     if (root && e->limits.max_depth < 256 && too_deep(root, e->limits.max_depth)) {
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than %u levels (limit)", name,
