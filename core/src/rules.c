@@ -367,8 +367,13 @@ static int read_table(lode_rules *r)
             goto out;
         }
         if (select_compile(&r->e->mem, ps[i].src, strlen(ps[i].src), &ru->sel, err, sizeof err) != 0) {
-            rc = engine_error(r->e, LODE_ESCRIPT, "%s:%d: rule '%s': bad selector: %s", r->name, ru->line,
-                              ps[i].src, err);
+            /* The selector is quoted up to 200 bytes: the reason must not
+             * be pushed out of the message by a megabyte of selector. */
+            size_t sl = strlen(ps[i].src), cut = sl > 200 ? 200 : sl;
+            while (cut < sl && cut > 0 && ((unsigned char)ps[i].src[cut] & 0xC0) == 0x80)
+                cut--; /* not inside a UTF-8 sequence */
+            rc = engine_error(r->e, LODE_ESCRIPT, "%s:%d: rule '%.*s%s': bad selector: %s", r->name, ru->line,
+                              (int)cut, ps[i].src, cut < sl ? "..." : "", err);
             goto out;
         }
         /* Expensive tests get a memo, so a rule like ':has(img) p' stays
