@@ -54,3 +54,9 @@ else not_ok "without --sandbox the full library is missing"; fi
 "$LODE" run --max-steps zero "$DIR/ok.lua" "$DOC" > /dev/null 2> "$tmp/err"
 [ $? = 2 ] && grep -q "needs a positive whole number" "$tmp/err" && ok "bad --max-steps value is a usage error" \
     || not_ok "bad --max-steps value"
+# os.exit never ends the process, with or without the sandbox.
+printf 'return { begin = function() os.exit(7) end }\n' > "$tmp/exit.lua"
+"$LODE" run "$tmp/exit.lua" "$DOC" > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc = 1 ] && grep -q "os.exit: a rule script cannot end the process" "$tmp/err" && ok "os.exit raises an error (exit 1, not 7)" \
+    || { not_ok "os.exit ended the process with status $rc"; sed 's/^/#   /' "$tmp/err" | head -3; }
