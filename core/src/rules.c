@@ -166,7 +166,15 @@ static int make_ctx(lua_State *L)
 static int script_error(lode_rules *r, const char *prefix)
 {
     const char *msg = lua_tostring(r->L, -1);
-    engine_error(r->e, LODE_ESCRIPT, "%s%s", prefix ? prefix : "", msg ? msg : "(error object is not a string)");
+    if (!msg)
+        msg = "(error object is not a string)";
+    /* Lua's own messages carry "NAME:LINE:" but not all of them: "C stack
+     * overflow" from the parser, "attempt to load a binary chunk", and
+     * lode's checks of the returned table name no file.  Every failure
+     * names the script. */
+    size_t n = strlen(r->name);
+    int named = strncmp(msg, r->name, n) == 0 && msg[n] == ':';
+    engine_error(r->e, LODE_ESCRIPT, "%s%s%s%s", named ? "" : r->name, named ? "" : ": ", prefix ? prefix : "", msg);
     lua_pop(r->L, 1);
     return LODE_ESCRIPT;
 }
