@@ -195,6 +195,15 @@ static int pending_cmp(const void *a, const void *b)
     return strcmp(x->src, y->src);
 }
 
+/* Does the string at idx hold a NUL byte?  (A selector is compiled from
+ * its C string: "p\0x" would silently become "p".) */
+static int nul_in(lua_State *L, int idx)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return s && memchr(s, 0, len) != NULL;
+}
+
 /* Line where the function at the top of the stack is defined (0 for C). */
 static int defined_line(lua_State *L)
 {
@@ -317,6 +326,11 @@ static int read_table(lode_rules *r)
             }
             p.src = k;
             p.order = (size_t)-1;
+            if (nul_in(L, -2)) {
+                rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule '%s': bad selector: a NUL byte inside it", r->name, k);
+                lua_pop(L, 2);
+                goto out;
+            }
             if (take_handler(r, &p, k) < 0) {
                 rc = script_error(r, "");
                 lua_pop(L, 1);
@@ -332,6 +346,12 @@ static int read_table(lode_rules *r)
                 goto out;
             }
             p.src = lua_tostring(L, -1); /* kept alive: the pair table is referenced by the script table */
+            if (nul_in(L, -1)) {
+                rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule #%zu '%s': bad selector: a NUL byte inside it",
+                                  r->name, p.order, p.src);
+                lua_pop(L, 3);
+                goto out;
+            }
             lua_pop(L, 1);
             lua_rawgeti(L, pair, 2);
             if (take_handler(r, &p, p.src) < 0) {
