@@ -459,7 +459,7 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s:%u: a text node longer than 16 MiB (limit)", name, line);
     }
-    if (root && e->limits.max_depth < 256 && too_deep(root, e->limits.max_depth)) {
+    if (root && too_deep(root, e->limits.max_depth)) {
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than %u levels (limit)", name,
                             e->limits.max_depth);
