@@ -53,6 +53,7 @@ suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite patho python3 tests/patho/run.py
+suite hostile python3 tests/hostile/run.py
 suite install sh tests/install.sh
 suite docs-check sh tests/docs_check.sh
 if [ -d "$CORPUS" ]; then
