@@ -42,6 +42,8 @@ t xpcall_handler.lua 1 "instruction limit of 10000000 reached"
 t move.lua 1 "table.move: more than 16777216 elements in the sandbox"
 t rep.lua 1 "string.rep: a result of"
 t escape_io.lua 0 '{"open":""}'
+t error_object.lua 1 "error object is a table value"
+t selector_nul.lua 2 "selector_nul.lua: rule 'p': bad selector: a NUL byte inside it"
 t ok.lua 0 '"upper":"ÄÖ"'
 t first_loops.lua 1 '{"doc":"b.html"}' "$A" "$B"
 if grep -q "instruction limit" "$tmp/err"; then ok "first_loops.lua: the first document hit the limit, the second still ran"
