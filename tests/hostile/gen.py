@@ -401,7 +401,7 @@ def lua_cases():
         "require-file": 'require("canary")', "require-dotdot": 'require("../../etc/hostname")', "package-loadlib": 'package.loadlib("libc.so.6", "system")',
         "debug-registry": "debug.getregistry()", "debug-sethook": "debug.sethook()", "collectgarbage": 'collectgarbage("stop")',
         "string-dump": "string.dump(function() end)", "lode-load": 'assert(lode.load("/etc/hostname"))', "lode-load-canary": 'assert(lode.load("canary.txt"))',
-        "print": "print('x')",
+        "print": "print('x')", "os-exit": "os.exit(7)", "os-exit-true": "os.exit(true, true)",
     }.items():
         lua("escape-" + k, B % code, "error")
     lua("escape-rawget-g", B % 'assert(rawget(_G, "io") == nil and rawget(_G, "debug") == nil and rawget(_G, "package") == nil) error("closed")', "error", "closed")
