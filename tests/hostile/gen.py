@@ -483,6 +483,12 @@ def lua_cases():
     lua("select-long-desc", P % 'ctx.doc:select(("div "):rep(1000) .. "p")', "any")
     lua("pattern-too-many-captures", B % 'string.find("x", ("()"):rep(40))', "error")
     lua("pattern-malformed", B % 'string.find("x", "%")', "error")
+    lua("pattern-backtrack", B % 'local s = ("a"):rep(300) s:find(".-.-.-b")', "error", "limit")
+    lua("pattern-backtrack-pcall", B % 'local s = ("a"):rep(300) for i = 1, 10 do pcall(s.match, s, "(.-)(.-)(.-)b") end', "error", "limit")
+    lua("pattern-gsub-backtrack", B % '("a"):rep(3000):gsub("a*a*a*b", "")', "error", "limit")
+    lua("pattern-gmatch-backtrack", B % 'for _ in ("a"):rep(3000):gmatch("a-a-a-b") do end', "error", "limit")
+    lua("pattern-plain-find", B % 'local s = ("a"):rep(1e6) for i = 1, 100 do s:find(("a"):rep(2e4) .. "b", 1, true) end', "error", "limit")
+    lua("pattern-backref", B % 'local s = ("a"):rep(5000) s:find("(a*)%1%1b")', "error", "limit")
     lua("pattern-balance", B % 'local s = ("("):rep(100000) string.find(s, "%b()")', "ok")
     lua("pattern-frontier", B % 'local s = ("a "):rep(100000) for w in s:gmatch("%f[%w]%w+") do end', "ok")
 
