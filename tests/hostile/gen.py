@@ -489,7 +489,8 @@ def lua_cases():
     lua("pattern-gmatch-backtrack", B % 'for _ in ("a"):rep(3000):gmatch("a-a-a-b") do end', "error", "limit")
     lua("pattern-plain-find", B % 'local s = ("a"):rep(1e6) for i = 1, 100 do s:find(("a"):rep(2e4) .. "b", 1, true) end', "error", "limit")
     lua("pattern-backref", B % 'local s = ("a"):rep(5000) s:find("(a*)%1%1b")', "error", "limit")
-    lua("pattern-balance", B % 'local s = ("("):rep(100000) string.find(s, "%b()")', "ok")
+    lua("pattern-balance", B % 'local s = ("("):rep(100000) string.find(s, "%b()")', "error", "limit")  # quadratic: %b rescans from every start
+    lua("pattern-balance-small", B % 'local s = ("(x)"):rep(10000) assert(select(2, s:gsub("%b()", "")) == 10000)', "ok")
     lua("pattern-frontier", B % 'local s = ("a "):rep(100000) for w in s:gmatch("%f[%w]%w+") do end', "ok")
 
 
