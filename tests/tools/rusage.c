@@ -8,8 +8,9 @@
  *   status=N cpu=SECONDS maxrss_kb=N wall=SECONDS
  *
  * status is the exit status, 128 + the signal for a killed command, or
- * "timeout" when it ran longer than TIMEOUT_SECONDS wall-clock time (it is
- * then killed).  CPU time is user + system of the command alone.  The point
+ * "timeout" when it used more than TIMEOUT_SECONDS of CPU time (RLIMIT_CPU)
+ * or five times that in wall-clock time (a loaded shared machine stretches
+ * wall time; a hang without CPU use is still caught); it is then killed.  CPU time is user + system of the command alone.  The point
  * of a separate small process: on Linux, a child's peak RSS includes the
  * memory of the process it was forked from (the high-water mark survives
  * exec), so measuring from a big interpreter inflates the figure. */
@@ -51,6 +52,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (pid == 0) {
+        struct rlimit rl;
+        rl.rlim_cur = (rlim_t)(limit + 1);
+        rl.rlim_max = (rlim_t)(limit + 2);
+        setrlimit(RLIMIT_CPU, &rl); /* SIGXCPU past the CPU limit */
         execvp(argv[3], argv + 3);
         perror("rusage: exec");
         _exit(127);
@@ -65,13 +70,15 @@ int main(int argc, char **argv)
             perror("rusage: wait4");
             return 2;
         }
-        if (!timed_out && now() - t0 > limit) {
+        if (!timed_out && now() - t0 > 5 * limit) {
             kill(pid, SIGKILL);
             timed_out = 1;
         }
         usleep(2000);
     }
     double wall = now() - t0;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+        timed_out = 1;
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
                  (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
     char line[160];
