@@ -227,12 +227,19 @@ def g_fanout(fmt, *extra):
     return gen
 
 
-def g_fanout_lua(d, n):
+def g_fanout_lua(d, n, xpath=True):
     p = os.path.join(d, "fanout.xml")
     write(p, '<!DOCTYPE d [<!ENTITY e "%s">]>\n<d>%s</d>\n' % ("x" * 1000, "&e;" * n))
     s = os.path.join(d, "text.lua")
-    write(s, 'return { d = function(d, ctx) ctx:emit{ n = #d:text(), x = #ctx.doc:xpath("string(/)") } end }\n')
+    if xpath:
+        write(s, 'return { d = function(d, ctx) ctx:emit{ n = #d:text(), x = #ctx.doc:xpath("string(/)") } end }\n')
+    else:
+        write(s, 'return { d = function(d, ctx) ctx:emit{ x = #d:text() } end }\n')
     return [LODE, "run", s, p], p
+
+
+def g_fanout_lua_text(d, n):
+    return g_fanout_lua(d, n, False)
 
 
 def g_attr_refs(d, n):
@@ -342,7 +349,11 @@ CASES = [
     ("xml-fanout-text", 100000, g_fanout("text"), expect_error("entity expansion exceeds the limit")),
     ("xml-fanout-entities", 100000, g_fanout("xml", "--entities"), expect_error("entity expansion exceeds the limit")),
     ("xml-fanout-lua-text", 100000, g_fanout_lua, expect_error("entity expansion exceeds the limit")),
-    ("xml-fanout-8k-under-limit-lua", 8000, g_fanout_lua, expect_ok('"x":')),
+    ("xml-fanout-8k-under-limit-lua", 8000, g_fanout_lua_text, expect_ok('"x":')),
+    # libxml2 grows XPath's string() buffer by exact sizes: linear with
+    # glibc's realloc (mremap), quadratic under ASan's, which always copies
+    # (8 MB: 0.2 s, under SAN=1 11 minutes); so not under SAN=1
+    ("xml-fanout-8k-under-limit-xpath", 8000, g_fanout_lua, expect_ok('"x":'), "no-san"),
     ("xml-attr-30k-entity-refs", 30000, g_attr_refs, expect_error("more than 64 entity references")),
     ("selector-100k-alternatives-rule", 100000, g_sel_rule(alternatives), expect_error("selector too long", 2)),
     ("selector-100k-alternatives-select", 100000, g_sel_select(alternatives), expect_ok("selector too long")),
@@ -410,8 +421,12 @@ def main():
     n_test = 0
     failed = 0
     with tempfile.TemporaryDirectory(prefix="lode-patho.", dir=base) as tmp:
-        for name, n, gen, check in CASES:
+        for name, n, gen, check, *flags in CASES:
             if only and name not in only:
+                continue
+            if SAN and "no-san" in flags:
+                n_test += 1
+                print("ok %d - %s # SKIP under SAN=1 (see the case's comment)" % (n_test, name))
                 continue
             best, problem, figures = measure(tmp, name, n, gen, check)
             if not problem and not scales(best[n], best[2 * n]):
