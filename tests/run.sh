@@ -55,6 +55,8 @@ suite lua sh tests/lua/run.sh
 suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
+suite patho python3 tests/patho/run.py
+suite hostile python3 tests/hostile/run.py
 suite install sh tests/install.sh
 # Each bundled plugin's own tests: plugins/NAME/tests/run.sh (TAP lines;
 # BUILD, LODE and CORPUS in the environment, run from the project root).

@@ -220,7 +220,12 @@ static int encode(lua_State *L, int idx, buf *out, char *err, size_t errlen, con
             }
             buf t;
             buf_init(&t, out->m);
-            node_text_append(u->node, &t, 1);
+            if (node_text_append(u->node, &t, 1) < 0) {
+                buf_free(&t);
+                snprintf(err, errlen, "field '%s': entity references in the node expand to more than %d MiB (limit)",
+                         field, (int)(NODE_TEXT_ENTITY_MAX >> 20));
+                return -1;
+            }
             if (!buf_ok(&t)) {
                 buf_free(&t);
                 snprintf(err, errlen, "field '%s': out of memory", field);

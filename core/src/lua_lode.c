@@ -135,6 +135,14 @@ static void add_folders(luaL_Buffer *b, const char *list)
     }
 }
 
+/* os.exit in a rule script: an error instead (HARDENING 5: a script cannot
+ * end the process -- in an embedding host that would be the host's
+ * process, with its unsaved work). */
+static int no_exit(lua_State *L)
+{
+    return luaL_error(L, "os.exit: a rule script cannot end the process (raise an error instead)");
+}
+
 /* Runs inside lua_pcall: everything that can raise while setting up. */
 static int setup(lua_State *L)
 {
@@ -144,8 +152,13 @@ static int setup(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, LQUERY_ENGINE);
     if (sb->enabled)
         sandbox_open(L);
-    else
+    else {
         luaL_openlibs(L);
+        lua_getglobal(L, "os");
+        lua_pushcfunction(L, no_exit);
+        lua_setfield(L, -2, "exit");
+        lua_pop(L, 1);
+    }
     /* lode's modules, for require; `lode` is also a global, as `pandoc` is
      * in pandoc's filters */
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);

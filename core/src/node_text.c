@@ -8,6 +8,8 @@ typedef struct collect {
     int normalize;
     size_t start; /* out->len when we began: trimming is relative to it */
     int space;    /* a whitespace run is pending */
+    size_t entity_bytes; /* entity text added so far */
+    int over;            /* entity text passed NODE_TEXT_ENTITY_MAX */
 } collect;
 
 static void put(collect *c, const xmlChar *s)
@@ -46,10 +48,19 @@ static void walk(collect *c, const xmlNode *n, int depth)
         /* Bounded: internal entities only, small ones, not nested deeply, so
          * entity fan-out cannot amplify (HARDENING 1.2). */
         const xmlEntity *ent = xmlGetDocEntity(n->doc, n->name);
-        if (ent && ent->content &&
-            (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY ||
-             (ent->etype == XML_INTERNAL_GENERAL_ENTITY && depth < 8 && xmlStrlen(ent->content) < 65536)))
+        if (c->over || !ent || !ent->content)
+            return;
+        if (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY) {
             put(c, ent->content);
+        } else if (ent->etype == XML_INTERNAL_GENERAL_ENTITY && depth < 8 && ent->length < 65536) {
+            /* ... and all of them together bounded per call */
+            if ((size_t)ent->length > NODE_TEXT_ENTITY_MAX - c->entity_bytes) {
+                c->over = 1;
+                return;
+            }
+            c->entity_bytes += (size_t)ent->length;
+            put(c, ent->content);
+        }
         return;
     }
     case XML_ELEMENT_NODE:
@@ -63,13 +74,14 @@ static void walk(collect *c, const xmlNode *n, int depth)
     }
 }
 
-void node_text_append(const xmlNode *n, buf *out, int normalize)
+int node_text_append(const xmlNode *n, buf *out, int normalize)
 {
-    collect c = {out, normalize, out->len, 0};
+    collect c = {out, normalize, out->len, 0, 0, 0};
     if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
         if (n->content)
             put(&c, n->content);
-        return;
+        return 0;
     }
     walk(&c, n, 0);
+    return c.over ? -1 : 0;
 }

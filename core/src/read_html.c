@@ -222,6 +222,15 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
             return engine_error(e, LODE_EPARSE, "%s:%d:%d: %s", name, x.first_line, x.first_col, x.first);
         return engine_error(e, LODE_EPARSE, "%s: not an HTML document", name);
     }
+    if (x.huge || x.nomem) {
+        /* libxml2 stopped at its text-node cap (or out of memory) and
+         * returned what it had: refuse rather than pass on a cut page. */
+        xmlFreeDoc(doc);
+        if (x.huge)
+            return engine_error(e, LODE_ELIMIT, "%s: a text node longer than 10000000 bytes (libxml2's limit; "
+                                "the page would be cut there)", name);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     if (x.deep) {
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than 256 levels (limit); "

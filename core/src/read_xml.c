@@ -191,6 +191,143 @@ static int expand_refs(expand *x, xmlDoc *doc, xmlNode *n, xmlNode *stop, int de
     return LODE_OK;
 }
 
+/* Entity references are kept in the tree unless --entities asks for them
+ * to be substituted, but every consumer that reads text through them
+ * (XPath's string(), libxml2's xmlNodeGetContent/xmlNodeListGetString, a
+ * writer) pays for the expansion -- and libxml2 joins the pieces of an
+ * attribute value with xmlStrcat, which is quadratic in the number of
+ * references (30,000 references in one attribute: 55 s).  So, once per
+ * document: the text all references stand for, nested entities included,
+ * must stay within the engine's expansion limit, and one attribute value
+ * may hold at most ATTR_REFS_MAX references. */
+#define ATTR_REFS_MAX 64
+
+typedef struct ent_load {
+    xmlHashTablePtr memo; /* entity name -> expanded size + 1 */
+    size_t total, budget;
+    int failed_oom;
+} ent_load;
+
+static size_t list_size(ent_load *el, xmlDoc *doc, const xmlNode *n, int depth);
+
+/* Bytes the entity stands for, saturating just above the budget. */
+static size_t entity_size(ent_load *el, xmlDoc *doc, const xmlEntity *ent, int depth)
+{
+    if (ent->etype == XML_INTERNAL_PREDEFINED_ENTITY)
+        return 1;
+    if (ent->etype != XML_INTERNAL_GENERAL_ENTITY)
+        return 0; /* external: refused elsewhere, never loaded */
+    if (depth > 40)
+        return el->budget + 1;
+    uintptr_t m = (uintptr_t)xmlHashLookup(el->memo, ent->name);
+    if (m)
+        return (size_t)(m - 1);
+    size_t n = ent->children ? list_size(el, doc, ent->children, depth + 1) : (size_t)ent->length;
+    if (xmlHashAddEntry(el->memo, ent->name, (void *)(uintptr_t)(n + 1)) < 0)
+        el->failed_oom = 1;
+    return n;
+}
+
+static size_t add_sat(size_t a, size_t b, size_t cap)
+{
+    return a > cap || b > cap - a ? cap + 1 : a + b;
+}
+
+/* Text bytes of n and its following siblings, entities expanded. */
+static size_t list_size(ent_load *el, xmlDoc *doc, const xmlNode *n, int depth)
+{
+    size_t total = 0;
+    for (; n && total <= el->budget; n = n->next) {
+        if (n->type == XML_ENTITY_REF_NODE) {
+            const xmlEntity *ent = xmlGetDocEntity(doc, n->name);
+            if (ent)
+                total = add_sat(total, entity_size(el, doc, ent, depth), el->budget);
+        } else if (n->type == XML_ELEMENT_NODE) {
+            total = add_sat(total, list_size(el, doc, n->children, depth), el->budget);
+        } else if (n->content) {
+            total = add_sat(total, strlen((const char *)n->content), el->budget);
+        }
+    }
+    return total;
+}
+
+/* Checks the document's references (content and attribute values).
+ * Iterative over the tree; entity bodies are sized once each. */
+static int check_entity_load(lode_engine *e, const char *name, xmlDoc *doc, xmlNode *root)
+{
+    ent_load el = {NULL, 0, e->limits.max_entity_expansion, 0};
+    const xmlNode *n = root;
+    int rc = LODE_OK;
+    while (n && rc == LODE_OK) {
+        const xmlNode *ref = NULL;
+        size_t add = 0;
+        if (n->type == XML_ENTITY_REF_NODE) {
+            ref = n;
+        } else if (n->type == XML_ELEMENT_NODE) {
+            for (const xmlAttr *a = n->properties; a && rc == LODE_OK; a = a->next) {
+                unsigned refs = 0;
+                for (const xmlNode *c = a->children; c; c = c->next) {
+                    if (c->type != XML_ENTITY_REF_NODE)
+                        continue;
+                    if (++refs > ATTR_REFS_MAX) {
+                        rc = engine_error(e, LODE_ELIMIT,
+                                          "%s:%u: more than %d entity references in the value of attribute '%s' "
+                                          "(limit)", name, n->line, ATTR_REFS_MAX, (const char *)a->name);
+                        break;
+                    }
+                    if (!el.memo && !(el.memo = xmlHashCreate(16)))
+                        el.failed_oom = 1;
+                    const xmlEntity *ent = xmlGetDocEntity(doc, c->name);
+                    if (ent && el.memo)
+                        add = add_sat(add, entity_size(&el, doc, ent, 0), el.budget);
+                    if (add_sat(el.total, add, el.budget) > el.budget) {
+                        ref = c;
+                        break;
+                    }
+                }
+            }
+        }
+        if (rc != LODE_OK)
+            break;
+        if (n->type == XML_ENTITY_REF_NODE) {
+            const xmlEntity *ent = xmlGetDocEntity(doc, n->name);
+            if (!el.memo && !(el.memo = xmlHashCreate(16)))
+                el.failed_oom = 1;
+            if (ent && el.memo)
+                add = add_sat(add, entity_size(&el, doc, ent, 0), el.budget);
+        }
+        el.total = add_sat(el.total, add, el.budget);
+        if (el.failed_oom) {
+            rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+            break;
+        }
+        if (el.total > el.budget) {
+            if (!ref)
+                ref = n;
+            unsigned line = ref->line ? ref->line : ref->parent ? ref->parent->line : n->line;
+            rc = engine_error(e, LODE_ELIMIT,
+                              "%s:%u: entity expansion exceeds the limit of %zu bytes (entity '%s'; "
+                              "the references in the document stand for more text than that)",
+                              name, line, el.budget, (const char *)ref->name);
+            break;
+        }
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            if (!n || n == root)
+                n = NULL;
+        }
+        if (n)
+            n = n->next;
+    }
+    if (el.memo)
+        xmlHashFree(el.memo, NULL);
+    return rc;
+}
+
 /* Returns 1 if the tree nests elements deeper than limit levels (the root
  * element is level 1).  Iterative, so it cannot overflow the C stack. */
 static int too_deep(const xmlNode *root, unsigned limit)
@@ -216,6 +353,34 @@ static int too_deep(const xmlNode *root, unsigned limit)
         n = n->next;
     }
     return 0;
+}
+
+/* The longest text node lode accepts (HARDENING 5), as for a paragraph of
+ * the text reader. */
+#define TEXT_NODE_MAX ((size_t)16 << 20)
+
+/* Returns the first text or CDATA node longer than max bytes, or NULL.
+ * Iterative; only called for inputs longer than max. */
+static const xmlNode *long_text(const xmlNode *root, size_t max)
+{
+    const xmlNode *n = root;
+    while (n) {
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
+            strnlen((const char *)n->content, max + 1) > max)
+            return n;
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            if (!n || n == root)
+                return NULL;
+        }
+        if (n)
+            n = n->next;
+    }
+    return NULL;
 }
 
 int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t len,
@@ -254,6 +419,14 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
     xmlerr_end(&x);
     xmlFreeParserCtxt(ctxt);
 
+    if (doc && (x.huge || x.nomem)) {
+        /* libxml2 stopped early but kept wellFormed: the tree is cut. */
+        xmlFreeDoc(doc);
+        if (x.huge)
+            return engine_error(e, LODE_ELIMIT, "%s: a text node longer than 10000000 bytes (libxml2's limit; "
+                                "the document would be cut there)", name);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     if (!doc || !well_formed) {
         xmlFreeDoc(doc);
         if (x.count == 0)
@@ -278,7 +451,20 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
     xmlNode *root = xmlDocGetRootElement(doc);
-    if (root && e->limits.max_depth < 256 && too_deep(root, e->limits.max_depth)) {
+    if (root && doc->intSubset && (doc->intSubset->entities || doc->intSubset->pentities)) {
+        rc = check_entity_load(e, name, doc, root);
+        if (rc != LODE_OK) {
+            xmlFreeDoc(doc);
+            return rc;
+        }
+    }
+    const xmlNode *big = root && len > TEXT_NODE_MAX ? long_text(root, TEXT_NODE_MAX) : NULL;
+    if (big) {
+        unsigned line = big->line ? big->line : big->parent ? big->parent->line : 0;
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ELIMIT, "%s:%u: a text node longer than 16 MiB (limit)", name, line);
+    }
+    if (root && too_deep(root, e->limits.max_depth)) {
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than %u levels (limit)", name,
                             e->limits.max_depth);

@@ -167,7 +167,15 @@ static int make_ctx(lua_State *L)
 static int script_error(lode_rules *r, const char *prefix)
 {
     const char *msg = lua_tostring(r->L, -1);
-    engine_error(r->e, LODE_ESCRIPT, "%s%s", prefix ? prefix : "", msg ? msg : "(error object is not a string)");
+    if (!msg)
+        msg = "(error object is not a string)";
+    /* Lua's own messages carry "NAME:LINE:" but not all of them: "C stack
+     * overflow" from the parser, "attempt to load a binary chunk", and
+     * lode's checks of the returned table name no file.  Every failure
+     * names the script. */
+    size_t n = strlen(r->name);
+    int named = strncmp(msg, r->name, n) == 0 && msg[n] == ':';
+    engine_error(r->e, LODE_ESCRIPT, "%s%s%s%s", named ? "" : r->name, named ? "" : ": ", prefix ? prefix : "", msg);
     lua_pop(r->L, 1);
     return LODE_ESCRIPT;
 }
@@ -186,6 +194,15 @@ static int pending_cmp(const void *a, const void *b)
     if (x->line != y->line)
         return x->line < y->line ? -1 : 1;
     return strcmp(x->src, y->src);
+}
+
+/* Does the string at idx hold a NUL byte?  (A selector is compiled from
+ * its C string: "p\0x" would silently become "p".) */
+static int nul_in(lua_State *L, int idx)
+{
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return s && memchr(s, 0, len) != NULL;
 }
 
 /* Line where the function at the top of the stack is defined (0 for C). */
@@ -310,6 +327,11 @@ static int read_table(lode_rules *r)
             }
             p.src = k;
             p.order = (size_t)-1;
+            if (nul_in(L, -2)) {
+                rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule '%s': bad selector: a NUL byte inside it", r->name, k);
+                lua_pop(L, 2);
+                goto out;
+            }
             if (take_handler(r, &p, k) < 0) {
                 rc = script_error(r, "");
                 lua_pop(L, 1);
@@ -325,6 +347,12 @@ static int read_table(lode_rules *r)
                 goto out;
             }
             p.src = lua_tostring(L, -1); /* kept alive: the pair table is referenced by the script table */
+            if (nul_in(L, -1)) {
+                rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule #%zu '%s': bad selector: a NUL byte inside it",
+                                  r->name, p.order, p.src);
+                lua_pop(L, 3);
+                goto out;
+            }
             lua_pop(L, 1);
             lua_rawgeti(L, pair, 2);
             if (take_handler(r, &p, p.src) < 0) {
@@ -368,8 +396,13 @@ static int read_table(lode_rules *r)
             goto out;
         }
         if (select_compile(&r->e->mem, ps[i].src, strlen(ps[i].src), &ru->sel, err, sizeof err) != 0) {
-            rc = engine_error(r->e, LODE_ESCRIPT, "%s:%d: rule '%s': bad selector: %s", r->name, ru->line,
-                              ps[i].src, err);
+            /* The selector is quoted up to 200 bytes: the reason must not
+             * be pushed out of the message by a megabyte of selector. */
+            size_t sl = strlen(ps[i].src), cut = sl > 200 ? 200 : sl;
+            while (cut < sl && cut > 0 && ((unsigned char)ps[i].src[cut] & 0xC0) == 0x80)
+                cut--; /* not inside a UTF-8 sequence */
+            rc = engine_error(r->e, LODE_ESCRIPT, "%s:%d: rule '%.*s%s': bad selector: %s", r->name, ru->line,
+                              (int)cut, ps[i].src, cut < sl ? "..." : "", err);
             goto out;
         }
         /* Expensive tests get a memo, so a rule like ':has(img) p' stays

@@ -1,6 +1,8 @@
 /* sandbox.c -- limits and an allow-listed environment (see sandbox.h). */
 #include "sandbox.h"
 
+#include "lua_pattern.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +69,17 @@ static sandbox *of(lua_State *L)
     return ud;
 }
 
+static void hook(lua_State *L, lua_Debug *ar);
+
+/* Re-arms the hook to run on every instruction (sticky) and raises the
+ * limit's error. */
+static void raise_tripped(lua_State *L, sandbox *sb)
+{
+    char msg[96];
+    lua_sethook(L, hook, LUA_MASKCOUNT | LUA_MASKCALL, 1);
+    luaL_error(L, "%s", sandbox_message(sb, msg, sizeof msg));
+}
+
 /* The hook: counts instructions, checks the deadline on count and call
  * events (so a loop of expensive C calls is caught between calls), and once
  * a limit tripped, raises on every instruction. */
@@ -81,11 +94,24 @@ static void hook(lua_State *L, lua_Debug *ar)
         else if (now() > sb->deadline)
             sb->tripped = SANDBOX_TIME;
     }
-    if (sb->tripped) {
-        char msg[96];
-        lua_sethook(L, hook, LUA_MASKCOUNT | LUA_MASKCALL, 1); /* sticky */
-        luaL_error(L, "%s", sandbox_message(sb, msg, sizeof msg));
+    if (sb->tripped)
+        raise_tripped(L, sb);
+}
+
+void sandbox_charge(lua_State *L, unsigned long steps)
+{
+    sandbox *sb = of(L);
+    if (!sb->enabled)
+        return;
+    if (!sb->tripped) {
+        sb->steps += steps;
+        if (sb->steps > sb->max_steps)
+            sb->tripped = SANDBOX_STEPS;
+        else if (now() > sb->deadline)
+            sb->tripped = SANDBOX_TIME;
     }
+    if (sb->tripped)
+        raise_tripped(L, sb);
 }
 
 void sandbox_start(lua_State *L, sandbox *sb)
@@ -272,6 +298,7 @@ void sandbox_open(lua_State *L)
     lua_pushnil(L);
     lua_setfield(L, str, "dump");
     wrap_field(L, str, "rep", sb_rep);
+    lpattern_open(L, str); /* find, match, gmatch, gsub under the budget */
     lua_pop(L, 1);
     lua_getglobal(L, "table");
     wrap_field(L, lua_gettop(L), "move", sb_move);

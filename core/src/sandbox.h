@@ -40,6 +40,11 @@ void sandbox_open(lua_State *L);
  * Call before every document and phase.  No-op when the sandbox is off. */
 void sandbox_start(lua_State *L, sandbox *sb);
 
+/* Charges steps of work done in C (the pattern matcher) to the instruction
+ * budget and checks the deadline; raises the sticky limit error when a
+ * limit is (or already was) reached.  No-op when the sandbox is off. */
+void sandbox_charge(lua_State *L, unsigned long steps);
+
 /* Describes the tripped limit, e.g. "memory limit of 64 MB reached". */
 const char *sandbox_message(const sandbox *sb, char *buf, size_t n);
 

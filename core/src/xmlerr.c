@@ -13,6 +13,14 @@ static void record(xmlerr *x, const xmlError *err)
         return;
     if (err->code == XML_ERR_INTERNAL_ERROR && err->message && strstr(err->message, "Excessive depth"))
         x->deep = 1;
+    /* libxml2 reports its text-node cap as a memory error and stops parsing
+     * without clearing wellFormed: the document would silently end there. */
+    if (err->code == XML_ERR_NO_MEMORY) {
+        if (err->message && strstr(err->message, "huge text node"))
+            x->huge = 1;
+        else
+            x->nomem = 1;
+    }
     if (err->level == XML_ERR_WARNING) {
         x->warnings++;
         return;

@@ -20,6 +20,9 @@ typedef struct xmlerr {
     int first_line, first_col, first_code;
     int have_first, first_fatal;
     int deep;             /* "Excessive depth" was reported */
+    int huge;             /* a text node passed libxml2's 10,000,000-byte limit:
+                             the parse stopped there, the tree is cut */
+    int nomem;            /* libxml2 ran out of memory (the tree may be cut) */
     char first[XMLERR_MSG_MAX];
     /* saved thread-local handlers */
     xmlStructuredErrorFunc saved_serror;

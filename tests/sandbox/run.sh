@@ -42,6 +42,10 @@ t xpcall_handler.lua 1 "instruction limit of 10000000 reached"
 t move.lua 1 "table.move: more than 16777216 elements in the sandbox"
 t rep.lua 1 "string.rep: a result of"
 t escape_io.lua 0 '{"open":""}'
+t pattern_bomb.lua 1 "instruction limit of 10000000 reached"
+t plain_find_bomb.lua 1 "instruction limit of 10000000 reached"
+t error_object.lua 1 "error object is a table value"
+t selector_nul.lua 2 "selector_nul.lua: rule 'p': bad selector: a NUL byte inside it"
 t ok.lua 0 '"upper":"ÄÖ"'
 t first_loops.lua 1 '{"doc":"b.html"}' "$A" "$B"
 if grep -q "instruction limit" "$tmp/err"; then ok "first_loops.lua: the first document hit the limit, the second still ran"
@@ -54,3 +58,17 @@ else not_ok "without --sandbox the full library is missing"; fi
 "$LODE" run --max-steps zero "$DIR/ok.lua" "$DOC" > /dev/null 2> "$tmp/err"
 [ $? = 2 ] && grep -q "needs a positive whole number" "$tmp/err" && ok "bad --max-steps value is a usage error" \
     || not_ok "bad --max-steps value"
+# os.exit never ends the process, with or without the sandbox.
+printf 'return { begin = function() os.exit(7) end }\n' > "$tmp/exit.lua"
+"$LODE" run "$tmp/exit.lua" "$DOC" > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc = 1 ] && grep -q "os.exit: a rule script cannot end the process" "$tmp/err" && ok "os.exit raises an error (exit 1, not 7)" \
+    || { not_ok "os.exit ended the process with status $rc"; sed 's/^/#   /' "$tmp/err" | head -3; }
+# The budgeted pattern functions give exactly Lua's results and messages.
+"$LODE" run --sandbox "$DIR/patterns.lua" "$DOC" > "$tmp/sb.jsonl" 2> "$tmp/err"
+"$LODE" run "$DIR/patterns.lua" "$DOC" > "$tmp/full.jsonl" 2>> "$tmp/err"
+if [ -s "$tmp/sb.jsonl" ] && cmp -s "$tmp/sb.jsonl" "$tmp/full.jsonl"; then
+    ok "patterns.lua: find/match/gmatch/gsub in the sandbox equal Lua's ($(sed 's/.*"n":\([0-9]*\).*/\1/' "$tmp/sb.jsonl") values)"
+else
+    not_ok "patterns.lua: the sandbox's pattern functions differ from Lua's"; sed 's/^/#   /' "$tmp/err" | head -5
+fi
