@@ -81,7 +81,11 @@ READALL = os.path.join(BUILD, "tests", "lode_readall")
 CAT = shutil.which("cat") or "/bin/cat"
 XARGS = shutil.which("xargs") or "/usr/bin/xargs"
 
-TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query", "parallel", "bigfile"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_tasks  # noqa: E402  (T1-T4 against the shared peers; uses this module's machinery)
+
+TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query", "parallel", "bigfile"] \
+    + peer_tasks.TASKS
 EXTRA_TASKS = ["callgrind"]   # run only when named
 
 RESULTS = []   # dicts, one per command and task (see TSV_COLS)
@@ -1142,6 +1146,7 @@ def write_tsv():
 
 def main(argv):
     tasks = argv[1:] or (os.environ.get("BENCH_TASKS", "").split() or TASKS)
+    tasks = [x for t in tasks for x in (peer_tasks.TASKS if t == "peers" else [t])]
     bad = [t for t in tasks if t not in TASKS + EXTRA_TASKS]
     if bad:
         sys.stderr.write("bench.py: unknown task(s) %s; tasks: %s\n" % (" ".join(bad), " ".join(TASKS + EXTRA_TASKS)))
@@ -1181,7 +1186,7 @@ def main(argv):
     for t in tasks:
         {"html": lambda: task_read("html"), "xml": lambda: task_read("xml"), "text": task_text,
          "newsde": task_newsde, "writers": task_writers, "memory": task_memory, "startup": task_startup,
-         "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind}[t]()
+         "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind}.get(t, lambda: peer_tasks.run(sys.modules[__name__], t))()
 
     print("\n== targets (measurements, not pass/fail tests; this VM drifts: compare within one run)")
     for name, measured, met, note in TARGETS:

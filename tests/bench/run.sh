@@ -50,7 +50,7 @@ FLOOR=$(build_peer "$PEER_BENCH/peers/floor.c" "$BUILD/bench/floor" $(pkg-config
 TIMER=$(build_peer "$PEER_BENCH/timer.c" "$BUILD/bench/timer")
 [ -n "$FLOOR" ] || echo "# no libxml2 floor: its rows and the 1.10x targets are skipped"
 [ -n "$TIMER" ] || echo "# no timer: timing from python (RSS floored at python's own peak)"
-export FLOOR TIMER
+export FLOOR TIMER PEER_BENCH
 
 status=0
 tasks=$(echo " $* " | sed 's/ api / /g')
