@@ -79,6 +79,8 @@ MEM_TOP = int(os.environ.get("MEM_TOP", "3"))
 LODE = os.path.join(BUILD, "lode")
 READALL = os.path.join(BUILD, "tests", "lode_readall")
 CAT = shutil.which("cat") or "/bin/cat"
+XMLLINT = shutil.which("xmllint")
+T1_COUNT = os.path.join("examples", "bench", "t1_count.lua")
 XARGS = shutil.which("xargs") or "/usr/bin/xargs"
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -624,7 +626,13 @@ def task_startup():
              Peer("lode_readall", [READALL, lst], size, 1, summary=True),
              Peer("lode convert tiny.html -t xml", [LODE, "convert", tiny_html, "-t", "xml"], size, 1),
              Peer("lode convert tiny.txt -t json", [LODE, "convert", tiny_txt, "-t", "json"], 14, 1),
-             Peer("lode --version", [LODE, "--version"], 0, 0)]
+             Peer("lode --version", [LODE, "--version"], 0, 0),
+             # issue 9: `lode run` on one tiny page against xmllint on it
+             Peer("lode run t1_count.lua tiny.html", [LODE, "run", "-q", T1_COUNT, tiny_html], size, 1),
+             Peer("xmllint --html --noout tiny.html", [XMLLINT, "--html", "--noout", tiny_html], size, 1)
+             if XMLLINT else None,
+             Peer("xmllint --html --xpath count(//*)", [XMLLINT, "--html", "--xpath", "count(//*)", tiny_html],
+                  size, 1) if XMLLINT else None]
     peers = round_robin("startup", peers, STARTUP_RUNS, direct_too=True)
     print("  direct = posix_spawn + os.wait4 from python (vfork; the brief's method); timer = timer.c's fork,")
     print("  which adds 1-2 ms on this VM but gives a true RSS")
@@ -644,6 +652,12 @@ def task_startup():
                         "ref": "cat", "ratio": med(dw) / med(cat_direct), "paired_ratio": ratio,
                         "notes": "wall: direct posix_spawn; via timer %.2f ms%s" % (
                             med(w) * 1e3, "; EXIT %d" % p.failed if p.failed is not None else "")})
+    by = {p.name: p for p in peers}
+    lr, xl = by.get("lode run t1_count.lua tiny.html"), by.get("xmllint --html --noout tiny.html")
+    if lr and xl and lr.direct and xl.direct:
+        r = med([a / b for a, b in zip(lr.direct, xl.direct)])
+        target("startup: lode run <= 1.2x xmllint", "%.2fx (%.2f ms vs %.2f ms, direct, paired)"
+               % (r, med(lr.direct) * 1e3, med(xl.direct) * 1e3), r <= 1.2, "one tiny page, %d rounds" % STARTUP_RUNS)
 
 
 # ---------------------------------------------------------------------------
