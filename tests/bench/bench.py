@@ -6,9 +6,15 @@ floor and the process timer of the shared peer benchmarks and passes their
 paths.  Python 3 standard library only.
 
     bench.py [TASK...]      TASK: html xml text newsde writers memory startup
-                            rules query (default: all, in that order) and
-                            callgrind (only when named: instruction counts,
-                            ~4 min)
+                            rules query parallel bigfile peers-t1 peers-t2
+                            peers-t3 peers-t4 (default: all, in that order;
+                            "peers" = the four peers-* tasks) and callgrind
+                            (only when named: instruction counts, ~4 min)
+
+peers-t1 ... peers-t4 (peer_tasks.py) run the rule scripts of
+examples/bench/ side by side with the shared harness's peers (lxml,
+xmllint, xsltproc, cheerio, pandoc, gawk, Python) on the tasks T1-T4 of
+issue 9, and check that lode's outputs equal theirs.
 
 rules and query measure the rule engine (issue 3's speed targets):
 `lode run tests/bench/rules/count10.lua` (10 selector rules whose handlers
@@ -49,6 +55,10 @@ Environment:
   CG_SAMPLE    callgrind task: every Nth html-news file (default 4)
   QUERY_PERDOC_SAMPLE  query task: one process per document on every Nth
                html-news file (default 8; 0 leaves it out)
+  PEER_BENCH   the shared peer harness (run.sh: $CORPUS/../bench): peers/,
+               check.py; absent: the peers-* tasks are skipped
+  PANDOC_SAMPLE, SLOW_RUNS, CHEERIO   peers-*: pandoc on every Nth page
+               (16; 0: none), its rounds (3), cheerio on (1) or off (0)
   RESULTS      the TSV written at the end (default $BENCH_WORK/results.tsv;
                overwritten by each run; the rounds go to ...-raw.tsv)
 """
