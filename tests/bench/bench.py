@@ -167,8 +167,11 @@ class Peer:
         self.err_path = None
         self.failed = None
         self.summaries = []       # lode_readall's summary fields, one dict per timed run
+        self.prepare = None       # called before each run, untimed (e.g. to empty an output folder)
 
     def run(self, task, rnd, timed, direct=False):
+        if self.prepare:
+            self.prepare()
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in task + "-" + self.name)
         self.err_path = None if self.err_null else os.path.join(WORK, "out", safe + ".err")
         self.out_path = os.path.join(WORK, "out", safe + ".out") if self.out else None

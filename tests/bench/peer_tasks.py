@@ -457,6 +457,10 @@ def task_t3(b):
     floor = b.Peer("floor (libxml2 parse)", [b.FLOOR, "html", "parse", lst], nb, n, ref=True) if b.FLOOR else None
     lode = b.Peer("lode -j 1", lode_run(b, "t3_simplify.lua", lst, ["--write", wdir, "-t", "xml"], 1), nb, n)
     lode2 = b.Peer("lode -j 2", lode_run(b, "t3_simplify.lua", lst, ["--write", wdir + "-j2", "-t", "xml"], 2), nb, n)
+    # each run writes into a fresh folder, as the peers write a fresh file:
+    # replacing existing files costs more on ext4 (see docs/performance.md, --write)
+    lode.prepare = lambda: shutil.rmtree(wdir, ignore_errors=True)
+    lode2.prepare = lambda: shutil.rmtree(wdir + "-j2", ignore_errors=True)
     peers = [floor, lode, lode2]
     lx = None
     if lxml_ok():
@@ -509,6 +513,7 @@ def t3_pandoc(b, c):
     wdir = out(b, "t3-md-lode")
     l1 = b.Peer("lode -j 1 -t markdown", lode_run(b, "t3_noimg.lua", lst, ["--write", wdir, "-t", "markdown"], 1),
                 sb, n, ref=True)
+    l1.prepare = lambda: shutil.rmtree(wdir, ignore_errors=True)
     loop = 'while IFS= read -r f; do pandoc -f html -t markdown --lua-filter "$1" "$f"; done < "$2"'
     pd = b.Peer("pandoc -t markdown, per doc", ["bash", "-c", loop, "t3", peer_file("t3_noimg.lua"), lst], sb, n,
                 out=True, err_null=True)
