@@ -359,7 +359,7 @@ def t2_pandoc(b, c):
             'echo \'{"title":"","paras":[],"links":[]}\'; done < "$2"')
     pd = b.Peer("pandoc + Lua filter, per doc", ["bash", "-c", loop, "t2", peer_file("t2_pandoc.lua"), lst], sb, n,
                 out=True, err_null=True)
-    peers = b.round_robin("peers-t2-pandoc", [l1, pd], SLOW_RUNS)
+    peers = b.round_robin("peers-t2-pandoc", [l1, pd], SLOW_RUNS, warmup=False)
     b.record("peers-t2-pandoc", "html-news 1/%d" % SAMPLE, peers, l1)
     conv = out(b, "t2-sample.lode.jsonl.peer")
     write_jsonl(conv, lode_records(o1, files))
@@ -517,7 +517,7 @@ def t3_pandoc(b, c):
     loop = 'while IFS= read -r f; do pandoc -f html -t markdown --lua-filter "$1" "$f"; done < "$2"'
     pd = b.Peer("pandoc -t markdown, per doc", ["bash", "-c", loop, "t3", peer_file("t3_noimg.lua"), lst], sb, n,
                 out=True, err_null=True)
-    peers = b.round_robin("peers-t3-pandoc", [l1, pd], SLOW_RUNS)
+    peers = b.round_robin("peers-t3-pandoc", [l1, pd], SLOW_RUNS, warmup=False)
     b.record("peers-t3-pandoc", "html-news 1/%d" % SAMPLE, peers, l1)
     md = written(wdir, files, ".md")
     size = sum(os.path.getsize(p) for p in md if os.path.exists(p))
