@@ -5,7 +5,8 @@
 #   make test            install missing packages, build, run every test
 #   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan            8 threads x 200 documents with separate engines under ThreadSanitizer
-#   make bench           benchmarks against the peers (tests/bench/)
+#   make bench [TASKS="peers startup"]   benchmarks against the peers (tests/bench/;
+#                        TASKS: some of its tasks, default all)
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer targets (tests/fuzz/), each for N seconds
 #   make fuzz-regress    replay tests/fuzz/regress and the seeds once (TAP); part of make test
 #   make leakcheck       bad inputs and representative commands under valgrind (tests/leakcheck.sh)
@@ -190,7 +191,7 @@ coverage:
 
 bench: deps
 	@$(MAKE) --no-print-directory all unit
-	@BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/bench/run.sh
+	@BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/bench/run.sh $(TASKS)
 
 lint:
 	clang-tidy-14 $(LIB_SRC) -- $(CFLAGS_ALL) 2>/dev/null || true

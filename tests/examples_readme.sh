@@ -22,7 +22,8 @@
 #   - `build/lode` followed by a space (or at the end of a line) is replaced
 #     by $LODE (default build/lode).
 #
-# Besides the blocks, every examples/rules/*.lua must pass `lode check`.
+# Besides the blocks, every examples/rules/*.lua and examples/bench/*.lua must
+# pass `lode check`.
 LODE=${LODE:-build/lode}
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -38,7 +39,7 @@ show()   { sed 's/^/#   /' "$@" | head -40; }
 if [ ! -f "$DOC" ]; then not_ok "$DOC not found"; exit 1; fi
 if [ ! -x "$LODE" ]; then not_ok "$LODE not found (run make first)"; exit 1; fi
 
-for script in examples/rules/*.lua; do
+for script in examples/rules/*.lua examples/bench/*.lua; do
     if "$LODE" check "$script" > "$tmp/check.out" 2>&1; then
         ok "lode check $script"
     else

@@ -6,9 +6,15 @@ floor and the process timer of the shared peer benchmarks and passes their
 paths.  Python 3 standard library only.
 
     bench.py [TASK...]      TASK: html xml text newsde writers memory startup
-                            rules query (default: all, in that order) and
-                            callgrind (only when named: instruction counts,
-                            ~4 min)
+                            rules query parallel bigfile peers-t1 peers-t2
+                            peers-t3 peers-t4 (default: all, in that order;
+                            "peers" = the four peers-* tasks) and callgrind
+                            (only when named: instruction counts, ~4 min)
+
+peers-t1 ... peers-t4 (peer_tasks.py) run the rule scripts of
+examples/bench/ side by side with the shared harness's peers (lxml,
+xmllint, xsltproc, cheerio, pandoc, gawk, Python) on the tasks T1-T4 of
+issue 9, and check that lode's outputs equal theirs.
 
 rules and query measure the rule engine (issue 3's speed targets):
 `lode run tests/bench/rules/count10.lua` (10 selector rules whose handlers
@@ -49,6 +55,10 @@ Environment:
   CG_SAMPLE    callgrind task: every Nth html-news file (default 4)
   QUERY_PERDOC_SAMPLE  query task: one process per document on every Nth
                html-news file (default 8; 0 leaves it out)
+  PEER_BENCH   the shared peer harness (run.sh: $CORPUS/../bench): peers/,
+               check.py; absent: the peers-* tasks are skipped
+  PANDOC_SAMPLE, SLOW_RUNS, CHEERIO   peers-*: pandoc on every Nth page
+               (16; 0: none), its rounds (3), cheerio on (1) or off (0)
   RESULTS      the TSV written at the end (default $BENCH_WORK/results.tsv;
                overwritten by each run; the rounds go to ...-raw.tsv)
 """
@@ -79,10 +89,15 @@ MEM_TOP = int(os.environ.get("MEM_TOP", "3"))
 LODE = os.path.join(BUILD, "lode")
 READALL = os.path.join(BUILD, "tests", "lode_readall")
 CAT = shutil.which("cat") or "/bin/cat"
+XMLLINT = shutil.which("xmllint")
+T1_COUNT = os.path.join("examples", "bench", "t1_count.lua")
 XARGS = shutil.which("xargs") or "/usr/bin/xargs"
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peer_tasks  # noqa: E402  (T1-T4 against the shared peers; uses this module's machinery)
+
 TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query", "parallel", "bigfile",
-         "sqlite"]
+         "sqlite", "markdown"] + peer_tasks.TASKS
 EXTRA_TASKS = ["callgrind"]   # run only when named
 
 RESULTS = []   # dicts, one per command and task (see TSV_COLS)
@@ -152,8 +167,11 @@ class Peer:
         self.err_path = None
         self.failed = None
         self.summaries = []       # lode_readall's summary fields, one dict per timed run
+        self.prepare = None       # called before each run, untimed (e.g. to empty an output folder)
 
     def run(self, task, rnd, timed, direct=False):
+        if self.prepare:
+            self.prepare()
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in task + "-" + self.name)
         self.err_path = None if self.err_null else os.path.join(WORK, "out", safe + ".err")
         self.out_path = os.path.join(WORK, "out", safe + ".out") if self.out else None
@@ -621,7 +639,13 @@ def task_startup():
              Peer("lode_readall", [READALL, lst], size, 1, summary=True),
              Peer("lode convert tiny.html -t xml", [LODE, "convert", tiny_html, "-t", "xml"], size, 1),
              Peer("lode convert tiny.txt -t json", [LODE, "convert", tiny_txt, "-t", "json"], 14, 1),
-             Peer("lode --version", [LODE, "--version"], 0, 0)]
+             Peer("lode --version", [LODE, "--version"], 0, 0),
+             # issue 9: `lode run` on one tiny page against xmllint on it
+             Peer("lode run t1_count.lua tiny.html", [LODE, "run", "-q", T1_COUNT, tiny_html], size, 1),
+             Peer("xmllint --html --noout tiny.html", [XMLLINT, "--html", "--noout", tiny_html], size, 1)
+             if XMLLINT else None,
+             Peer("xmllint --html --xpath count(//*)", [XMLLINT, "--html", "--xpath", "count(//*)", tiny_html],
+                  size, 1) if XMLLINT else None]
     peers = round_robin("startup", peers, STARTUP_RUNS, direct_too=True)
     print("  direct = posix_spawn + os.wait4 from python (vfork; the brief's method); timer = timer.c's fork,")
     print("  which adds 1-2 ms on this VM but gives a true RSS")
@@ -641,6 +665,12 @@ def task_startup():
                         "ref": "cat", "ratio": med(dw) / med(cat_direct), "paired_ratio": ratio,
                         "notes": "wall: direct posix_spawn; via timer %.2f ms%s" % (
                             med(w) * 1e3, "; EXIT %d" % p.failed if p.failed is not None else "")})
+    by = {p.name: p for p in peers}
+    lr, xl = by.get("lode run t1_count.lua tiny.html"), by.get("xmllint --html --noout tiny.html")
+    if lr and xl and lr.direct and xl.direct:
+        r = med([a / b for a, b in zip(lr.direct, xl.direct)])
+        target("startup: lode run <= 1.2x xmllint", "%.2fx (%.2f ms vs %.2f ms, direct, paired)"
+               % (r, med(lr.direct) * 1e3, med(xl.direct) * 1e3), r <= 1.2, "one tiny page, %d rounds" % STARTUP_RUNS)
 
 
 # ---------------------------------------------------------------------------
@@ -1252,6 +1282,7 @@ def write_tsv():
 
 def main(argv):
     tasks = argv[1:] or (os.environ.get("BENCH_TASKS", "").split() or TASKS)
+    tasks = [x for t in tasks for x in (peer_tasks.TASKS if t == "peers" else [t])]
     bad = [t for t in tasks if t not in TASKS + EXTRA_TASKS]
     if bad:
         sys.stderr.write("bench.py: unknown task(s) %s; tasks: %s\n" % (" ".join(bad), " ".join(TASKS + EXTRA_TASKS)))
@@ -1292,7 +1323,7 @@ def main(argv):
         {"html": lambda: task_read("html"), "xml": lambda: task_read("xml"), "text": task_text,
          "newsde": task_newsde, "writers": task_writers, "memory": task_memory, "startup": task_startup,
          "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind,
-         "sqlite": task_sqlite, "markdown": task_markdown}[t]()
+         "sqlite": task_sqlite, "markdown": task_markdown}.get(t, lambda: peer_tasks.run(sys.modules[__name__], t))()
 
     print("\n== targets (measurements, not pass/fail tests; this VM drifts: compare within one run)")
     for name, measured, met, note in TARGETS:

@@ -2,8 +2,10 @@
 # run.sh -- lode's foundation benchmarks (`make bench`).
 #
 #   sh tests/bench/run.sh [TASK...]     TASK: html xml text newsde writers memory startup
-#                                       rules query (default: all), callgrind (only
-#                                       when named)
+#                                       rules query parallel bigfile peers-t1 peers-t2
+#                                       peers-t3 peers-t4 (default: all; "peers" = the
+#                                       four peers-*), callgrind (only when named)
+#   make bench TASKS="peers startup"    the same through make
 #
 # Builds two files of the shared peer benchmarks (read, never changed): the
 # libxml2 parse floor (peers/floor.c) into $BUILD/bench/floor and the process
@@ -13,8 +15,12 @@
 # (default ${TMPDIR:-/tmp}/lode-bench), RUNS (5), MEM_RUNS (3), STARTUP_RUNS
 # (20), BIG_MB (50), MEM_TOP (3), CG_SAMPLE (4), QUERY_PERDOC_SAMPLE (8),
 # RESULTS (default $BENCH_WORK/results.tsv), BENCH_TASKS (tasks when none are
-# given).  The query task needs xmllint (Debian: libxml2-utils); without it
-# the task is skipped.
+# given); for the peers-* tasks PANDOC_SAMPLE (16: pandoc on every 16th page; 0
+# leaves it out), SLOW_RUNS (3: rounds with pandoc), CHEERIO (1; 0 leaves it
+# out), NODE_PATH (where cheerio is; default the shared harness's
+# ${TMPDIR:-/tmp}/docproc-bench/node/node_modules, which its setup.sh fills).
+# The query task needs xmllint (Debian: libxml2-utils); without it the task is
+# skipped; a peer that is not installed is left out of peers-* with a note.
 # Prints tables to stdout and writes the TSV ($RESULTS).  These are
 # measurements, not tests: the exit status is non-zero only if a command
 # failed.
@@ -50,7 +56,7 @@ FLOOR=$(build_peer "$PEER_BENCH/peers/floor.c" "$BUILD/bench/floor" $(pkg-config
 TIMER=$(build_peer "$PEER_BENCH/timer.c" "$BUILD/bench/timer")
 [ -n "$FLOOR" ] || echo "# no libxml2 floor: its rows and the 1.10x targets are skipped"
 [ -n "$TIMER" ] || echo "# no timer: timing from python (RSS floored at python's own peak)"
-export FLOOR TIMER
+export FLOOR TIMER PEER_BENCH
 
 status=0
 tasks=$(echo " $* " | sed 's/ api / /g')

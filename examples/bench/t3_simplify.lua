@@ -1,0 +1,81 @@
+-- t3_simplify.lua: T3 of the peer benchmarks -- an HTML page simplified to a small XML vocabulary.
+--
+--   lode run examples/bench/t3_simplify.lua ../shared/corpus/html-news --write out/ -t xml
+--
+-- Writes each page as
+--   <doc><title>TITLE</title><body>…</body></doc>
+-- with the rules of ../shared/bench/peers/t3_simplify.xsl (and .py):
+--   h1…h6 → <h level="N">, p → <p>, ul/ol → <list>, li → <item>, pre → <pre>,
+--   blockquote → <quote>, table → <table>, tr → <row>, td/th → <cell>,
+--   a[href] → <link href>, em/i → <em>, strong/b → <strong>, code/tt/kbd → <code>,
+--   with no other attributes; head, script, style, … (DROP below) are removed with
+--   their content; every other element is unwrapped (its content stays in its place);
+--   text is kept as it is; comments and processing instructions are removed.
+--
+-- The tree is edited in place during the walk. Renaming and unwrapping happen
+-- in `leave` handlers, after the element's children were walked: an element
+-- unwrapped on `enter` would take its children out of the walk (they would
+-- then lie before the walk's position).
+local DROP = "head, script, style, noscript, template, img, picture, svg, iframe, object, video, audio, "
+  .. "canvas, map, form"
+local RENAME = {
+  p = "p", ul = "list", ol = "list", li = "item", pre = "pre", blockquote = "quote",
+  table = "table", tr = "row", td = "cell", th = "cell",
+  em = "em", i = "em", strong = "strong", b = "strong", code = "code", tt = "code", kbd = "code",
+}
+local KEPT = "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd, "
+  .. "h1, h2, h3, h4, h5, h6, a[href]"
+
+local title
+
+local function collapse(s)
+  return (s:gsub("[ \t\r\n]+", " "):gsub("^ ", ""):gsub(" $", ""))
+end
+
+-- Drops every attribute but `keep` (nil: all of them).
+local function strip(el, keep)
+  for name in pairs(el:attrs()) do
+    if name ~= keep then el:remove_attr(name) end
+  end
+end
+
+return {
+  -- The title is read first, before the walk removes <head>.
+  { ":root", function(root, ctx)
+      local t = ctx.doc:first("title")
+      title = t and collapse(t:text()) or ""
+    end },
+  { DROP, function(el) el:remove() end },
+  -- Unwrapping comes before the renaming rules, so that it tests the original names.
+  -- (Not the dropped elements, whose `leave` still runs, outside the document; nor
+  -- <body>, unwrapped at the end.)
+  { ":not(" .. KEPT .. ", " .. DROP .. ", body):not(:root)", { leave = function(el) el:unwrap() end } },
+  { "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd",
+    { leave = function(el)
+        strip(el)
+        el:rename(RENAME[el:name()])
+      end } },
+  { "h1, h2, h3, h4, h5, h6",
+    { leave = function(h)
+        local level = h:name():sub(2)
+        strip(h)
+        h:rename("h"):set_attr("level", level)
+      end } },
+  { "a[href]", { leave = function(a)
+      strip(a, "href")
+      a:rename("link")
+    end } },
+
+  document = function(doc)
+    for _, n in ipairs(doc:xpath("//comment() | //processing-instruction()")) do n:remove() end
+    -- <html> becomes <doc><title/><body/></doc>; its content (the old <body>,
+    -- unwrapped, and what lay around it) goes into the new <body>.
+    local root = doc:root()
+    local body = root:element("body")
+    body:append(table.unpack(root:children()))
+    local old = body:first("body")
+    if old then old:unwrap() end
+    strip(root)
+    root:rename("doc"):append(root:element("title", {}, title), body)
+  end,
+}
