@@ -152,12 +152,14 @@ static xmlAttr *find_attr(xmlNode *n, const char *name)
 {
     const char *colon = strchr(name, ':');
     for (xmlAttr *a = n->properties; a; a = a->next) {
-        if (colon) {
-            size_t pl = (size_t)(colon - name);
-            if (a->ns && a->ns->prefix && strlen((const char *)a->ns->prefix) == pl &&
-                memcmp(a->ns->prefix, name, pl) == 0 && strcmp((const char *)a->name, colon + 1) == 0)
+        if (a->ns && a->ns->prefix) {
+            size_t pl = colon ? (size_t)(colon - name) : 0;
+            if (colon && strlen((const char *)a->ns->prefix) == pl && memcmp(a->ns->prefix, name, pl) == 0 &&
+                strcmp((const char *)a->name, colon + 1) == 0)
                 return a;
-        } else if (!a->ns || !a->ns->prefix) {
+        } else {
+            /* no namespace: the whole name, colon and all (the HTML parser
+             * keeps xmlns:og or xml:lang as plain names) */
             if (is_html(n) ? xmlStrcasecmp(a->name, BAD_CAST name) == 0
                            : strcmp((const char *)a->name, name) == 0)
                 return a;
