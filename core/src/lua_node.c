@@ -885,6 +885,10 @@ static int node_write(lua_State *L)
     lode_doc *d = owner_doc(L, 1);
     const char *fmt = luaL_optstring(L, 2, is_html(n) ? "html" : "xml");
     if (strcmp(fmt, "xml") == 0 || strcmp(fmt, "html") == 0) {
+        /* The text goes to a collectable buffer before anything can raise:
+         * lua_pushlstring may fail (a memory error longjmps) and libxml2's
+         * buffer must not be held then (HARDENING 5, longjmp hygiene). */
+        buf *out = ltree_push_buf(L, &d->engine->mem);
         xmlBuffer *xb = xmlBufferCreate();
         if (!xb)
             return luaL_error(L, "out of memory");
@@ -897,9 +901,15 @@ static int node_write(lua_State *L)
             htmlNodeDumpFormatOutput(ob, d->xml, n, NULL, 0);
         else
             xmlNodeDumpOutput(ob, d->xml, n, 0, 0, NULL);
-        xmlOutputBufferClose(ob);
-        lua_pushlstring(L, (const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+        /* a failed write (libxml2 out of memory) leaves a short text */
+        int failed = xmlOutputBufferClose(ob) < 0;
+        if (!failed)
+            buf_put(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
         xmlBufferFree(xb);
+        if (failed || !buf_ok(out))
+            return luaL_error(L, "out of memory");
+        lua_pushlstring(L, out->ptr ? out->ptr : "", out->len);
+        buf_free(out);
         return 1;
     }
     return ltree_write_subtree(L, d, n, fmt);
