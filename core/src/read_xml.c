@@ -239,13 +239,16 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
                             line, col, e->limits.max_attributes);
     }
 
+    xmlerr x;
+    xmlerr_begin(&x, NULL); /* a failed xmlNewParserCtxt reports too */
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
+    if (!ctxt) {
+        xmlerr_end(&x);
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     ctxt->sax->resolveEntity = deny_entity;
     ctxt->sax->externalSubset = no_external_subset;
-    xmlerr x;
-    xmlerr_begin(&x, ctxt);
+    xmlerr_attach(&x, ctxt);
     int opts = XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |
                XML_PARSE_NOWARNING;
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len, name, NULL, opts);
@@ -253,6 +256,10 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
     xmlerr_end(&x);
     xmlFreeParserCtxt(ctxt);
 
+    if (x.nomem) { /* whatever else went wrong followed from it */
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     if (!doc || !well_formed) {
         xmlFreeDoc(doc);
         if (x.count == 0)

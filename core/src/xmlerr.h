@@ -20,6 +20,7 @@ typedef struct xmlerr {
     int first_line, first_col, first_code;
     int have_first, first_fatal;
     int deep;             /* "Excessive depth" was reported */
+    int nomem;            /* libxml2 ran out of memory (its tree may be short) */
     char first[XMLERR_MSG_MAX];
     /* saved thread-local handlers */
     xmlStructuredErrorFunc saved_serror;
@@ -30,6 +31,9 @@ typedef struct xmlerr {
 
 /* Installs the capture on ctxt (which may be NULL) and the thread. */
 void xmlerr_begin(xmlerr *x, xmlParserCtxt *ctxt);
+/* Installs the capture of an xmlerr_begin(x, NULL) on ctxt, made since:
+ * so that a failure to make the context is captured too. */
+void xmlerr_attach(xmlerr *x, xmlParserCtxt *ctxt);
 /* Restores the thread's handlers. */
 void xmlerr_end(xmlerr *x);
 /* A structured error handler (xmlStructuredErrorFunc) recording into the
