@@ -5,6 +5,7 @@
 #   make test            install missing packages, build, run every test
 #   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan            8 threads x 200 documents with separate engines under ThreadSanitizer
+#   make faultcheck      every allocation failure and I/O fault, not a subset (tests/fault/)
 #   make bench           benchmarks against the peers (tests/bench/)
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer targets (tests/fuzz/), each for N seconds
 #   make fuzz-regress    replay tests/fuzz/regress and the seeds once (TAP); part of make test
@@ -59,7 +60,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 
-.PHONY: all lib cli unit demo test tsan test-deps deps check-deps install uninstall clean bench lint
+.PHONY: all lib cli unit demo test tsan faultcheck test-deps deps check-deps install uninstall clean bench lint
 
 all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc
 
@@ -108,7 +109,14 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
 
-unit: $(UNIT_BIN) $(TOOL_BIN)
+# The I/O fault shim (LD_PRELOAD) is not sanitized: it sits in front of the
+# sanitizer's own interceptors.
+$(BUILD)/tests/iofault.so: tests/fault/iofault.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=c11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
+
+unit: $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/iofault.so
 
 # ---- dependencies -----------------------------------------------------------
 
@@ -132,6 +140,12 @@ test: test-deps
 	@$(MAKE) --no-print-directory all unit
 	@if command -v clang-14 >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
 	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
+
+# The whole fault-injection loops: every allocation point, every I/O call
+# with every kind of fault (make test runs a stride / a subset of them).
+faultcheck: test-deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) SAN=$(SAN) sh tests/fault/run.sh
 
 # Engines on 8 threads under ThreadSanitizer (see tests/tools/threads.c).
 tsan: deps

@@ -52,6 +52,7 @@ suite lua sh tests/lua/run.sh
 suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
+suite io-faults sh tests/fault/io.sh
 suite install sh tests/install.sh
 suite docs-check sh tests/docs_check.sh
 if [ -d "$CORPUS" ]; then
