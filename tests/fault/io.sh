@@ -48,74 +48,12 @@ if [ ! -f "$SHIM" ] || [ ! -x "$LODE" ]; then
     exit 1
 fi
 
-# The cases: invoke CASE runs lode with its outputs under $W; outputs CASE
-# lists the output names that get a previous file.
-invoke() {
-    case $1 in
-    convert-xml-md)
-        "$LODE" convert "$DOCS/soldatenbrief-013.tei.xml" -o "$W/out.md" ;;
-    convert-html-json)
-        "$LODE" convert "$DOCS/sample-news-page.html" -o "$W/out.json" --indent ;;
-    convert-text-html)
-        "$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -o "$W/out.html" ;;
-    convert-gz-xml)
-        "$LODE" convert "$tmp/letter.xml.gz" -o "$W/out.xml" ;;
-    run-records-report)
-        "$LODE" run -j 1 scripts/news-credits.lua "$DOCS/putin-kim-wladiwostok.txt" \
-            "$DOCS/sample-news-page.html" -o "$W/records.jsonl" --report "$W/report.json" ;;
-    run-csv-write)
-        "$LODE" run -j 1 examples/rules/words.lua "$DOCS/putin-kim-wladiwostok.txt" \
-            "$DOCS/soldatenbrief-013.tei.xml" -o "$W/records.csv" --write "$W/docs" -t markdown ;;
-    run-jsonl-input)
-        "$LODE" run -j 1 examples/rules/words.lua --from jsonl "$tmp/docs.jsonl" -o "$W/records.jsonl" ;;
-    esac
-}
-outputs() {
-    case $1 in
-    convert-xml-md) echo out.md ;;
-    convert-html-json) echo out.json ;;
-    convert-text-html) echo out.html ;;
-    convert-gz-xml) echo out.xml ;;
-    run-records-report) echo records.jsonl report.json ;;
-    run-csv-write) echo records.csv ;;
-    run-jsonl-input) echo records.jsonl ;;
-    esac
-}
+. tests/fault/cases.sh
 if [ "$FULL" = 1 ]; then
     CASES="convert-xml-md convert-html-json convert-text-html convert-gz-xml run-records-report run-csv-write run-jsonl-input"
 else # the other two conversions take the same I/O paths as the first
     CASES="convert-xml-md convert-gz-xml run-records-report run-csv-write run-jsonl-input"
 fi
-
-gzip -c "$DOCS/soldatenbrief-013.tei.xml" > "$tmp/letter.xml.gz"
-python3 - "$tmp/docs.jsonl" "$DOCS" <<'EOF'
-import json, sys
-docs = sys.argv[2]
-with open(sys.argv[1], "w") as f:
-    f.write(json.dumps({"id": "seed", "text": open(docs + "/putin-kim-wladiwostok.txt").read()}) + "\n")
-    f.write(json.dumps({"id": "page", "html": open(docs + "/sample-news-page.html").read()}) + "\n")
-EOF
-
-# fresh CASE DIR: an empty folder with a previous file under each output name
-fresh() {
-    rm -rf "$2"
-    mkdir -p "$2"
-    for o in $(outputs "$1"); do echo "previous $o" > "$2/$o"; done
-}
-
-# consistent REF FILE: a complete output of a run in which some document
-# failed: records that are all reference lines, a report that parses
-consistent() {
-    case $2 in
-    *.jsonl)
-        [ -z "$(tail -c 1 "$2")" ] && ! grep -qvxF -f "$1" "$2" ;;
-    *.json)
-        python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$2" 2>/dev/null ;;
-    *.csv)
-        [ -z "$(tail -c 1 "$2")" ] && python3 -c 'import csv, sys; list(csv.reader(open(sys.argv[1], newline="")))' "$2" 2>/dev/null ;;
-    *) return 1 ;;
-    esac
-}
 
 # check CASE FUNC K WHAT RC: the outputs under $W against $R; prints why on
 # failure (one line) and returns 1
@@ -137,31 +75,7 @@ check() {
     if [ "$rc" -ne 0 ] && ! grep -q '^lode: ' "$tmp/stderr"; then
         echo "exit $rc without a message"; return 1
     fi
-    left=$(cd "$W" && find . -name '*.tmp-*' | head -3)
-    if [ -n "$left" ]; then
-        echo "exit $rc: temporary file left: $left"; return 1
-    fi
-    for f in $(cd "$R" && find . -type f | sort); do
-        if [ ! -f "$W/$f" ]; then
-            [ "$rc" -ne 0 ] && continue
-            echo "exit 0 but $f is missing"; return 1
-        fi
-    done
-    for f in $(cd "$W" && find . -type f | sort); do
-        cmp -s "$W/$f" "$R/$f" && continue
-        if [ "$rc" -eq 0 ]; then
-            echo "exit 0 but $f differs from the run without faults"; return 1
-        fi
-        if [ -f "$R/$f" ] && [ "$(cat "$W/$f")" = "previous ${f#./}" ]; then
-            continue
-        fi
-        if [ -f "$R/$f" ] && consistent "$R/$f" "$W/$f"; then
-            continue
-        fi
-        echo "exit $rc and $f is neither the previous file nor a complete one: $(head -c 120 "$W/$f" | tr '\n' ' ')"
-        return 1
-    done
-    return 0
+    check_outputs "$rc"
 }
 
 # probe CASE FUNC K WHAT: is the K-th call reached?
