@@ -21,6 +21,7 @@ typedef struct cli {
     FILE *err;
     int quiet; /* no warnings */
     lode_sandbox sandbox; /* --sandbox and its limits (run, check) */
+    int said;             /* cli_error lines printed */
 } cli;
 
 /* Parses the sandbox options (--sandbox, --max-memory MB, --max-steps N,
