@@ -109,14 +109,14 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
 
-# The I/O fault shim (LD_PRELOAD) is not sanitized: it sits in front of the
-# sanitizer's own interceptors.
-$(BUILD)/tests/iofault.so: tests/fault/iofault.c
+# The fault shims (LD_PRELOAD) are not sanitized: they sit in front of the
+# sanitizer's own interceptors (mallocfault.so is not used under SAN=1).
+$(BUILD)/tests/%.so: tests/fault/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) -std=c11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
 
-unit: $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/iofault.so
+unit: $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/tests/iofault.so $(BUILD)/tests/mallocfault.so
 
 # ---- dependencies -----------------------------------------------------------
 

@@ -53,6 +53,7 @@ suite sandbox sh tests/sandbox/run.sh
 suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite io-faults sh tests/fault/io.sh
+suite oom-cli sh tests/fault/oom_cli.sh
 suite install sh tests/install.sh
 suite docs-check sh tests/docs_check.sh
 if [ -d "$CORPUS" ]; then

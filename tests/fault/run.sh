@@ -1,9 +1,11 @@
 #!/bin/sh
 # run.sh -- the whole fault-injection loops (make faultcheck): every
 # allocation point of tests/unit/test_oom.c and tests/unit/test_oom_paths.c
-# failed (no stride), and every I/O call of tests/fault/io.sh failed with
-# every kind of fault.  Prints the suites' TAP lines, the time of each, and
-# "N passed, N failed".  Environment: BUILD (default build), SAN.
+# failed (no stride), every I/O call of tests/fault/io.sh failed with every
+# kind of fault, and the lode command's own allocations failed
+# (tests/fault/oom_cli.sh, 300 points per case and mode).  Prints the
+# suites' TAP lines, the time of each, and "N passed, N failed".
+# Environment: BUILD (default build), SAN.
 BUILD=${BUILD:-build}
 export BUILD
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}"
@@ -32,6 +34,7 @@ suite() { # name command...
 suite oom "$BUILD/tests/test_oom" 1
 suite oom-paths env LODE_OOM_FULL=1 "$BUILD/tests/test_oom_paths"
 suite io-faults env FAULT_FULL=1 sh tests/fault/io.sh
+suite oom-cli env FAULT_FULL=1 sh tests/fault/oom_cli.sh
 
 passed=$(cat "$log"/*.tap | grep -c '^ok ')
 failed=$(cat "$log"/*.tap | grep -c '^not ok')
