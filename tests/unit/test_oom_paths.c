@@ -28,12 +28,16 @@
  * after some failures, and it drops nodes silently -- so that mode is for
  * exploring, not a gate.
  *
- * Usage: test_oom_paths                         every path, both modes
+ * Usage: test_oom_paths                         every path (LODE_OOM_PATH=NAME:
+ *                                               that one), both modes
  *        test_oom_paths PATH transient|persistent N [xml]
  *                                               one pass, every step shown
+ *                                               (LODE_OOM_TRACE=1: and the
+ *                                               stacks of refused allocations)
  * Run from the project root (tests/run.sh does). */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, mkdtemp */
 #include <errno.h>
+#include <execinfo.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,10 +84,18 @@ typedef struct header {
 
 static counter G;
 
+static int trace; /* one pass: print the stack of each refused allocation */
+
 static int refuse(counter *c)
 {
     c->calls++;
     if (c->fail_at && (c->calls == c->fail_at || (c->persistent && c->calls > c->fail_at))) {
+        if (trace && c->refused < 3) {
+            void *frames[24];
+            printf("# refused allocation %ld:\n", c->calls);
+            fflush(stdout);
+            backtrace_symbols_fd(frames, backtrace(frames, 24), 1);
+        }
         c->refused++;
         return 1;
     }
@@ -757,6 +769,7 @@ int main(int argc, char **argv)
         G.refused = 0;
         G.fail_at = atol(argv[3]);
         G.persistent = !strcmp(argv[2], "persistent");
+        trace = getenv("LODE_OOM_TRACE") != NULL;
         pass p;
         memset(&p, 0, sizeof p);
         p.verbose = 1;
@@ -779,7 +792,10 @@ int main(int argc, char **argv)
         return harness_done();
     int full = getenv("LODE_OOM_FULL") && !strcmp(getenv("LODE_OOM_FULL"), "1");
     double t0 = now();
+    const char *only = getenv("LODE_OOM_PATH");
     for (size_t i = 0; i < NPATHS; i++) {
+        if (only && strcmp(only, paths[i].name) != 0)
+            continue;
         config cf;
         memset(&cf, 0, sizeof cf);
         cf.pa = &paths[i];
