@@ -5,6 +5,7 @@
 #   make test            install missing packages, build, run every test
 #   make test SAN=1      the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan            8 threads x 200 documents with separate engines under ThreadSanitizer
+#   make faultcheck      every allocation failure and I/O fault, not a subset (tests/fault/)
 #   make bench [TASKS="peers startup"]   benchmarks against the peers (tests/bench/;
 #                        TASKS: some of its tasks, default all)
 #   make fuzz [FUZZ_SECONDS=60]   libFuzzer targets (tests/fuzz/), each for N seconds
@@ -70,7 +71,7 @@ TEST_PLUGIN_SO  := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/tests/plugins/%.
 
 
 
-.PHONY: all lib cli unit plugins demo test tsan test-deps deps check-deps install uninstall clean bench lint \
+.PHONY: all lib cli unit plugins demo test tsan faultcheck test-deps deps check-deps install uninstall clean bench lint \
         leakcheck coverage
 
 all: $(BUILD)/lode $(BUILD)/liblode.a $(BUILD)/liblode.so $(BUILD)/lode.pc plugins
@@ -120,7 +121,7 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
 
-unit: $(UNIT_BIN) $(TOOL_BIN) $(TEST_PLUGIN_SO)
+unit: $(UNIT_BIN) $(TOOL_BIN) $(TEST_PLUGIN_SO) $(BUILD)/tests/iofault.so $(BUILD)/tests/mallocfault.so
 
 # ---- plugins ----------------------------------------------------------------
 # Each plugins/NAME/plugin.mk adds its shared object to PLUGIN_SO (built into
@@ -140,6 +141,13 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c core/include/lode.h | check-deps
 	@echo "  CC      $<"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) $(shell pkg-config --cflags lua5.4 2>/dev/null) $(PLUGIN_LDFLAGS) -o $@ $< \
 	    $(shell pkg-config --libs libxml-2.0 lua5.4 2>/dev/null)
+
+# The fault shims (LD_PRELOAD) are not sanitized: they sit in front of the
+# sanitizer's own interceptors (mallocfault.so is not used under SAN=1).
+$(BUILD)/tests/%.so: tests/fault/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=c11 $(WARN) -O2 -g -fPIC -shared -o $@ $< -ldl
 
 # ---- dependencies -----------------------------------------------------------
 
@@ -163,6 +171,12 @@ test: test-deps
 	@$(MAKE) --no-print-directory all unit
 	@if command -v clang-14 >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
 	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
+
+# The whole fault-injection loops: every allocation point, every I/O call
+# with every kind of fault (make test runs a stride / a subset of them).
+faultcheck: test-deps
+	@$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) SAN=$(SAN) sh tests/fault/run.sh
 
 # Engines on 8 threads under ThreadSanitizer (see tests/tools/threads.c).
 tsan: deps

@@ -57,6 +57,8 @@ suite doc-examples sh tests/lua/doc_examples.sh
 suite bad sh tests/bad/run.sh
 suite patho python3 tests/patho/run.py
 suite hostile python3 tests/hostile/run.py
+suite io-faults sh tests/fault/io.sh
+suite oom-cli sh tests/fault/oom_cli.sh
 suite install sh tests/install.sh
 # Each bundled plugin's own tests: plugins/NAME/tests/run.sh (TAP lines;
 # BUILD, LODE and CORPUS in the environment, run from the project root).

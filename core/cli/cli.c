@@ -20,6 +20,7 @@ void cli_error(cli *c, const char *fmt, ...)
     va_end(ap);
     fputc('\n', c->err);
     fflush(c->err);
+    c->said++;
 }
 
 int cli_usage_error(cli *c, const char *cmd, const char *fmt, ...)
@@ -310,6 +311,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         rc = cli_usage_error(&c, NULL, "unknown option '%s'", cmd);
     else
         rc = cli_usage_error(&c, NULL, "'%s' is not a lode command", cmd);
+    /* many allocation failures return EXIT_NOMEM at once: say it once */
+    if (rc == EXIT_NOMEM && !c.said)
+        cli_error(&c, "out of memory");
     cli_plugins_free(&c);
     if (fflush(out) != 0 && rc == EXIT_OK) {
         fputs("lode: cannot write to standard output\n", err);

@@ -31,6 +31,7 @@ typedef struct cli {
     char **warned;        /* "plugin skipped" warnings printed (each once, any thread) */
     size_t nwarned;
     int engine_exit;      /* exit status when cli_engine failed */
+    int said;             /* cli_error lines printed */
 } cli;
 
 /* Parses the plugin options (--plugin PATH, repeatable; --no-plugins;

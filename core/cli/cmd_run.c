@@ -572,7 +572,7 @@ int cmd_run(cli *c, int argc, char **argv)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = (int)SA_RESETHAND;
+    sa.sa_flags = (int)(SA_RESETHAND | SA_RESTART); /* no EINTR in zlib's reads, which cannot retry */
     interrupted = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);

@@ -1,5 +1,5 @@
 /* sinks.c -- record sinks for `lode run` (see sinks.h). */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _GNU_SOURCE /* fopencookie, realpath */
 #include "sinks.h"
 
 #include "lode.h"
@@ -17,6 +17,7 @@ enum { K_JSONL, K_CSV, K_TSV, K_PLUGIN };
 struct sink {
     int kind;
     FILE *fp;       /* where bytes go: out, or the temporary file */
+    int fd;         /* the temporary file's descriptor, -1 for a stream */
     char *target;   /* final path, NULL for a stream */
     char *tmp;      /* temporary path */
     char *held;     /* CSV/TSV: the records, each followed by '\n' */
@@ -27,6 +28,32 @@ struct sink {
     char msg[512];   /* the last sink_record failure */
     int own_fp;      /* fp is a device or pipe opened here: closed at the end */
 };
+
+/* The temporary file's stream hooks (fopencookie). */
+static ssize_t fd_write(void *cookie, const char *p, size_t n)
+{
+    int fd = *(int *)cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, p + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return done ? (ssize_t)done : -1;
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+static int fd_close(void *cookie)
+{
+    int *fd = cookie;
+    /* Linux has closed the descriptor even when close says EINTR */
+    int r = close(*fd) < 0 && errno != EINTR ? -1 : 0;
+    *fd = -1;
+    return r;
+}
+
 
 sink *sink_open_plugin(lode_engine *e, const char *name, const char *path, const char *label, char *err,
                        size_t errlen)
@@ -61,6 +88,7 @@ sink *sink_open(const char *path, const char *kind, FILE *out, char *err, size_t
         return NULL;
     }
     s->kind = K_JSONL;
+    s->fd = -1;
     if (!path || strcmp(path, "-") == 0) {
         s->fp = out;
         return s;
@@ -113,7 +141,12 @@ sink *sink_open(const char *path, const char *kind, FILE *out, char *err, size_t
     umask(um);
     if (fchmod(fd, 0666 & ~um) < 0) { /* mkstemp makes 0600 */
     }
-    s->fp = fdopen(fd, "w");
+    /* Not fdopen: glibc's stdio gives up on a write that fails with EINTR
+     * (a signal without SA_RESTART) and the records would be lost; these
+     * hooks retry it, and short writes too. */
+    cookie_io_functions_t io = {NULL, fd_write, NULL, fd_close};
+    s->fd = fd;
+    s->fp = fopencookie(&s->fd, "w", io);
     if (!s->fp) {
         close(fd);
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -348,14 +381,32 @@ int sink_close(sink *s, int commit, char *err, size_t errlen)
         rc = -1;
     }
     if (s->target) {
-        int bad = fflush(s->fp) != 0 || ferror(s->fp) || fsync(fileno(s->fp)) != 0;
-        if (fclose(s->fp) != 0)
+        int bad = fflush(s->fp) != 0 || ferror(s->fp);
+        if (!bad) {
+            int r;
+            do
+                r = fsync(s->fd);
+            while (r < 0 && errno == EINTR);
+            bad = r < 0;
+        }
+        int why = bad ? errno : 0;
+        if (fclose(s->fp) != 0 && !bad) {
             bad = 1;
-        if (commit && rc == 0 && !bad && rename(s->tmp, s->target) == 0) {
+            why = errno;
+        }
+        if (commit && rc == 0 && !bad) {
+            int r;
+            do
+                r = rename(s->tmp, s->target);
+            while (r < 0 && errno == EINTR);
+            bad = r < 0;
+            why = errno;
+        }
+        if (commit && rc == 0 && !bad) {
             /* done */
         } else {
             if (commit && rc == 0) {
-                snprintf(err, errlen, "%s: cannot write: %s", s->target, strerror(errno));
+                snprintf(err, errlen, "%s: cannot write: %s", s->target, strerror(why ? why : EIO));
                 rc = -1;
             }
             unlink(s->tmp);

@@ -199,6 +199,35 @@ int fileio_gunzip(lode_engine *e, const char *name, const void *data, size_t len
     return rc;
 }
 
+/* fchmod, fsync and rename made again while they fail with EINTR (an
+ * interrupted call did nothing, or nothing that doing it again undoes). */
+static int fchmod_retry(int fd, mode_t mode)
+{
+    int r;
+    do
+        r = fchmod(fd, mode);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+static int fsync_retry(int fd)
+{
+    int r;
+    do
+        r = fsync(fd);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+static int rename_retry(const char *from, const char *to)
+{
+    int r;
+    do
+        r = rename(from, to);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
 /* Writes all of data, retrying short writes and EINTR. */
 static int write_all(int fd, const char *data, size_t len)
 {
@@ -272,11 +301,15 @@ int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data,
     mode_t um = umask(0);
     umask(um);
     int err = 0;
-    if (fchmod(fd, 0666 & ~um) < 0 || write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0))
+    if (fchmod_retry(fd, 0666 & ~um) < 0 || write_all(fd, data, len) < 0
+        || (sync && fsync_retry(fd) < 0))
         err = errno;
-    if (close(fd) < 0 && !err)
+    /* Linux closes the descriptor even when close reports EINTR, and the
+     * data was handed over by then: not an error, and never retried (the
+     * number may already name another thread's file). */
+    if (close(fd) < 0 && errno != EINTR && !err)
         err = errno;
-    if (!err && rename(tmp, path) < 0)
+    if (!err && rename_retry(tmp, path) < 0)
         err = errno;
     if (err) {
         unlink(tmp);

@@ -616,6 +616,10 @@ static xmlNode *new_element(lua_State *L, lode_doc *d, const char *name, xmlNode
         ns = context->ns; /* inherit the default namespace, as a parser would */
     }
     xmlNode *e = xmlNewDocNode(d->xml, ns, BAD_CAST(ns && colon ? colon + 1 : name), NULL);
+    if (e && !e->name) { /* libxml2 2.9.14 makes it without its name then */
+        xmlFreeNode(e);
+        e = NULL;
+    }
     if (!e)
         luaL_error(L, "out of memory");
     park_new(L, d, e);
@@ -713,6 +717,24 @@ static void check_attr_args(lua_State *L, const char *name, const char *value, s
         luaL_argerror(L, 3, "value must be valid UTF-8 without control characters (XML cannot hold them)");
 }
 
+/* xmlSetNsProp (with_ns) or xmlSetProp (a QName, HTML names), failing also
+ * where libxml2 2.9.14 goes on after an allocation of its own failed: an
+ * attribute without its name (a failed dictionary lookup; it is removed
+ * again) or without its text. */
+static xmlAttr *set_prop(xmlNode *n, int with_ns, xmlNs *ns, const char *name, const char *value)
+{
+    xmlAttr *a = with_ns ? xmlSetNsProp(n, ns, BAD_CAST name, BAD_CAST value)
+                         : xmlSetProp(n, BAD_CAST name, BAD_CAST value);
+    if (a && !a->name) {
+        xmlUnlinkNode((xmlNode *)a);
+        xmlFreeProp(a);
+        return NULL;
+    }
+    if (a && *value && !a->children)
+        return NULL;
+    return a;
+}
+
 /* [-0, +1, e] node:set_attr(name, value) -> node.  value nil removes the
  * attribute; numbers are converted. */
 static int node_set_attr(lua_State *L)
@@ -734,15 +756,15 @@ static int node_set_attr(lua_State *L)
     xmlAttr *a = find_attr(n, name);
     const char *colon = strchr(name, ':');
     if (a) {
-        if (!xmlSetNsProp(n, a->ns, a->name, BAD_CAST value))
+        if (!set_prop(n, 1, a->ns, (const char *)a->name, value))
             return luaL_error(L, "out of memory");
     } else if (colon && !is_html(n)) {
         xmlNs *ns = find_ns(n->doc, n, name, colon);
         if (!ns)
             return luaL_error(L, "set_attr: namespace prefix of '%s' is not declared", name);
-        if (!xmlSetNsProp(n, ns, BAD_CAST(colon + 1), BAD_CAST value))
+        if (!set_prop(n, 1, ns, colon + 1, value))
             return luaL_error(L, "out of memory");
-    } else if (!xmlSetProp(n, BAD_CAST name, BAD_CAST value)) {
+    } else if (!set_prop(n, 0, NULL, name, value)) {
         return luaL_error(L, "out of memory");
     }
     lua_settop(L, 1);
@@ -851,9 +873,9 @@ int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode 
                 xmlNs *ns = find_ns(d->xml, context, keys[k], colon);
                 if (!ns)
                     luaL_error(L, "namespace prefix of '%s' is not declared", keys[k]);
-                if (!xmlSetNsProp(e, ns, BAD_CAST(colon + 1), BAD_CAST v))
+                if (!set_prop(e, 1, ns, colon + 1, v))
                     luaL_error(L, "out of memory");
-            } else if (!xmlSetProp(e, BAD_CAST keys[k], BAD_CAST v)) {
+            } else if (!set_prop(e, 0, NULL, keys[k], v)) {
                 luaL_error(L, "out of memory");
             }
             lua_pop(L, 1);
@@ -893,6 +915,10 @@ static int node_write(lua_State *L)
     lode_doc *d = owner_doc(L, 1);
     const char *fmt = luaL_optstring(L, 2, is_html(n) ? "html" : "xml");
     if (strcmp(fmt, "xml") == 0 || strcmp(fmt, "html") == 0) {
+        /* The text goes to a collectable buffer before anything can raise:
+         * lua_pushlstring may fail (a memory error longjmps) and libxml2's
+         * buffer must not be held then (HARDENING 5, longjmp hygiene). */
+        buf *out = ltree_push_buf(L, &d->engine->mem);
         xmlBuffer *xb = xmlBufferCreate();
         if (!xb)
             return luaL_error(L, "out of memory");
@@ -905,9 +931,15 @@ static int node_write(lua_State *L)
             htmlNodeDumpFormatOutput(ob, d->xml, n, NULL, 0);
         else
             xmlNodeDumpOutput(ob, d->xml, n, 0, 0, NULL);
-        xmlOutputBufferClose(ob);
-        lua_pushlstring(L, (const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+        /* a failed write (libxml2 out of memory) leaves a short text */
+        int failed = xmlOutputBufferClose(ob) < 0;
+        if (!failed)
+            buf_put(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
         xmlBufferFree(xb);
+        if (failed || !buf_ok(out))
+            return luaL_error(L, "out of memory");
+        lua_pushlstring(L, out->ptr ? out->ptr : "", out->len);
+        buf_free(out);
         return 1;
     }
     return ltree_write_subtree(L, d, n, fmt);

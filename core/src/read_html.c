@@ -203,13 +203,15 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
         len = copy.len;
     }
 
+    xmlerr x;
+    xmlerr_begin(&x, NULL); /* a failed htmlNewParserCtxt reports too */
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     if (!ctxt) {
+        xmlerr_end(&x);
         buf_free(&copy);
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
-    xmlerr x;
-    xmlerr_begin(&x, ctxt);
+    xmlerr_attach(&x, ctxt);
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOERROR |
                HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
     htmlDocPtr doc = htmlCtxtReadMemory(ctxt, (const char *)data, (int)len, name, enc, opts);
@@ -217,6 +219,10 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
     htmlFreeParserCtxt(ctxt);
     buf_free(&copy);
 
+    if (x.nomem) { /* the recovering parser may have returned a short tree */
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     if (!doc) {
         if (x.count)
             return engine_error(e, LODE_EPARSE, "%s:%d:%d: %s", name, x.first_line, x.first_col, x.first);

@@ -651,7 +651,9 @@ static int jr_attrs(jr *r, xmlNode *node, const json_t *attrs, const jr_path *pa
          * so that ID attributes (xml:id, HTML id) are registered. */
         const xmlChar *value = json_is_string(v) ? (const xmlChar *)json_string_value(v) : NULL;
         xmlAttr *a = xmlNewNsProp(node, ns, (const xmlChar *)local, value);
-        if (!a)
+        /* libxml2 2.9.14 goes on without the name (a failed dictionary
+         * lookup) or the text it could not allocate */
+        if (!a || !a->name || (value && *value && !a->children))
             return jr_nomem(r);
         if (!value && (rc = jr_attr_value(r, a, v, &kp)) != LODE_OK)
             return rc;
@@ -729,6 +731,10 @@ static int jr_element(jr *r, const json_t *obj, xmlNode *parent, const jr_path *
     const char *colon = strchr(name, ':');
     const char *given = jr_will_resolve(r, parent, jns, name) ? colon + 1 : name;
     xmlNode *node = xmlNewDocNode(r->doc, NULL, (const xmlChar *)given, NULL);
+    if (node && !node->name) { /* libxml2 2.9.14 makes it without its name then */
+        xmlFreeNode(node);
+        node = NULL;
+    }
     if (!node)
         return jr_nomem(r);
     jr_append(parent, node);
@@ -1500,6 +1506,8 @@ int read_json(lode_engine *e, const char *name, const unsigned char *data, size_
     xmlerr_begin(&x, NULL);
     int rc = jr_document(&r, root);
     xmlerr_end(&x);
+    if (rc == LODE_OK && x.nomem) /* a libxml2 call left something out */
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     json_decref(root);
     mem_free(&e->mem, r.ents);
     if (rc != LODE_OK) {

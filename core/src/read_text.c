@@ -49,6 +49,7 @@
 #include "engine.h"
 #include "format.h"
 #include "utf8.h"
+#include "xmlerr.h"
 
 /* A paragraph longer than this is refused (HARDENING 5: text node <= 16 MiB);
  * in practice it means a file without blank lines. */
@@ -536,8 +537,16 @@ int read_text(lode_engine *e, const char *name, const unsigned char *data, size_
     buf_init(&r.scratch, &e->mem);
     buf_init(&r.para, &e->mem);
     buf_init(&r.tmp, &e->mem);
+    /* libxml2 reports its own allocation failures (some of which it goes
+     * on after, e.g. a node without its name) on the thread's handlers:
+     * capture them, never print, and fail the read on one */
+    xmlerr x;
+    xmlerr_begin(&x, NULL);
     r.doc = htmlNewDocNoDtD(NULL, NULL);
     int rc = r.doc ? build(&r) : oom(&r);
+    xmlerr_end(&x);
+    if (rc == LODE_OK && x.nomem)
+        rc = oom(&r);
     buf_free(&r.scratch);
     buf_free(&r.para);
     buf_free(&r.tmp);

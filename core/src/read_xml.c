@@ -405,13 +405,16 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
                             line, col, e->limits.max_attributes);
     }
 
+    xmlerr x;
+    xmlerr_begin(&x, NULL); /* a failed xmlNewParserCtxt reports too */
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
+    if (!ctxt) {
+        xmlerr_end(&x);
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
     ctxt->sax->resolveEntity = deny_entity;
     ctxt->sax->externalSubset = no_external_subset;
-    xmlerr x;
-    xmlerr_begin(&x, ctxt);
+    xmlerr_attach(&x, ctxt);
     int opts = XML_PARSE_NONET | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |
                XML_PARSE_NOWARNING;
     xmlDoc *doc = xmlCtxtReadMemory(ctxt, (const char *)data, (int)len, name, NULL, opts);
@@ -419,12 +422,15 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
     xmlerr_end(&x);
     xmlFreeParserCtxt(ctxt);
 
-    if (doc && (x.huge || x.nomem)) {
+    if (x.nomem) { /* whatever else went wrong followed from it */
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+    }
+    if (doc && x.huge) {
         /* libxml2 stopped early but kept wellFormed: the tree is cut. */
         xmlFreeDoc(doc);
-        if (x.huge)
-            return engine_error(e, LODE_ELIMIT, "%s: a text node longer than 10000000 bytes (libxml2's limit; "
-                                "the document would be cut there)", name);
+        return engine_error(e, LODE_ELIMIT, "%s: a text node longer than 10000000 bytes (libxml2's limit; "
+                            "the document would be cut there)", name);
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
     if (!doc || !well_formed) {

@@ -342,8 +342,16 @@ static int set_shape(const mem *m, agg *a, int bins, const double *edges, size_t
     }
     a->edges = mem_alloc(m, nedges * sizeof *edges);
     a->counts = mem_alloc(m, (nedges - 1) * sizeof *a->counts);
-    if (!a->edges || !a->counts)
+    if (!a->edges || !a->counts) {
+        /* both or neither: a histogram with edges but no counts would be
+         * written through NULL by the next value, and the next call would
+         * overwrite (leak) a lone counts block */
+        mem_free(m, a->edges);
+        mem_free(m, a->counts);
+        a->edges = NULL;
+        a->counts = NULL;
         return nomem(err, errn);
+    }
     memcpy(a->edges, edges, nedges * sizeof *edges);
     memset(a->counts, 0, (nedges - 1) * sizeof *a->counts);
     a->nedges = nedges;

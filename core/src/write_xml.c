@@ -97,7 +97,8 @@ int write_xml(lode_engine *e, xmlDoc *doc, const lode_write_options *wo, buf *ou
     long rc = xmlSaveDoc(ctx, doc);
     int closed = xmlSaveClose(ctx);
     xmlerr_end(&x);
-    if (!buf_ok(out))
+    /* x.nomem: libxml2 ran out of memory and may have left text out */
+    if (!buf_ok(out) || x.nomem)
         return engine_error(e, LODE_ENOMEM, "out of memory");
     if (rc < 0 || closed < 0)
         return engine_error(e, LODE_ERROR, "cannot serialise the document as XML");
@@ -121,7 +122,7 @@ int write_html(lode_engine *e, xmlDoc *doc, const lode_write_options *wo, buf *o
     htmlDocContentDumpFormatOutput(ob, doc, "UTF-8", 1);
     int rc = xmlOutputBufferClose(ob);
     xmlerr_end(&x);
-    if (!buf_ok(out))
+    if (!buf_ok(out) || x.nomem)
         return engine_error(e, LODE_ENOMEM, "out of memory");
     if (rc < 0)
         return engine_error(e, LODE_ERROR, "cannot serialise the document as HTML");

@@ -11,6 +11,8 @@ static void record(xmlerr *x, const xmlError *err)
 {
     if (!err)
         return;
+    if (err->code == XML_ERR_NO_MEMORY)
+        x->nomem = 1;
     if (err->code == XML_ERR_INTERNAL_ERROR && err->message && strstr(err->message, "Excessive depth"))
         x->deep = 1;
     /* libxml2 reports its text-node cap as a memory error and stops parsing
@@ -79,6 +81,11 @@ void xmlerr_begin(xmlerr *x, xmlParserCtxt *ctxt)
     x->saved_gctx = xmlGenericErrorContext;
     xmlSetStructuredErrorFunc(x, on_thread_error);
     xmlSetGenericErrorFunc(x, on_generic);
+    xmlerr_attach(x, ctxt);
+}
+
+void xmlerr_attach(xmlerr *x, xmlParserCtxt *ctxt)
+{
     if (ctxt) {
         ctxt->_private = x;
         if (ctxt->sax) {

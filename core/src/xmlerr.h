@@ -33,6 +33,9 @@ typedef struct xmlerr {
 
 /* Installs the capture on ctxt (which may be NULL) and the thread. */
 void xmlerr_begin(xmlerr *x, xmlParserCtxt *ctxt);
+/* Installs the capture of an xmlerr_begin(x, NULL) on ctxt, made since:
+ * so that a failure to make the context is captured too. */
+void xmlerr_attach(xmlerr *x, xmlParserCtxt *ctxt);
 /* Restores the thread's handlers. */
 void xmlerr_end(xmlerr *x);
 /* A structured error handler (xmlStructuredErrorFunc) recording into the
