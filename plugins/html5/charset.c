@@ -154,6 +154,7 @@ void h5_charset_detect(const unsigned char *data, size_t len, const char *forced
                 size_t ok = h5_utf8_valid_len(data, len);
                 cs->invalid_utf8 = ok < len;
                 cs->invalid_at = ok;
+                cs->valid_utf8 = ok == len;
             }
             return;
         }
@@ -163,6 +164,7 @@ void h5_charset_detect(const unsigned char *data, size_t len, const char *forced
     const char *enc = normalize_label(cs->declared);
     size_t ok = h5_utf8_valid_len(data, len);
     int valid = ok == len;
+    cs->valid_utf8 = valid;
     if (enc && strcmp(enc, "UTF-8") == 0 && !valid) {
         cs->invalid_utf8 = 1;
         cs->invalid_at = ok;
@@ -333,7 +335,7 @@ int h5_charset_to_utf8(const unsigned char *data, size_t len, const h5_charset *
     data += cs->bom;
     len -= cs->bom;
     int utf8 = strcmp(cs->name, "UTF-8") == 0;
-    if (utf8 && h5_utf8_valid_len(data, len) == len) {
+    if (utf8 && (cs->valid_utf8 || h5_utf8_valid_len(data, len) == len)) {
         out->data = data;
         out->len = len;
         return 0;

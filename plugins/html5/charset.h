@@ -22,6 +22,7 @@ typedef struct h5_charset {
     int forced_unknown;   /* the forced label is unknown: detected as if none */
     int invalid_utf8;     /* declared (or forced) UTF-8 with invalid bytes */
     size_t invalid_at;    /* then: offset of the first invalid byte (after the BOM) */
+    int valid_utf8;       /* the bytes were found valid UTF-8 (no need to look again) */
 } h5_charset;
 
 /* Chooses the charset of len bytes at data: a byte order mark; else the
