@@ -5,9 +5,11 @@
  * The steps: choose the charset as the built-in reader does and convert to
  * UTF-8 (charset.c); refuse what the limits forbid before gumbo sees it
  * (prescan.c: gumbo is quadratic on deep nesting and many attributes);
- * parse; convert gumbo's tree to libxml2's (convert.c), measuring the real
- * depth; free gumbo's tree.  The reader has no file extensions (.html stays
- * with the built-in reader) and no sniffer: it is chosen by name. */
+ * parse under a guard that turns gumbo's failed assertions into an error
+ * of one document (guard.c); convert gumbo's tree to libxml2's (convert.c),
+ * measuring the real depth; free everything gumbo allocated.  The reader
+ * has no file extensions (.html stays with the built-in reader) and no
+ * sniffer: it is chosen by name. */
 #include <lode.h>
 
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 
 #include "charset.h"
 #include "convert.h"
+#include "guard.h"
 #include "prescan.h"
 
 LODE_PLUGIN_DECLARE("html5", "1.0.0", "HTML5 reader: browser tree construction by gumbo");
@@ -38,10 +41,11 @@ static void position(const unsigned char *s, size_t off, int *line, int *col)
     *col = (int)(off - bol) + 1;
 }
 
-static void warn_charset(lode_engine *e, const char *name, const h5_charset *cs, const unsigned char *data)
+static void warn_charset(lode_engine *e, const char *name, const h5_charset *cs, const char *forced,
+                         const unsigned char *data)
 {
     if (cs->forced_unknown)
-        api->warn(e, "%s: unknown charset given; reading as %s", name, cs->name);
+        api->warn(e, "%s: unknown charset '%s' given; reading as %s", name, forced, cs->name);
     if (cs->declared_unknown)
         api->warn(e, "%s: unknown charset '%s' declared; reading as %s", name, cs->declared, cs->name);
     if (cs->invalid_utf8) {
@@ -63,7 +67,7 @@ static int html5_read(void *ud, lode_engine *e, const char *name, const void *da
     h5_charset_detect(bytes, len, po ? po->encoding : NULL, &cs);
     if (len == cs.bom)
         return api->error(e, LODE_EEMPTY, "%s: empty document", name);
-    warn_charset(e, name, &cs, bytes);
+    warn_charset(e, name, &cs, po ? po->encoding : NULL, bytes);
     h5_text text;
     size_t replaced;
     if (h5_charset_to_utf8(bytes, len, &cs, &text, &replaced) < 0)
@@ -87,18 +91,20 @@ static int html5_read(void *ud, lode_engine *e, const char *name, const void *da
         return api->error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
 
-    GumboOptions go = kGumboDefaultOptions;
-    go.max_errors = 0; /* lode reports no HTML5 parse errors: do not collect them */
-    GumboOutput *g = gumbo_parse_with_options(&go, (const char *)text.data, text.len);
-    if (!g) {
-        free(text.owned);
+    h5_guard g;
+    rc = h5_guard_parse(&g, (const char *)text.data, text.len);
+    free(text.owned);
+    if (rc != H5_GUARD_OK) {
+        h5_guard_free(&g);
+        if (rc == H5_GUARD_ABORTED)
+            return api->error(e, LODE_EPARSE, "%s: gumbo failed an internal assertion on this input "
+                              "(a bug of gumbo 0.10.1); --from html reads it", name);
         return api->error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
     xmlDoc *doc = NULL;
     unsigned line = 0;
-    rc = h5_convert(g, lim->max_depth, &doc, &line);
-    gumbo_destroy_output(&go, g);
-    free(text.owned);
+    rc = h5_convert(g.output, lim->max_depth, &doc, &line);
+    h5_guard_free(&g);
     if (rc == H5_CONVERT_DEPTH)
         return api->error(e, LODE_ELIMIT, "%s:%u: elements nested deeper than %u levels (limit)", name, line,
                           lim->max_depth);
@@ -116,6 +122,7 @@ LODE_PLUGIN_EXPORT int lode_plugin_init(lode_registry *reg, char **errmsg)
 {
     (void)errmsg;
     api = reg->api;
+    h5_guard_install();
     lode_reader r = {sizeof r, "html5", "HTML as browsers build it (WHATWG tree construction, gumbo)", NULL, NULL,
                      html5_read, NULL};
     return reg->add_reader(reg, &r) != LODE_OK;
