@@ -93,9 +93,9 @@ static int html5_read(void *ud, lode_engine *e, const char *name, const void *da
 
     h5_guard g;
     rc = h5_guard_parse(&g, (const char *)text.data, text.len);
-    free(text.owned);
     if (rc != H5_GUARD_OK) {
         h5_guard_free(&g);
+        free(text.owned);
         if (rc == H5_GUARD_ABORTED)
             return api->error(e, LODE_EPARSE, "%s: gumbo failed an internal assertion on this input "
                               "(a bug of gumbo 0.10.1); --from html reads it", name);
@@ -103,8 +103,10 @@ static int html5_read(void *ud, lode_engine *e, const char *name, const void *da
     }
     xmlDoc *doc = NULL;
     unsigned line = 0;
+    /* gumbo's tree points into the text (tag names of unknown elements) */
     rc = h5_convert(g.output, lim->max_depth, &doc, &line);
     h5_guard_free(&g);
+    free(text.owned);
     if (rc == H5_CONVERT_DEPTH)
         return api->error(e, LODE_ELIMIT, "%s:%u: elements nested deeper than %u levels (limit)", name, line,
                           lim->max_depth);
