@@ -97,7 +97,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_tasks  # noqa: E402  (T1-T4 against the shared peers; uses this module's machinery)
 
 TASKS = ["html", "xml", "text", "newsde", "writers", "memory", "startup", "rules", "query", "parallel", "bigfile",
-         "sqlite", "markdown"] + peer_tasks.TASKS
+         "sqlite", "markdown", "html5"] + peer_tasks.TASKS
 EXTRA_TASKS = ["callgrind"]   # run only when named
 
 RESULTS = []   # dicts, one per command and task (see TSV_COLS)
@@ -870,6 +870,29 @@ def task_parallel():
            "memory follows the distinct keys of the report, not the number of documents")
 
 
+def task_html5():
+    """The html5 plugin (gumbo) against the built-in HTML reader (libxml2):
+    `lode run noop.lua -f html5` vs `-f html` over html-news, one thread."""
+    print("\n== html5: `lode run noop.lua -f html5` (plugin, gumbo) vs `-f html` (built-in, libxml2)")
+    c = corpus("html-news", ".html")
+    if not c:
+        return skip("html5", "%s/html-news absent" % CORPUS)
+    if not os.path.exists(os.path.join(BUILD, "plugins", "html5.so")):
+        return skip("html5", "%s/plugins/html5.so not built" % BUILD)
+    n, b, files = len(c["files"]), c["bytes"], c["files"]
+    if not args_fit(files):
+        return skip("html5", "the file list does not fit on one command line")
+    print("  corpus html-news: %d docs, %.1f MB, passed as arguments" % (n, b / MB))
+    html = Peer("lode run -f html", [LODE, "run", "-j", "1", "-f", "html", NOOP] + files + ["-q"], b, n, ref=True)
+    html5 = Peer("lode run -f html5", [LODE, "run", "-j", "1", "-f", "html5", NOOP] + files + ["-q"], b, n)
+    peers = round_robin("html5", [html, html5], RUNS)
+    rows = record("html5", "html-news", peers, html)
+    r = rows[html5.name]
+    target("html5 reader vs built-in html", "paired %.2fx (cpu %.2fx); %.1f vs %.1f MB/s"
+           % (r["paired_ratio"], r["paired_cpu_ratio"], r["mb_s"], rows[html.name]["mb_s"]), None,
+           "no target: a figure for plugins/html5/README.md")
+
+
 def build_big_xml(min_bytes=100 * MB):
     """The XML corpus concatenated into one document of >= min_bytes: each
     file's root element (declaration and doctype dropped) inside <doc>,
@@ -1323,7 +1346,7 @@ def main(argv):
         {"html": lambda: task_read("html"), "xml": lambda: task_read("xml"), "text": task_text,
          "newsde": task_newsde, "writers": task_writers, "memory": task_memory, "startup": task_startup,
          "rules": task_rules, "query": task_query, "parallel": task_parallel, "bigfile": task_bigfile, "callgrind": task_callgrind,
-         "sqlite": task_sqlite, "markdown": task_markdown}.get(t, lambda: peer_tasks.run(sys.modules[__name__], t))()
+         "sqlite": task_sqlite, "markdown": task_markdown, "html5": task_html5}.get(t, lambda: peer_tasks.run(sys.modules[__name__], t))()
 
     print("\n== targets (measurements, not pass/fail tests; this VM drifts: compare within one run)")
     for name, measured, met, note in TARGETS:
