@@ -237,7 +237,8 @@ static int walk(inputs *in, const char *dir, const char *rel, int depth)
                     rc = -1;
             } else if (S_ISREG(st.st_mode) &&
                        (has_ext(names[i], exts) ||
-                        (!in->jsonl && in->accept_file && in->accept_file(in->accept_ud, names[i]))) &&
+                        (!in->jsonl && in->include && in->accept_file &&
+                         in->accept_file(in->accept_ud, names[i]))) &&
                        wanted(in, r)) {
                 rc = push(in, path, r, (uint64_t)st.st_size, in->jsonl, NULL);
             }

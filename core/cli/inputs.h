@@ -63,8 +63,10 @@ typedef struct inputs {
                                         (used under the caller's lock only) */
     unsigned shard, nshards;         /* --shard I/N (nshards 0: no sharding) */
     /* In folders, files with an extension of the built-in readers are
-     * taken; accept_file (may be NULL) is asked about the others (e.g. a
-     * plugin's .md), by base name; non-zero takes the file. */
+     * taken; with --include, accept_file (may be NULL) is asked about the
+     * others (e.g. a plugin's .md), by base name: non-zero takes the file
+     * if the globs keep it.  (Without --include a folder's README.md is
+     * not a document just because a plugin could read it.) */
     int (*accept_file)(void *ud, const char *name);
     void *accept_ud;
     /* iteration state (private) */

@@ -11,8 +11,6 @@ static void record(xmlerr *x, const xmlError *err)
 {
     if (!err)
         return;
-    if (err->code == XML_ERR_NO_MEMORY)
-        x->nomem = 1;
     if (err->code == XML_ERR_INTERNAL_ERROR && err->message && strstr(err->message, "Excessive depth"))
         x->deep = 1;
     /* libxml2 reports its text-node cap as a memory error and stops parsing

@@ -35,6 +35,7 @@
  * from entity references but XML cannot hold (&#1;, &#xFFFE;, &#xFFFF;)
  * become U+FFFD, FF a space.  Elements nested deeper than max_depth (html and body
  * count) are refused with the line of the first one too deep. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@
 #include <libxml/HTMLtree.h>
 
 #include "md.h"
+
+static pthread_mutex_t parser_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define HIGH_BITS 0x8080808080808080ull
 #define BYTES_20 0x2020202020202020ull
@@ -756,8 +759,16 @@ int md_read(void *ud, lode_engine *e, const char *name, const void *data, size_t
                      r.name, count);
     }
 
+    /* cmark-gfm 0.29 keeps the inline parser's special characters in one
+     * process-wide table: attaching an extension adds '~' and the other
+     * triggers, and freeing a parser removes them -- also under a parser
+     * running on another thread, which then reads ~~x~~ as text (seen with
+     * lode run -j 2).  So parsers live one at a time; turning the AST into
+     * the tree, most of the work, runs outside the lock. */
+    pthread_mutex_lock(&parser_lock);
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_DEFAULT);
     if (!parser) {
+        pthread_mutex_unlock(&parser_lock);
         free(fixed);
         return md_api->error(e, LODE_ENOMEM, "%s: out of memory", r.name);
     }
@@ -771,6 +782,7 @@ int md_read(void *ud, lode_engine *e, const char *name, const void *data, size_t
     r.cur_line = 1;
     cmark_node *root = cmark_parser_finish(parser);
     cmark_parser_free(parser);
+    pthread_mutex_unlock(&parser_lock);
     if (!root) {
         free(fixed);
         return md_api->error(e, LODE_ENOMEM, "%s: out of memory", r.name);

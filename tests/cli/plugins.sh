@@ -102,17 +102,21 @@ rc=$?
 check "-o x.sqlite without a plugin for it: an error, not JSON Lines in a .sqlite file" \
     "[ $rc -eq 3 ] && grep -q \"no loaded plugin writes '.sqlite' files\" '$tmp/err' && [ ! -e '$tmp/x.sqlite' ]"
 
-# folders: files of a plugin's extension are documents; others still skipped
+# folders: files of a plugin's extension are documents when --include names them
 mkdir -p "$tmp/folder"
 cp "$tmp/a.kv" "$tmp/folder/one.kv"
 printf 'PNG' > "$tmp/folder/image.png"
 printf '<p>x</p>' > "$tmp/folder/page.html"
 echo 'return { document = function(doc, ctx) ctx:emit{ f = doc.format } end }' > "$tmp/fmt.lua"
 LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" run "$tmp/fmt.lua" "$tmp/folder" > "$tmp/out" 2> "$tmp/err"
-check "a folder's .kv file is read by the folder plugin's reader, a .png is skipped" \
+check "a folder without --include: the HTML page only (a plugin's extension is not taken by itself)" \
+    "[ \$(wc -l < '$tmp/out') -eq 1 ] && grep -q '\"f\":\"html\"' '$tmp/out'"
+LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" run "$tmp/fmt.lua" "$tmp/folder" --include '*.kv' --include '*.html' \
+    --include '*.png' > "$tmp/out" 2> "$tmp/err"
+check "--include '*.kv': the folder plugin reads the .kv file; a .png no reader takes is still skipped" \
     "[ \$(wc -l < '$tmp/out') -eq 2 ] && grep -q '\"f\":\"kv\"' '$tmp/out' && grep -q '\"f\":\"html\"' '$tmp/out'"
-"$LODE" run --no-plugins "$tmp/fmt.lua" "$tmp/folder" > "$tmp/out" 2> "$tmp/err"
-check "without plugins the folder gives the HTML page only" "[ \$(wc -l < '$tmp/out') -eq 1 ]"
+"$LODE" run --no-plugins "$tmp/fmt.lua" "$tmp/folder" --include '*.kv' > "$tmp/out" 2> "$tmp/err"
+check "without plugins --include '*.kv' finds nothing to read" "[ ! -s '$tmp/out' ]"
 
 # sandbox: plugins only with --allow-plugins
 "$LODE" run --sandbox --plugin "$TP/kv.so" "$tmp/r.lua" "$tmp/a.kv" > /dev/null 2> "$tmp/err"

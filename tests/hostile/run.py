@@ -43,7 +43,11 @@ TIMEOUT = 60 if SAN else 20  # CPU seconds
 WALL_LIMIT = 300
 LIMITS = ["--sandbox", "--max-memory", "32", "--max-steps", "10000000", "--timeout", "3000"]
 CANARY = b"LODE-HOSTILE-CANARY"
-SYSTEM_PREFIXES = ("/etc/ld.so.cache", "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/proc/", "/sys/", "/dev/")
+# lode's own plugin folder (build/plugins next to the binary) is code, like
+# the system libraries: an unknown extension loads the plugins once.
+PLUGIN_DIR = os.path.join(os.path.dirname(LODE), "plugins")
+SYSTEM_PREFIXES = ("/etc/ld.so.cache", "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/proc/", "/sys/", "/dev/",
+                   PLUGIN_DIR)
 CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
 
 
