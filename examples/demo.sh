@@ -63,4 +63,13 @@ if [ -d ../shared/corpus/news-de ]; then
     "$LODE" run scripts/corpus-report.lua ../shared/corpus/news-de --report "$OUT/news-de-report.html" --progress
 fi
 
+step "plugins (lode plugins): README.md through the markdown plugin, quotes into SQLite"
+"$LODE" convert README.md -f markdown -t html -o "$OUT/readme.html"
+grep -o '<title>[^<]*</title>' "$OUT/readme.html"
+rm -f "$OUT/quotes.sqlite"
+"$LODE" run scripts/news-quotes.lua "$DOCS" -o "$OUT/quotes.sqlite" -q
+if command -v sqlite3 >/dev/null 2>&1; then
+    sqlite3 "$OUT/quotes.sqlite" 'SELECT count(*) || " quotes in table news-quotes" FROM "news-quotes"'
+fi
+
 step "done: open $OUT/news/putin-kim-wladiwostok.html, $OUT/report.html or $OUT/putin-kim-wladiwostok.txt.html in a browser"
