@@ -32,6 +32,13 @@ int cli_plugin_option(cli *c, const char *cmd, const char *name, const char *val
             cli_usage_error(c, cmd, "--plugin needs the path of a plugin (.so)");
             return -1;
         }
+        /* "csv.so" means the file here, not a library on the dynamic
+         * linker's search path (which is what dlopen would look for) */
+        char here[4096];
+        struct stat st;
+        if (!strchr(value, '/') && stat(value, &st) == 0 &&
+            (size_t)snprintf(here, sizeof here, "./%s", value) < sizeof here)
+            value = here;
         if (add_path(&c->plugins, &c->nplugins, value) < 0) {
             cli_error(c, "out of memory");
             return -1;

@@ -8,6 +8,7 @@
 BUILD=${BUILD:-build}
 LODE=${LODE:-$BUILD/lode}
 TP="$BUILD/tests/plugins"
+case $LODE in /*) ;; *) LODE="$PWD/$LODE" ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lode-plugins.XXXXXX")
 [ -n "$KEEP" ] || trap 'rm -rf "$tmp"' EXIT INT TERM
 n=0
@@ -37,6 +38,9 @@ printf 'ok = 1\nbroken line\n' > "$tmp/bad.kv"
 rc=$?
 check "a parse error of the plugin's reader: exit 1, file:line, no output" \
     "[ $rc -eq 1 ] && grep -q 'bad.kv:2: expected' '$tmp/err' && [ ! -e '$tmp/bad.xml' ]"
+
+(cd "$TP" && "$LODE" convert --plugin kv.so "$tmp/a.kv" -t keys > "$tmp/out" 2> "$tmp/err")
+check "--plugin NAME.so (no folder) is the file in the current folder" "printf 'title\nlang\n' | cmp -s - '$tmp/out'"
 
 # refusals
 "$LODE" convert --plugin "$TP/old_abi.so" "$tmp/a.kv" -t xml > /dev/null 2> "$tmp/err"
