@@ -514,7 +514,7 @@ static void push_plugin_loader(lua_State *L, const lode_host_module *pm)
     }
 }
 
-/* A package.searchers entry (after preload) for plugins' modules,
+/* The last package.searchers entry, for plugins' modules,
  * including those of the plugin path, which it loads on the first miss. */
 static int plugin_searcher(lua_State *L)
 {
@@ -586,17 +586,15 @@ static int install_host(lua_State *L)
     }
     lua_pop(L, 1);
     if (!e->sandbox.enabled && e->plugin_path && !e->plugin_path_loaded) {
-        /* table.insert(package.searchers, 2, plugin_searcher) */
+        /* table.insert(package.searchers, plugin_searcher): last, so
+         * the plugin path is loaded only when no other searcher (preload,
+         * package.path, package.cpath) found the module. */
         lua_getglobal(L, "package");
         if (lua_getfield(L, -1, "searchers") == LUA_TTABLE) {
             lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-            for (lua_Integer i = n; i >= 2; i--) {
-                lua_rawgeti(L, -1, i);
-                lua_rawseti(L, -2, i + 1);
-            }
             lua_pushlightuserdata(L, e);
             lua_pushcclosure(L, plugin_searcher, 1);
-            lua_rawseti(L, -2, 2);
+            lua_rawseti(L, -2, n + 1);
         }
         lua_pop(L, 2);
     }

@@ -78,6 +78,12 @@ LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" run -j 2 "$tmp/r.lua" "$tmp/a.kv" "$tmp/b.k
 rc=$?
 check "a folder plugin's module is found by require (loaded on the miss), warning once with 2 workers" \
     "[ $rc -eq 0 ] && [ \$(wc -l < '$tmp/out') -eq 4 ] && [ \$(grep -c 'plugin skipped' '$tmp/err') -eq 1 ]"
+echo 'local news = require "lode.news"; return { p = function(n, ctx) ctx:emit{ t = n:text(), q = #news.quotes(n:text()) } end }' \
+    > "$tmp/news.lua"
+LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" run "$tmp/news.lua" "$tmp/x.html" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+check "a require that package.path satisfies (lode.news) loads no folder plugin: the plugin searcher comes last" \
+    "[ $rc -eq 0 ] && grep -q '\"t\":\"hi\"' '$tmp/out' && [ ! -s '$tmp/err' ]"
 LODE_PLUGIN_PATH="$tmp/pdir" "$LODE" convert --no-plugins "$tmp/a.kv" -t keys > /dev/null 2> "$tmp/err"
 rc=$?
 check "--no-plugins: the folders are not searched" "[ $rc -ne 0 ] && ! grep -q warning '$tmp/err'"
