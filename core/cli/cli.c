@@ -277,12 +277,13 @@ static int help(cli *c, const char *topic)
     return cli_usage_error(c, NULL, "no help for '%s': not a command", topic);
 }
 
-int cli_main(int argc, char **argv, FILE *out, FILE *err)
+static int run_main(int argc, char **argv, FILE *out, FILE *err, int exits)
 {
     cli c;
     memset(&c, 0, sizeof c);
     c.out = out;
     c.err = err;
+    c.exits = exits;
     if (argc < 2) {
         main_help(err);
         return EXIT_USAGE;
@@ -320,4 +321,38 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
         rc = EXIT_OUTPUT;
     }
     return rc;
+}
+
+int cli_main(int argc, char **argv, FILE *out, FILE *err)
+{
+    return run_main(argc, argv, out, err, 0);
+}
+
+int cli_main_exits(int argc, char **argv, FILE *out, FILE *err)
+{
+    return run_main(argc, argv, out, err, 1);
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CHECKED_BUILD 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CHECKED_BUILD 1
+#endif
+
+void cli_drop(cli *c, lode_doc *doc)
+{
+#ifndef CHECKED_BUILD
+    static lode_doc *kept; /* reachable until exit: not a leak */
+    const char *v = getenv("LODE_FREE_AT_EXIT");
+    if (doc && c->exits && !kept && !(v && *v && strcmp(v, "0") != 0)) {
+        kept = doc;
+        return;
+    }
+#else
+    (void)c;
+#endif
+    lode_doc_free(doc);
 }

@@ -32,6 +32,7 @@ typedef struct cli {
     size_t nwarned;
     int engine_exit;      /* exit status when cli_engine failed */
     int said;             /* cli_error lines printed */
+    int exits;            /* the process exits when the command returns (cli_main_exits) */
 } cli;
 
 /* Parses the plugin options (--plugin PATH, repeatable; --no-plugins;
@@ -65,6 +66,18 @@ int cli_sandbox_option(cli *c, const char *cmd, const char *name, const char *va
 
 /* Runs the command with argv as given to main; returns the exit status. */
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
+/* As cli_main, for main() itself: the process exits when it returns, so a
+ * command may leave its last large structure to the kernel (cli_drop). */
+int cli_main_exits(int argc, char **argv, FILE *out, FILE *err);
+
+/* Frees doc -- unless the process is about to exit (c->exits) in a build
+ * not checked for leaks.  Freeing a tree of millions of nodes costs up to a
+ * sixth of a convert (glibc merging as many small chunks) and gives the
+ * kernel nothing it would not take back at exit.  Builds with a sanitizer,
+ * and runs with LODE_FREE_AT_EXIT=1 (make leakcheck under valgrind), free as
+ * usual, so that path stays tested; a document kept stays reachable from a
+ * static pointer, never a leak. */
+void cli_drop(cli *c, lode_doc *doc);
 
 /* Prints "lode: " + message + newline to the error stream. */
 #if defined(__GNUC__)

@@ -160,7 +160,7 @@ int cmd_convert(cli *c, int argc, char **argv)
             status = rc == LODE_EIO ? EXIT_OUTPUT : cli_exit_for(rc);
         }
     }
-    lode_doc_free(doc);
+    cli_drop(c, doc);
     lode_engine_free(e);
     return status;
 }

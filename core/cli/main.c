@@ -4,4 +4,4 @@
 
 #include "cli.h"
 
-int main(int argc, char **argv) { return cli_main(argc, argv, stdout, stderr); }
+int main(int argc, char **argv) { return cli_main_exits(argc, argv, stdout, stderr); }
