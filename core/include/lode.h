@@ -309,7 +309,9 @@ LODE_API int lode_doc_write_buffer(lode_engine *engine, const lode_doc *doc,
                                    size_t *len);
 
 /** Method of lode_doc.  Serialises doc to fp (borrowed, not closed).  A write
- *  error gives LODE_EIO. */
+ *  error gives LODE_EIO.  xml, html, json and plugins' formats are written in
+ *  64 KiB pieces as they are serialised, so after a failure fp may hold the
+ *  first part of the document; text and markdown are written whole. */
 LODE_API int lode_doc_write_file(lode_engine *engine, const lode_doc *doc,
                                  const lode_write_options *opts, FILE *fp);
 

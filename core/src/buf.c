@@ -11,6 +11,32 @@ void buf_init(buf *b, const mem *m)
     b->len = b->cap = 0;
     b->m = m;
     b->failed = 0;
+    b->spill = NULL;
+    b->spill_ud = NULL;
+}
+
+void buf_init_spill(buf *b, const mem *m, size_t cap, buf_spill_fn spill, void *ud)
+{
+    buf_init(b, m);
+    if (cap > 1)
+        buf_reserve(b, cap - 1);
+    b->spill = spill;
+    b->spill_ud = ud;
+}
+
+int buf_spill_rest(buf *b)
+{
+    if (b->failed)
+        return -1;
+    if (b->spill && b->len) {
+        if (b->spill(b->spill_ud, b->ptr, b->len) < 0) {
+            b->failed = 1;
+            return -1;
+        }
+        b->len = 0;
+        b->ptr[0] = '\0';
+    }
+    return 0;
 }
 
 void buf_free(buf *b)
@@ -31,6 +57,13 @@ int buf_reserve(buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
+    if (b->spill && b->len) {
+        if (buf_spill_rest(b) < 0)
+            return -1;
+        need = extra + 1;
+        if (need <= b->cap)
+            return 0;
+    }
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;

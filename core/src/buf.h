@@ -10,15 +10,27 @@
 #include <stddef.h>
 #include "mem.h"
 
+/* Where a spilling buffer's content goes (0, or -1: the buffer fails). */
+typedef int (*buf_spill_fn)(void *ud, const char *data, size_t len);
+
 typedef struct buf {
     char *ptr;
     size_t len;
     size_t cap;
     const mem *m;
     int failed;
+    buf_spill_fn spill; /* NULL: the buffer only grows */
+    void *spill_ud;
 } buf;
 
 void buf_init(buf *b, const mem *m);
+/* A buffer of cap bytes that, when an append does not fit, first hands its
+ * content to spill and starts again empty (it grows only for one append
+ * larger than cap).  For writers that only append -- never look back at or
+ * trim what they wrote.  buf_spill_rest hands over the rest; 0 or -1 (also
+ * when the buffer failed before). */
+void buf_init_spill(buf *b, const mem *m, size_t cap, buf_spill_fn spill, void *ud);
+int buf_spill_rest(buf *b);
 void buf_free(buf *b);
 /* Ensures room for extra more bytes plus a NUL; 0 or -1 (sets failed). */
 int buf_reserve(buf *b, size_t extra);

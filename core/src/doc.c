@@ -300,15 +300,51 @@ int lode_doc_write_buffer(lode_engine *e, const lode_doc *d, const lode_write_op
     return LODE_OK;
 }
 
+/* Formats whose writer only appends go out in pieces of this size as they
+ * are made, instead of whole from one buffer the size of the output (fresh
+ * memory is what costs most when writing a large tree). */
+#define SPILL_SIZE (64 * 1024)
+
+typedef struct spill_to {
+    fileio_out *o; /* or */
+    FILE *fp;
+    int failed;
+} spill_to;
+
+static int spill_write(void *ud, const char *data, size_t len)
+{
+    spill_to *s = ud;
+    if (s->o ? fileio_out_write(s->o, data, len) < 0 : fwrite(data, 1, len, s->fp) != len) {
+        s->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Does the document's output in this format stream (format_streams)? */
+static int streams(lode_engine *e, const lode_write_options *wo)
+{
+    const format *f = e && wo && wo->format ? format_for_write(e, wo->format) : NULL;
+    return f && format_streams(f);
+}
+
 int lode_doc_write_file(lode_engine *e, const lode_doc *d, const lode_write_options *wo, FILE *fp)
 {
     assert(fp);
     if (!fp)
         return e ? engine_error(e, LODE_EMISUSE, "lode_doc_write_file: NULL FILE") : LODE_EMISUSE;
     buf b;
-    buf_init(&b, e ? &e->mem : NULL);
+    spill_to s = {NULL, fp, 0};
+    if (streams(e, wo))
+        buf_init_spill(&b, &e->mem, SPILL_SIZE, spill_write, &s);
+    else
+        buf_init(&b, e ? &e->mem : NULL);
     int rc = render(e, d, wo, &b);
-    if (rc == LODE_OK && (fwrite(b.ptr, 1, b.len, fp) != b.len || fflush(fp) != 0))
+    if (rc == LODE_OK && (b.spill ? buf_spill_rest(&b) < 0 : fwrite(b.ptr, 1, b.len, fp) != b.len))
+        s.failed = 1;
+    if ((rc == LODE_OK || s.failed) && fflush(fp) != 0)
+        s.failed = 1;
+    if (s.failed)
         rc = engine_error(e, LODE_EIO, "%s: cannot write output", d->name);
     buf_free(&b);
     return rc;
@@ -319,11 +355,29 @@ int lode_doc_save(lode_engine *e, const lode_doc *d, const lode_write_options *w
     assert(path);
     if (!path)
         return e ? engine_error(e, LODE_EMISUSE, "lode_doc_save: NULL path") : LODE_EMISUSE;
+    int sync = !(wo && (wo->flags & LODE_WRITE_NOSYNC));
     buf b;
-    buf_init(&b, e ? &e->mem : NULL);
-    int rc = render(e, d, wo, &b);
+    if (!streams(e, wo)) {
+        buf_init(&b, e ? &e->mem : NULL);
+        int rc = render(e, d, wo, &b);
+        if (rc == LODE_OK)
+            rc = fileio_write_atomic_sync(e, path, b.ptr ? b.ptr : "", b.len, sync);
+        buf_free(&b);
+        return rc;
+    }
+    /* Into the temporary file as it is made; renamed when complete. */
+    fileio_out o;
+    int rc = fileio_out_open(e, path, &o);
+    if (rc != LODE_OK)
+        return rc;
+    spill_to s = {&o, NULL, 0};
+    buf_init_spill(&b, &e->mem, SPILL_SIZE, spill_write, &s);
+    rc = render(e, d, wo, &b);
     if (rc == LODE_OK)
-        rc = fileio_write_atomic_sync(e, path, b.ptr ? b.ptr : "", b.len, !(wo->flags & LODE_WRITE_NOSYNC));
+        buf_spill_rest(&b);
     buf_free(&b);
+    if (rc == LODE_OK || s.failed) /* a write error: commit reports it */
+        return fileio_out_commit(&o, sync);
+    fileio_out_abort(&o);
     return rc;
 }

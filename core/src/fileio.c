@@ -244,78 +244,139 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size_t len)
-{
-    return fileio_write_atomic_sync(e, path, data, len, 1);
-}
-
-/* A target that exists and is not a regular file (/dev/null, /dev/stdout,
- * a named pipe) is written in place: renaming a temporary file over it
- * would replace the device with a file (as root, even /dev/null). */
-static int write_in_place(lode_engine *e, const char *path, const void *data, size_t len, int create)
+/* Opens the target itself (write_in_place): for one that exists and is not
+ * a regular file (/dev/null, /dev/stdout, a named pipe), as renaming a
+ * temporary file over it would replace the device with a file (as root,
+ * even /dev/null); create: also a dangling link's target. */
+static int open_in_place(lode_engine *e, const char *path, int create, fileio_out *o)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0), 0666);
     if (fd < 0)
         return engine_error(e, LODE_EIO, "%s: cannot open: %s", path, strerror(errno));
-    int err = write_all(fd, data, len) < 0 ? errno : 0;
-    if (close(fd) < 0 && !err)
-        err = errno;
-    if (err)
-        return engine_error(e, LODE_EIO, "%s: cannot write: %s", path, strerror(err));
+    char *name = mem_alloc(&e->mem, strlen(path) + 1);
+    if (!name) {
+        close(fd);
+        return engine_error(e, LODE_ENOMEM, "%s: out of memory", path);
+    }
+    strcpy(name, path);
+    o->path = name;
+    o->fd = fd;
     return LODE_OK;
 }
 
-int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data, size_t len, int sync)
+int fileio_out_open(lode_engine *e, const char *path, fileio_out *o)
 {
+    memset(o, 0, sizeof *o);
+    o->e = e;
+    o->fd = -1;
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
         /* A symbolic link: replace the file it points to, keeping the link
          * (renaming over it would replace the link, e.g. /dev/stdout). */
         char *real = realpath(path, NULL);
         if (real) {
-            int rc = fileio_write_atomic_sync(e, real, data, len, sync);
+            int rc = fileio_out_open(e, real, o);
             free(real);
             return rc;
         }
         /* a dangling link, or one to a pipe (/dev/stdout): through the link */
-        return write_in_place(e, path, data, len, 1);
+        return open_in_place(e, path, 1, o);
     }
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode))
             return engine_error(e, LODE_EIO, "%s: is a folder, not a file", path);
-        return write_in_place(e, path, data, len, 0);
+        return open_in_place(e, path, 0, o);
     }
     size_t n = strlen(path);
-    char *tmp = mem_alloc(&e->mem, n + 16);
-    if (!tmp)
+    char *name = mem_alloc(&e->mem, n + 1), *tmp = mem_alloc(&e->mem, n + 16);
+    if (!name || !tmp) {
+        mem_free(&e->mem, name);
+        mem_free(&e->mem, tmp);
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", path);
+    }
+    memcpy(name, path, n + 1);
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".tmp-XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         int err = errno;
+        mem_free(&e->mem, name);
         mem_free(&e->mem, tmp);
         return engine_error(e, LODE_EIO, "%s: cannot create a temporary file: %s", path, strerror(err));
     }
+    o->path = name;
+    o->tmp = tmp;
+    o->fd = fd;
     /* mkstemp makes 0600 files; output files get the usual 0666 & ~umask. */
     mode_t um = umask(0);
     umask(um);
-    int err = 0;
-    if (fchmod_retry(fd, 0666 & ~um) < 0 || write_all(fd, data, len) < 0
-        || (sync && fsync_retry(fd) < 0))
+    if (fchmod_retry(fd, 0666 & ~um) < 0)
+        o->err = errno;
+    return LODE_OK;
+}
+
+int fileio_out_write(fileio_out *o, const void *data, size_t len)
+{
+    if (o->err)
+        return -1;
+    if (write_all(o->fd, data, len) < 0) {
+        o->err = errno;
+        return -1;
+    }
+    return 0;
+}
+
+static void out_release(fileio_out *o)
+{
+    mem_free(&o->e->mem, o->path);
+    mem_free(&o->e->mem, o->tmp);
+    o->path = o->tmp = NULL;
+    o->fd = -1;
+}
+
+int fileio_out_commit(fileio_out *o, int sync)
+{
+    int err = o->err;
+    if (!err && o->tmp && sync && fsync_retry(o->fd) < 0)
         err = errno;
     /* Linux closes the descriptor even when close reports EINTR, and the
      * data was handed over by then: not an error, and never retried (the
      * number may already name another thread's file). */
-    if (close(fd) < 0 && errno != EINTR && !err)
+    if (close(o->fd) < 0 && errno != EINTR && !err)
         err = errno;
-    if (!err && rename_retry(tmp, path) < 0)
+    if (!err && o->tmp && rename_retry(o->tmp, o->path) < 0)
         err = errno;
+    int rc = LODE_OK;
     if (err) {
-        unlink(tmp);
-        mem_free(&e->mem, tmp);
-        return engine_error(e, LODE_EIO, "%s: cannot write: %s", path, strerror(err));
+        if (o->tmp)
+            unlink(o->tmp);
+        rc = engine_error(o->e, LODE_EIO, "%s: cannot write: %s", o->path, strerror(err));
     }
-    mem_free(&e->mem, tmp);
-    return LODE_OK;
+    out_release(o);
+    return rc;
+}
+
+void fileio_out_abort(fileio_out *o)
+{
+    if (o->fd < 0)
+        return;
+    close(o->fd);
+    if (o->tmp)
+        unlink(o->tmp);
+    out_release(o);
+}
+
+int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size_t len)
+{
+    return fileio_write_atomic_sync(e, path, data, len, 1);
+}
+
+int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data, size_t len, int sync)
+{
+    fileio_out o;
+    int rc = fileio_out_open(e, path, &o);
+    if (rc != LODE_OK)
+        return rc;
+    fileio_out_write(&o, data, len);
+    return fileio_out_commit(&o, sync);
 }

@@ -37,4 +37,37 @@ int fileio_write_atomic(lode_engine *e, const char *path, const void *data, size
  * crash of the machine (the caller syncs later, e.g. once per run). */
 int fileio_write_atomic_sync(lode_engine *e, const char *path, const void *data, size_t len, int sync);
 
+/* The same, written piece by piece:
+ *
+ *     fileio_out o;
+ *     if (fileio_out_open(e, path, &o) == LODE_OK) {
+ *         ... fileio_out_write(&o, p, n) ...
+ *         rc = ok ? fileio_out_commit(&o, sync) : (fileio_out_abort(&o), rc);
+ *     }
+ *
+ * A target that exists and is not a regular file (/dev/null, a named pipe,
+ * a link to one) is written in place: those pieces are gone when a later
+ * step fails.  A symbolic link to a file keeps the link and replaces the
+ * file. */
+typedef struct fileio_out {
+    lode_engine *e;
+    char *path; /* the file written (a link's target) */
+    char *tmp;  /* the temporary name, NULL when written in place */
+    int fd;
+    int err;    /* the first errno of a write (or of fchmod): commit reports it */
+} fileio_out;
+
+/* Opens the output: a temporary file beside path (0666 & ~umask) or the
+ * target in place.  LODE_OK or an error naming path (nothing to abort). */
+int fileio_out_open(lode_engine *e, const char *path, fileio_out *o);
+/* Appends len bytes (short writes and EINTR retried); 0, or -1 with the
+ * error kept for fileio_out_commit. */
+int fileio_out_write(fileio_out *o, const void *data, size_t len);
+/* Finishes the output: fsync when sync (temporary files only), close,
+ * rename over the target.  On any failure, now or of an earlier write, the
+ * temporary file is removed and the error names the target. */
+int fileio_out_commit(fileio_out *o, int sync);
+/* Gives the output up: closes it and removes the temporary file. */
+void fileio_out_abort(fileio_out *o);
+
 #endif

@@ -17,11 +17,11 @@ static const char *const md_ext[] = {".md", ".markdown", NULL};
 /* Sniffing order matters: json before text (any UTF-8 is text), html before
  * xml (an XHTML page starting "<?xml" is still XML: sniff_html refuses it). */
 const format format_builtin[] = {
-    {"xml", xml_ext, read_xml, write_xml, sniff_xml, NULL, NULL},
-    {"html", html_ext, read_html, write_html, sniff_html, NULL, NULL},
-    {"json", json_ext, read_json, write_json, sniff_json, NULL, NULL},
-    {"text", text_ext, read_text, write_text, sniff_text, NULL, NULL},
-    {"markdown", md_ext, NULL, write_markdown, NULL, NULL, NULL},
+    {"xml", xml_ext, read_xml, write_xml, sniff_xml, NULL, NULL, 1},
+    {"html", html_ext, read_html, write_html, sniff_html, NULL, NULL, 1},
+    {"json", json_ext, read_json, write_json, sniff_json, NULL, NULL, 1},
+    {"text", text_ext, read_text, write_text, sniff_text, NULL, NULL, 0},
+    {"markdown", md_ext, NULL, write_markdown, NULL, NULL, NULL, 0},
 };
 const size_t format_builtin_count = sizeof format_builtin / sizeof format_builtin[0];
 

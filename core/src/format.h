@@ -29,11 +29,16 @@ typedef struct format {
     format_sniff_fn sniff;         /* NULL: never sniffed (unless reader->sniff) */
     const lode_reader *reader;     /* a plugin's reader (then read is NULL) */
     const lode_writer *writer;     /* a plugin's writer (then write is NULL) */
+    int streams;                   /* write only appends to its buf (it may spill) */
 } format;
 
 /* Whether f can be read / written, through lode's code or a plugin's. */
 #define format_readable(f) ((f)->read != NULL || (f)->reader != NULL)
 #define format_writable(f) ((f)->write != NULL || (f)->writer != NULL)
+/* Whether f's writer only appends, so its output can go out in pieces as it
+ * is made (buf_init_spill): the xml, html and json writers, and plugins'
+ * (their emit callback appends). */
+#define format_streams(f) ((f)->write ? (f)->streams : (f)->writer != NULL)
 
 /* Reads with f (built in or plugin); same contract as format_read_fn.  A
  * plugin's tree is checked: a reader that returns LODE_OK without a tree

@@ -15,6 +15,8 @@ invoke() {
         "$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -o "$W/out.html" ;;
     convert-gz-xml)
         "$LODE" convert "$tmp/letter.xml.gz" -o "$W/out.xml" ;;
+    convert-big-html) # ~450 KB of output: written in 64 KiB pieces as it is made
+        "$LODE" convert "$tmp/big.html" -o "$W/out.html" ;;
     run-records-report)
         "$LODE" run -j 1 scripts/news-credits.lua "$DOCS/putin-kim-wladiwostok.txt" \
             "$DOCS/sample-news-page.html" -o "$W/records.jsonl" --report "$W/report.json" ;;
@@ -31,6 +33,7 @@ outputs() {
     convert-html-json) echo out.json ;;
     convert-text-html) echo out.html ;;
     convert-gz-xml) echo out.xml ;;
+    convert-big-html) echo out.html ;;
     run-records-report) echo records.jsonl report.json ;;
     run-csv-write) echo records.csv ;;
     run-jsonl-input) echo records.jsonl ;;
@@ -38,6 +41,9 @@ outputs() {
 }
 
 gzip -c "$DOCS/soldatenbrief-013.tei.xml" > "$tmp/letter.xml.gz"
+python3 -c 'import sys
+sys.stdout.write("<html><body>" + "".join("<p id=\"p%d\">Absatz %d: Der Text geht weiter &amp; weiter.</p>\n" % (i, i)
+                 for i in range(7000)) + "</body></html>\n")' > "$tmp/big.html"
 python3 - "$tmp/docs.jsonl" "$DOCS" <<'EOF'
 import json, sys
 docs = sys.argv[2]

@@ -24,7 +24,7 @@
 # Environment: BUILD (default build), LODE, SHIM, FAULT_FULL=1 for every K
 # and every kind, case and function (make faultcheck).  Without it (make
 # test): K up to FAULT_KMAX=2 per function and kind, plus the last call; no
-# ENOSPC (it takes the code paths of EIO); five of the seven cases; no
+# ENOSPC (it takes the code paths of EIO); six of the eight cases; no
 # fdatasync, fstat, fchmod.
 BUILD=${BUILD:-build}
 LODE=${LODE:-$BUILD/lode}
@@ -50,9 +50,9 @@ fi
 
 . tests/fault/cases.sh
 if [ "$FULL" = 1 ]; then
-    CASES="convert-xml-md convert-html-json convert-text-html convert-gz-xml run-records-report run-csv-write run-jsonl-input"
+    CASES="convert-xml-md convert-html-json convert-text-html convert-gz-xml convert-big-html run-records-report run-csv-write run-jsonl-input"
 else # the other two conversions take the same I/O paths as the first
-    CASES="convert-xml-md convert-gz-xml run-records-report run-csv-write run-jsonl-input"
+    CASES="convert-xml-md convert-gz-xml convert-big-html run-records-report run-csv-write run-jsonl-input"
 fi
 
 # check CASE FUNC K WHAT RC: the outputs under $W against $R; prints why on

@@ -1399,6 +1399,93 @@ static void split_stream(void)
     lode_engine_free(e);
 }
 
+/* Output larger than the 64 KiB pieces that xml, html and json (and
+ * plugins') output goes out in: lode_doc_save and lode_doc_write_file give
+ * the bytes of lode_doc_write_buffer in every format (multi-byte letters
+ * across the piece boundaries), and a write error is LODE_EIO. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    size_t cap = 1 << 20, n = 0, k;
+    char *s = malloc(cap);
+    while (s && (k = fread(s + n, 1, cap - n, fp)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) {
+                free(s);
+                s = NULL;
+            }
+            s = t;
+        }
+    }
+    fclose(fp);
+    *len = n;
+    return s;
+}
+
+static void documents_streamed_output(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    CHECK(e != NULL);
+    if (!e)
+        return;
+    size_t cap = 600000, n = 0;
+    char *src = malloc(cap);
+    if (!src) {
+        lode_engine_free(e);
+        return;
+    }
+    n += (size_t)snprintf(src, cap, "<doc>");
+    for (int i = 0; n + 200 < cap; i++)
+        n += (size_t)snprintf(src + n, cap - n, "<p n=\"%d\">Grüße aus Wladiwostok – %d &amp; € ✓</p>\n", i, i);
+    n += (size_t)snprintf(src + n, cap - n, "</doc>");
+    lode_doc *d = NULL;
+    CHECK_EQ_INT(lode_doc_parse(e, src, n, "big.xml", NULL, &d), LODE_OK);
+    free(src);
+    char dir[] = "/tmp/lode-stream.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/out", dir);
+    const char *fmts[] = {"xml", "html", "json", "text", "markdown"};
+    for (size_t i = 0; d && i < sizeof fmts / sizeof fmts[0]; i++) {
+        lode_write_options wo = {.format = fmts[i], .flags = LODE_WRITE_NOSYNC};
+        char *want = NULL;
+        size_t wlen = 0, glen = 0;
+        CHECK_EQ_INT(lode_doc_write_buffer(e, d, &wo, &want, &wlen), LODE_OK);
+        CHECK(wlen > 4 * 65536);
+        CHECK_EQ_INT(lode_doc_save(e, d, &wo, path), LODE_OK);
+        char *got = slurp(path, &glen);
+        CHECK(got && glen == wlen && memcmp(got, want, wlen) == 0);
+        free(got);
+        FILE *fp = fopen(path, "wb");
+        CHECK(fp != NULL);
+        if (fp) {
+            CHECK_EQ_INT(lode_doc_write_file(e, d, &wo, fp), LODE_OK);
+            fclose(fp);
+        }
+        got = slurp(path, &glen);
+        CHECK(got && glen == wlen && memcmp(got, want, wlen) == 0);
+        free(got);
+        lode_free(e, want);
+        /* a device that fills up: LODE_EIO, after some pieces went out */
+        fp = fopen("/dev/full", "wb");
+        if (fp) {
+            CHECK_EQ_INT(lode_doc_write_file(e, d, &wo, fp), LODE_EIO);
+            CHECK(contains(lode_errmsg(e), "big.xml: cannot write output"));
+            fclose(fp);
+        }
+        CHECK_EQ_INT(lode_doc_save(e, d, &wo, "/dev/full"), LODE_EIO);
+        CHECK(contains(lode_errmsg(e), "/dev/full: cannot write: No space left on device"));
+    }
+    remove(path);
+    CHECK(rmdir(dir) == 0); /* no temporary file left */
+    lode_doc_free(d);
+    lode_engine_free(e);
+}
+
 int main(void)
 {
     RUN(version_and_strerror);
@@ -1410,6 +1497,7 @@ int main(void)
     RUN(documents_limits);
     RUN(documents_files);
     RUN(documents_write_buffer);
+    RUN(documents_streamed_output);
     RUN(documents_adopt);
     RUN(misuse_documents);
     RUN(rules_basic);
