@@ -21,6 +21,7 @@
 #include "lua_query.h"
 #include "lua_tree.h"
 #include "node_text.h"
+#include "sandbox.h"
 #include "tree_edit.h"
 #include "utf8.h"
 
@@ -401,7 +402,12 @@ static int node_matches(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     const selector *s = lquery_selector(L, 2);
-    lua_pushboolean(L, is_element(n) && select_matches(s, n));
+    select_limit lim;
+    sandbox_select_limit(L, &lim);
+    int m = is_element(n) && select_matches_limit(s, n, NULL, &lim);
+    if (lim.stopped)
+        sandbox_charge(L, 0); /* raises the limit's error */
+    lua_pushboolean(L, m);
     return 1;
 }
 
@@ -411,8 +417,13 @@ static int node_closest(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
     const selector *s = lquery_selector(L, 2);
+    select_limit lim;
+    sandbox_select_limit(L, &lim);
     for (xmlNode *a = n; a; a = a->parent) {
-        if (is_element(a) && select_matches(s, a)) {
+        int m = is_element(a) && select_matches_limit(s, a, NULL, &lim);
+        if (lim.stopped)
+            sandbox_charge(L, 0);
+        if (m) {
             push_sibling_node(L, 1, a);
             return 1;
         }

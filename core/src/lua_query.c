@@ -16,6 +16,7 @@
 
 #include "lua_query.h"
 #include "lua_tree.h"
+#include "sandbox.h"
 #include "xmlerr.h"
 
 #define CACHE_MAX 512
@@ -135,9 +136,13 @@ int ltree_select(lua_State *L, xmlNode *scope, int docidx, int first)
     collect c = {L, lua_absindex(L, docidx), first, 0, NULL};
     if (!first)
         lua_newtable(L);
+    select_limit lim;
+    sandbox_select_limit(L, &lim);
     if (scope && (scope->type == XML_ELEMENT_NODE || scope->type == XML_DOCUMENT_NODE ||
                   scope->type == XML_HTML_DOCUMENT_NODE))
-        select_each(s, scope, 0, on_match, &c);
+        select_each_limit(s, scope, 0, on_match, &c, &lim);
+    if (lim.stopped)
+        sandbox_charge(L, 0); /* raises the limit's error */
     if (first)
         ltree_push_node(L, c.docidx, c.found);
     return 1;

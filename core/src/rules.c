@@ -77,6 +77,7 @@ struct lode_rules {
     size_t nsnap, capsnap;
     select_memo *memo;   /* only when a rule has :has/:contains/of S */
     unsigned long memo_edits;
+    select_limit lim;    /* the sandbox's budget for matching the rules (over NULL: none) */
 };
 
 static double now(void)
@@ -930,6 +931,15 @@ static int push_node(lode_rules *r, int docidx, xmlNode *n)
     return LODE_OK;
 }
 
+/* Matching rule i's selector ran into the sandbox's step or time limit. */
+static int limit_error(lode_rules *r, size_t i)
+{
+    char lim[96];
+    sandbox_message(&r->sb, lim, sizeof lim);
+    return engine_error(r->e, LODE_ESANDBOX, "%s: document %s: %s (matching the selector of rule '%.200s')",
+                        r->name, r->doc->name, lim, r->rules[i].src);
+}
+
 static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
 {
     lua_State *L = r->L;
@@ -947,8 +957,11 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         r->memo_edits = r->doc->edits;
     }
     for (size_t i = 0; i < r->nrules; i++) {
-        if (!select_matches_memo(r->rules[i].sel, n, r->memo))
+        if (!select_matches_limit(r->rules[i].sel, n, r->memo, &r->lim)) {
+            if (r->lim.stopped)
+                return limit_error(r, i);
             continue;
+        }
         if (!pushed) {
             if (push_node(r, docidx, n) != LODE_OK)
                 return LODE_ENOMEM;
@@ -1099,6 +1112,7 @@ int lode_rules_run(lode_rules *r, lode_doc *doc)
         return rc;
     double t0 = now();
     sandbox_start(L, &r->sb); /* a fresh budget for each document */
+    sandbox_select_limit(L, &r->lim);
     r->doc = doc;
     buf_reset(&r->records);
     r->nleave = 0;

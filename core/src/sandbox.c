@@ -51,15 +51,15 @@ void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
-const char *sandbox_message(const sandbox *sb, char *buf, size_t n)
+const char *sandbox_message(const sandbox *sb, char *out, size_t n)
 {
     switch (sb->tripped) {
-    case SANDBOX_MEMORY: snprintf(buf, n, "memory limit of %zu MB reached", sb->limit >> 20); break;
-    case SANDBOX_STEPS: snprintf(buf, n, "instruction limit of %llu reached", sb->max_steps); break;
-    case SANDBOX_TIME: snprintf(buf, n, "time limit of %lu ms reached", sb->timeout_ms); break;
-    default: snprintf(buf, n, "no limit reached"); break;
+    case SANDBOX_MEMORY: snprintf(out, n, "memory limit of %zu MB reached", sb->limit >> 20); break;
+    case SANDBOX_STEPS: snprintf(out, n, "instruction limit of %llu reached", sb->max_steps); break;
+    case SANDBOX_TIME: snprintf(out, n, "time limit of %lu ms reached", sb->timeout_ms); break;
+    default: snprintf(out, n, "no limit reached"); break;
     }
-    return buf;
+    return out;
 }
 
 static sandbox *of(lua_State *L)
@@ -98,11 +98,10 @@ static void hook(lua_State *L, lua_Debug *ar)
         raise_tripped(L, sb);
 }
 
-void sandbox_charge(lua_State *L, unsigned long steps)
+/* Adds steps of C work to the budget and checks the deadline; the tripped
+ * limit, if any. */
+static int account(sandbox *sb, unsigned long steps)
 {
-    sandbox *sb = of(L);
-    if (!sb->enabled)
-        return;
     if (!sb->tripped) {
         sb->steps += steps;
         if (sb->steps > sb->max_steps)
@@ -110,8 +109,30 @@ void sandbox_charge(lua_State *L, unsigned long steps)
         else if (now() > sb->deadline)
             sb->tripped = SANDBOX_TIME;
     }
-    if (sb->tripped)
+    return sb->tripped;
+}
+
+void sandbox_charge(lua_State *L, unsigned long steps)
+{
+    sandbox *sb = of(L);
+    if (!sb->enabled)
+        return;
+    if (account(sb, steps))
         raise_tripped(L, sb);
+}
+
+static int select_over(void *ud, unsigned long steps)
+{
+    return account(ud, steps) != SANDBOX_OK;
+}
+
+void sandbox_select_limit(lua_State *L, select_limit *lim)
+{
+    sandbox *sb = of(L);
+    lim->over = sb->enabled ? select_over : NULL;
+    lim->ud = sb;
+    lim->pending = 0;
+    lim->stopped = 0;
 }
 
 void sandbox_start(lua_State *L, sandbox *sb)

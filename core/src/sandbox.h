@@ -13,6 +13,7 @@
 #include <lua.h>
 
 #include "engine.h"
+#include "select.h"
 
 enum { SANDBOX_OK = 0, SANDBOX_MEMORY, SANDBOX_STEPS, SANDBOX_TIME };
 
@@ -45,7 +46,13 @@ void sandbox_start(lua_State *L, sandbox *sb);
  * limit is (or already was) reached.  No-op when the sandbox is off. */
 void sandbox_charge(lua_State *L, unsigned long steps);
 
+/* Sets lim up to charge selector matching (select_*_limit) to L's budget
+ * and deadline, as sandbox_charge does; lim->over is NULL (no limit) when
+ * the sandbox is off.  Matching stops when a limit trips; the caller then
+ * raises it with sandbox_charge(L, 0). */
+void sandbox_select_limit(lua_State *L, select_limit *lim);
+
 /* Describes the tripped limit, e.g. "memory limit of 64 MB reached". */
-const char *sandbox_message(const sandbox *sb, char *buf, size_t n);
+const char *sandbox_message(const sandbox *sb, char *out, size_t n);
 
 #endif

@@ -30,7 +30,25 @@ enum { R_MATCH, R_LOCAL, R_SIBLINGS, R_COMPLETE };
 typedef struct mcx {
     int html;           /* the document is HTML: names fold ASCII case */
     select_memo *memo;  /* or NULL */
+    select_limit *lim;  /* or NULL */
 } mcx;
+
+/* Counts one step against cx's limit; non-zero once matching must stop. */
+static int over_limit(const mcx *cx)
+{
+    select_limit *l = cx->lim;
+    if (!l)
+        return 0;
+    if (l->stopped)
+        return 1;
+    if (++l->pending >= SELECT_LIMIT_EVERY) {
+        unsigned long p = l->pending;
+        l->pending = 0;
+        if (l->over(l->ud, p))
+            l->stopped = 1;
+    }
+    return l->stopped;
+}
 
 static int list_ok(const mcx *cx, const sel_list *l, const xmlNode *n);
 
@@ -269,7 +287,7 @@ static int value_ok(const sel_pat *pt, const xmlNode *t)
 /* :contains(): feeds the element's descendant text and CDATA, in document
  * order, through one KMP state, so matches may span text nodes.  Walks
  * iteratively with parent pointers. */
-static int contains_ok(const sel_pat *pt, const xmlNode *n)
+static int contains_ok(const mcx *cx, const sel_pat *pt, const xmlNode *n)
 {
     if (pt->n == 0)
         return 1;
@@ -277,6 +295,8 @@ static int contains_ok(const sel_pat *pt, const xmlNode *n)
     scan_init(&sc, pt);
     const xmlNode *c = n->children;
     while (c) {
+        if (over_limit(cx))
+            return 0;
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             if (c->content && scan_feed(&sc, c->content, strlen((const char *)c->content)))
                 return 1;
@@ -367,7 +387,7 @@ static int same_type(const xmlNode *a, const xmlNode *b, int html)
 static long position(const mcx *cx, const xmlNode *n, int last, int of_type, const sel_list *of)
 {
     long i = 1;
-    for (const xmlNode *s = last ? next_el(n) : prev_el(n); s; s = last ? next_el(s) : prev_el(s))
+    for (const xmlNode *s = last ? next_el(n) : prev_el(n); s && !over_limit(cx); s = last ? next_el(s) : prev_el(s))
         if ((!of_type || same_type(s, n, cx->html)) && (!of || list_ok(cx, of, s)))
             i++;
     return i;
@@ -413,14 +433,14 @@ static int simple_test(const mcx *cx, const sel_simple *x, const xmlNode *n, con
     case SK_ONLY_CHILD: return !prev_el(n) && !next_el(n);
     case SK_FIRST_OF_TYPE:
     case SK_ONLY_OF_TYPE:
-        for (s = prev_el(n); s; s = prev_el(s))
+        for (s = prev_el(n); s && !over_limit(cx); s = prev_el(s))
             if (same_type(s, n, html))
                 return 0;
         if (x->kind == SK_FIRST_OF_TYPE)
             return 1;
         /* fall through */
     case SK_LAST_OF_TYPE:
-        for (s = next_el(n); s; s = next_el(s))
+        for (s = next_el(n); s && !over_limit(cx); s = next_el(s))
             if (same_type(s, n, html))
                 return 0;
         return 1;
@@ -431,7 +451,7 @@ static int simple_test(const mcx *cx, const sel_simple *x, const xmlNode *n, con
     case SK_IS:
     case SK_WHERE: return list_ok(cx, x->arg, n);
     case SK_NOT: return !list_ok(cx, x->arg, n);
-    case SK_CONTAINS: return contains_ok(&x->pat, n);
+    case SK_CONTAINS: return contains_ok(cx, &x->pat, n);
     case SK_HAS: return has_ok(cx, x->arg, n);
     default: return 0;
     }
@@ -472,6 +492,8 @@ static int simple_ok(const mcx *cx, const sel_simple *x, const xmlNode *n, const
 static int match_from(const mcx *cx, const sel_compound *c, const xmlNode *n,
                       const xmlNode *anchor)
 {
+    if (over_limit(cx))
+        return R_COMPLETE; /* stopped: no match, and no further ancestors */
     for (const sel_simple *x = c->first; x; x = x->next)
         if (!simple_ok(cx, x, n, anchor))
             return R_LOCAL;
@@ -527,6 +549,8 @@ static int has_below(const mcx *cx, const sel_complex *x, const xmlNode *root, u
     while (n) {
         if (match_from(cx, x->right, n, anchor) == R_MATCH)
             return 1;
+        if (cx->lim && cx->lim->stopped)
+            return 0;
         const xmlNode *c = d < depth ? first_el(n) : NULL;
         if (c) {
             n = c;
@@ -579,12 +603,17 @@ void select_memo_reset(select_memo *memo)
     memset(memo, 0, sizeof *memo);
 }
 
-int select_matches_memo(const selector *s, const xmlNode *n, select_memo *memo)
+int select_matches_limit(const selector *s, const xmlNode *n, select_memo *memo, select_limit *lim)
 {
     if (!s || !n || n->type != XML_ELEMENT_NODE)
         return 0;
-    mcx cx = {is_html(n->doc), memo};
-    return list_ok(&cx, s->list, n);
+    mcx cx = {is_html(n->doc), memo, lim && lim->over ? lim : NULL};
+    return list_ok(&cx, s->list, n) && !(cx.lim && cx.lim->stopped);
+}
+
+int select_matches_memo(const selector *s, const xmlNode *n, select_memo *memo)
+{
+    return select_matches_limit(s, n, memo, NULL);
 }
 
 int select_matches(const selector *s, const xmlNode *n)
@@ -595,6 +624,12 @@ int select_matches(const selector *s, const xmlNode *n)
 int select_each(const selector *s, xmlNode *scope, int include_scope,
                 int (*cb)(xmlNode *el, void *ud), void *ud)
 {
+    return select_each_limit(s, scope, include_scope, cb, ud, NULL);
+}
+
+int select_each_limit(const selector *s, xmlNode *scope, int include_scope,
+                      int (*cb)(xmlNode *el, void *ud), void *ud, select_limit *lim)
+{
     if (!s || !scope)
         return 0;
     if (scope->type != XML_ELEMENT_NODE && scope->type != XML_DOCUMENT_NODE &&
@@ -602,14 +637,21 @@ int select_each(const selector *s, xmlNode *scope, int include_scope,
         return 0;
     select_memo memo;
     select_memo_reset(&memo);
-    mcx cx = {is_html(scope->doc), &memo};
+    mcx cx = {is_html(scope->doc), &memo, lim && lim->over ? lim : NULL};
     int rc;
     if (include_scope && scope->type == XML_ELEMENT_NODE && list_ok(&cx, s->list, scope) &&
-        (rc = cb(scope, ud)) != 0)
+        !(cx.lim && cx.lim->stopped) && (rc = cb(scope, ud)) != 0)
         return rc;
-    for (const xmlNode *n = first_el(scope); n; n = following(scope, n, 0))
-        if (list_ok(&cx, s->list, n) && (rc = cb((xmlNode *)(uintptr_t)n, ud)) != 0)
-            return rc;
+    for (const xmlNode *n = first_el(scope); n; n = following(scope, n, 0)) {
+        if (list_ok(&cx, s->list, n)) {
+            if (cx.lim && cx.lim->stopped)
+                return 0;
+            if ((rc = cb((xmlNode *)(uintptr_t)n, ud)) != 0)
+                return rc;
+        } else if (cx.lim && cx.lim->stopped) {
+            return 0;
+        }
+    }
     return 0;
 }
 

@@ -151,6 +151,25 @@ void select_memo_reset(select_memo *memo);
  * remembered in memo (which may be NULL: no memo). */
 int select_matches_memo(const selector *s, const xmlNode *n, select_memo *memo);
 
+/* A bound on the work of matching, for selectors and documents that are
+ * not trusted (the sandbox): one step is one element tried against one
+ * compound (and one element visited by :has()).  Every SELECT_LIMIT_EVERY
+ * steps over(ud, steps) is asked; once it returns non-zero, matching stops
+ * -- nothing matches from then on -- and stopped is set, for the caller to
+ * report (it must: a stopped match is not a "no").  Without a limit
+ * (NULL, or over NULL) matching is not counted. */
+#define SELECT_LIMIT_EVERY 4096
+
+typedef struct select_limit {
+    int (*over)(void *ud, unsigned long steps);
+    void *ud;
+    unsigned long pending; /* steps not yet passed to over */
+    int stopped;
+} select_limit;
+
+/* Method of selector.  select_matches_memo under lim (NULL: none). */
+int select_matches_limit(const selector *s, const xmlNode *n, select_memo *memo, select_limit *lim);
+
 /* Method of selector.  Calls cb(el, ud) for every element in the subtree of
  * scope (scope itself only if include_scope) that matches s, in document
  * order, each once.  scope may be an element or a document node.
@@ -160,6 +179,10 @@ int select_matches_memo(const selector *s, const xmlNode *n, select_memo *memo);
  * select_memo on its own stack. */
 int select_each(const selector *s, xmlNode *scope, int include_scope,
                 int (*cb)(xmlNode *el, void *ud), void *ud);
+/* Method of selector.  select_each under lim (NULL: none); a stopped walk
+ * returns 0 with lim->stopped set. */
+int select_each_limit(const selector *s, xmlNode *scope, int include_scope,
+                      int (*cb)(xmlNode *el, void *ud), void *ud, select_limit *lim);
 
 /* Method of selector.  The number of elements select_each would visit. */
 size_t select_count(const selector *s, xmlNode *scope, int include_scope);

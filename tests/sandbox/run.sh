@@ -44,6 +44,14 @@ t rep.lua 1 "string.rep: a result of"
 t escape_io.lua 0 '{"open":""}'
 t pattern_bomb.lua 1 "instruction limit of 10000000 reached"
 t plain_find_bomb.lua 1 "instruction limit of 10000000 reached"
+# selectors whose matching takes hundreds of millions of steps in C
+python3 -c 'import sys
+sys.stdout.write("<html><body>" + "<div>" * 200 + "<p>x</p>" * 20000 + "</div>" * 200 + "</body></html>")' \
+    > "$tmp/deep.html"
+t selector_bomb_matches.lua 1 "instruction limit of 10000000 reached" "$tmp/deep.html"
+t selector_bomb_select.lua 1 "instruction limit of 10000000 reached" "$tmp/deep.html"
+t selector_bomb_rule.lua 1 "instruction limit of 10000000 reached (matching the selector of rule ':has(p p) p')" \
+    "$tmp/deep.html"
 t error_object.lua 1 "error object is a table value"
 t selector_nul.lua 2 "selector_nul.lua: rule 'p': bad selector: a NUL byte inside it"
 t ok.lua 0 '"upper":"ÄÖ"'
