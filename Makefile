@@ -115,6 +115,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/liblode.a
 
 # test_inputs includes core/cli/inputs.c (the CLI is not in the library).
 $(BUILD)/tests/test_inputs: core/cli/inputs.c core/cli/inputs.h
+$(BUILD)/tests/test_cli_harden: core/cli/harden.c core/cli/harden.h
 
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@mkdir -p $(@D)

@@ -1,5 +1,6 @@
 /* cli.c -- the lode command: dispatch, help, version, diagnostics. */
 #include "cli.h"
+#include "harden.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -330,6 +331,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 
 int cli_main_exits(int argc, char **argv, FILE *out, FILE *err)
 {
+    cli_harden_libxml(); /* the process is ours */
     return run_main(argc, argv, out, err, 1);
 }
 

@@ -1,0 +1,28 @@
+/* harden.c -- process-wide libxml2 settings of the lode command (HARDENING
+ * section 5, "CLI only"): a deny-all external entity loader and catalogs
+ * off.  The library never changes libxml2's global state (a host may rely
+ * on it); every parse lode makes already refuses external entities and DTDs
+ * through its own context (read_xml.c), so these are a second wall, for any
+ * libxml2 code path that would reach the global loader or a catalog. */
+#include "harden.h"
+
+#include <libxml/catalog.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlIO.h>
+
+/* Loads nothing, whatever the URL: no file, no network, no catalog. */
+static xmlParserInputPtr deny_all(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+void cli_harden_libxml(void)
+{
+    xmlSetExternalEntityLoader(deny_all);
+#ifdef LIBXML_CATALOG_ENABLED
+    xmlCatalogSetDefaults(XML_CATA_ALLOW_NONE);
+#endif
+}
