@@ -7,6 +7,8 @@
  * load and parse are "expected failure" functions: a missing file or a
  * malformed document returns nil plus the reader's message (which names the
  * source and line:column), so scripts can test and go on. */
+#include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,11 +191,53 @@ static int setup(lua_State *L)
     return 0;
 }
 
+/* The recovery point of the innermost llode_guarded call lives in the
+ * state's extra space (LUA_EXTRASPACE: one pointer), so the handler needs
+ * no global.  Without one (a panic outside every guard) it says what
+ * happened before Lua aborts, as Lua's own handler would. */
+typedef struct guard {
+    jmp_buf jb;
+    char *msg;
+    size_t n;
+} guard;
+
+static int on_panic(lua_State *L)
+{
+    guard *g = *(guard **)lua_getextraspace(L);
+    const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(error object is not a string)";
+    if (g) {
+        snprintf(g->msg, g->n, "%s", m);
+        longjmp(g->jb, 1);
+    }
+    fprintf(stderr, "lode: unprotected Lua error (a bug in lode): %s\n", m);
+    fflush(stderr);
+    return 0; /* Lua aborts */
+}
+
+int llode_guarded(lua_State *L, int (*body)(void *ud), void *ud, char *msg, size_t n)
+{
+    guard **slot = lua_getextraspace(L);
+    guard *prev = *slot;
+    guard g;
+    g.msg = msg;
+    g.n = n;
+    if (setjmp(g.jb)) {
+        *slot = prev;
+        return -1;
+    }
+    *slot = &g;
+    int rc = body(ud);
+    *slot = prev;
+    return rc;
+}
+
 lua_State *llode_newstate(lode_engine *e, const char *module_path, sandbox *sb)
 {
     lua_State *L = lua_newstate(sandbox_alloc, sb);
     if (!L)
         return NULL;
+    *(guard **)lua_getextraspace(L) = NULL;
+    lua_atpanic(L, on_panic);
     /* These pushes cannot fail: a new state has LUA_MINSTACK free slots
      * and pushing a C function or light userdata allocates nothing. */
     lua_pushcfunction(L, setup);

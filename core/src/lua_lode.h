@@ -19,6 +19,14 @@
 struct sandbox;
 lua_State *llode_newstate(lode_engine *e, const char *module_path, struct sandbox *sb);
 
+/* Runs body(ud) with a recovery point for a Lua panic (an error raised
+ * outside every lua_pcall -- a bug in lode, as lode makes every call that
+ * can raise inside one): llode_newstate's states have a panic handler that
+ * jumps back here instead of letting Lua abort() the host.  Returns
+ * body's result, or -1 after a panic with its message in msg (n bytes);
+ * the state is then unusable and must only be closed.  Nests. */
+int llode_guarded(lua_State *L, int (*body)(void *ud), void *ud, char *msg, size_t n);
+
 /* Opens the `lode` module (pushes its table). */
 int llode_open(lua_State *L);
 

@@ -78,6 +78,7 @@ struct lode_rules {
     select_memo *memo;   /* only when a rule has :has/:contains/of S */
     unsigned long memo_edits;
     select_limit lim;    /* the sandbox's budget for matching the rules (over NULL: none) */
+    int broken;          /* a Lua panic happened (llode_guarded): only lode_rules_free is left */
 };
 
 static double now(void)
@@ -602,6 +603,94 @@ static int install_host(lua_State *L)
     return 0;
 }
 
+/* The Lua part of loading: host functions, the chunk, its rule table and
+ * ctx; LODE_OK or an error (message set). */
+static int load_body(lode_rules *r, const char *src, size_t len, const lode_rules_options *opts)
+{
+    lode_engine *e = r->e;
+    lua_State *L = r->L;
+    int rc;
+    host_setup hs = {opts, e};
+    lua_pushcfunction(L, install_host);
+    lua_pushlightuserdata(L, &hs);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        rc = script_error(r, "host functions and modules: ");
+        return rc;
+    }
+    lua_pushcfunction(L, llode_traceback);
+    r->ref_tb = safe_ref(L);
+    if (r->ref_tb == LUA_NOREF) {
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
+        return rc;
+    }
+    /* the chunk: text only, never bytecode */
+    char chunkname[512];
+    snprintf(chunkname, sizeof chunkname, "@%s", r->name);
+    if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
+        rc = script_error(r, "");
+        return rc;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
+    lua_insert(L, -2);
+    sandbox_start(L, &r->sb); /* the chunk itself runs under the limits */
+    if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
+        if (r->sb.tripped) {
+            char lim[96];
+            lua_pop(L, 2);
+            rc = engine_error(e, LODE_ESANDBOX, "%s: %s while loading", r->name,
+                              sandbox_message(&r->sb, lim, sizeof lim));
+            return rc;
+        }
+        rc = script_error(r, "");
+        lua_pop(L, 1);
+        return rc;
+    }
+    lua_remove(L, -2); /* the traceback handler */
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        rc = engine_error(e, LODE_ESCRIPT, "%s: a rule script must return a table of rules (it returned a %s)",
+                          r->name, luaL_typename(L, -1));
+        lua_pop(L, 1);
+        return rc;
+    }
+    lua_pushcfunction(L, read_table_p);
+    lua_insert(L, -2);
+    lua_pushlightuserdata(L, r);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
+        return rc;
+    }
+    rc = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (rc != LODE_OK)
+        return rc;
+    lua_pushcfunction(L, make_ctx);
+    lua_pushlightuserdata(L, r);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        rc = script_error(r, "cannot create ctx: ");
+        return rc;
+    }
+    r->ref_ctx = safe_ref(L);
+    if (r->ref_ctx == LUA_NOREF) {
+        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
+        return rc;
+    }
+    return LODE_OK;
+}
+
+typedef struct load_call {
+    lode_rules *r;
+    const char *src;
+    size_t len;
+    const lode_rules_options *opts;
+} load_call;
+
+static int load_cb(void *ud)
+{
+    load_call *c = ud;
+    return load_body(c->r, c->src, c->len, c->opts);
+}
+
 static int common_load(lode_engine *e, const char *src, size_t len, const char *name, const char *dir,
                        const lode_rules_options *opts, lode_rules **out)
 {
@@ -655,73 +744,13 @@ static int common_load(lode_engine *e, const char *src, size_t len, const char *
         lode_rules_free(r);
         return engine_error(e, LODE_ENOMEM, "%s: cannot create a Lua state (out of memory)", name);
     }
-    lua_State *L = r->L;
-    int rc;
-    host_setup hs = {opts, e};
-    lua_pushcfunction(L, install_host);
-    lua_pushlightuserdata(L, &hs);
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-        rc = script_error(r, "host functions and modules: ");
-        goto fail;
-    }
-    lua_pushcfunction(L, llode_traceback);
-    r->ref_tb = safe_ref(L);
-    if (r->ref_tb == LUA_NOREF) {
-        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
-        goto fail;
-    }
-    /* the chunk: text only, never bytecode */
-    char chunkname[512];
-    snprintf(chunkname, sizeof chunkname, "@%s", r->name);
-    if (luaL_loadbufferx(L, src, len, chunkname, "t") != LUA_OK) {
-        rc = script_error(r, "");
-        goto fail;
-    }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
-    lua_insert(L, -2);
-    sandbox_start(L, &r->sb); /* the chunk itself runs under the limits */
-    if (lua_pcall(L, 0, 1, -2) != LUA_OK) {
-        if (r->sb.tripped) {
-            char lim[96];
-            lua_pop(L, 2);
-            rc = engine_error(e, LODE_ESANDBOX, "%s: %s while loading", r->name,
-                              sandbox_message(&r->sb, lim, sizeof lim));
-            goto fail;
-        }
-        rc = script_error(r, "");
-        lua_pop(L, 1);
-        goto fail;
-    }
-    lua_remove(L, -2); /* the traceback handler */
-    if (lua_type(L, -1) != LUA_TTABLE) {
-        rc = engine_error(e, LODE_ESCRIPT, "%s: a rule script must return a table of rules (it returned a %s)",
-                          r->name, luaL_typename(L, -1));
-        lua_pop(L, 1);
-        goto fail;
-    }
-    lua_pushcfunction(L, read_table_p);
-    lua_insert(L, -2);
-    lua_pushlightuserdata(L, r);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-        lua_pop(L, 1);
-        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
-        goto fail;
-    }
-    rc = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    load_call lc = {r, src, len, opts};
+    char panic[256];
+    int rc = llode_guarded(r->L, load_cb, &lc, panic, sizeof panic);
+    if (rc == -1)
+        rc = engine_error(e, LODE_ERROR, "%s: internal error: a Lua error outside protection (%s)", r->name, panic);
     if (rc != LODE_OK)
         goto fail;
-    lua_pushcfunction(L, make_ctx);
-    lua_pushlightuserdata(L, r);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        rc = script_error(r, "cannot create ctx: ");
-        goto fail;
-    }
-    r->ref_ctx = safe_ref(L);
-    if (r->ref_ctx == LUA_NOREF) {
-        rc = engine_error(e, LODE_ENOMEM, "%s: out of memory", r->name);
-        goto fail;
-    }
     *out = r;
     return LODE_OK;
 fail:
@@ -1097,15 +1126,10 @@ int rules_begin_failed(const lode_rules *r)
     return r->begin_failed;
 }
 
-int lode_rules_run(lode_rules *r, lode_doc *doc)
+static int run_body(lode_rules *r, lode_doc *doc)
 {
-    if (!r || !doc)
-        return r ? engine_error(r->e, LODE_EMISUSE, "lode_rules_run: NULL argument") : LODE_EMISUSE;
     lode_engine *e = r->e;
     lua_State *L = r->L;
-    engine_clear_error(e);
-    if (r->finished)
-        return engine_error(e, LODE_EMISUSE, "lode_rules_run: the rules were already finished");
     int base = lua_gettop(L);
     int rc = begin_if_needed(r);
     if (rc != LODE_OK)
@@ -1181,6 +1205,58 @@ lode_report *lode_rules_report(lode_rules *r)
     return r ? r->report : NULL;
 }
 
+/* lode_rules_run and lode_rules_finish run their Lua under llode_guarded:
+ * a Lua error outside every lua_pcall (a bug of lode's) becomes an error
+ * of the call, and the rules object is left to be freed, instead of Lua
+ * aborting the host process. */
+typedef struct guarded_call {
+    lode_rules *r;
+    lode_doc *doc;
+} guarded_call;
+
+static int run_cb(void *ud)
+{
+    guarded_call *g = ud;
+    return run_body(g->r, g->doc);
+}
+
+static int finish_body(lode_rules *r);
+
+static int finish_cb(void *ud)
+{
+    return finish_body(((guarded_call *)ud)->r);
+}
+
+static int guarded(lode_rules *r, int (*body)(void *), lode_doc *doc)
+{
+    char msg[256];
+    guarded_call g = {r, doc};
+    int rc = llode_guarded(r->L, body, &g, msg, sizeof msg);
+    if (rc == -1) {
+        r->broken = 1;
+        return engine_error(r->e, LODE_ERROR, "%s: internal error: a Lua error outside protection (%s); "
+                            "these rules cannot be used any more", r->name, msg);
+    }
+    return rc;
+}
+
+static int broken_error(lode_rules *r, const char *fn)
+{
+    return engine_error(r->e, LODE_ERROR, "%s: %s: an internal error made these rules unusable", r->name, fn);
+}
+
+int lode_rules_run(lode_rules *r, lode_doc *doc)
+{
+    if (!r || !doc)
+        return r ? engine_error(r->e, LODE_EMISUSE, "lode_rules_run: NULL argument") : LODE_EMISUSE;
+    engine_clear_error(r->e);
+    if (r->finished)
+        return engine_error(r->e, LODE_EMISUSE, "lode_rules_run: the rules were already finished");
+    if (r->broken)
+        return broken_error(r, "lode_rules_run");
+    return guarded(r, run_cb, doc);
+}
+
 int lode_rules_finish(lode_rules *r)
 {
     if (!r)
@@ -1188,6 +1264,13 @@ int lode_rules_finish(lode_rules *r)
     engine_clear_error(r->e);
     if (r->finished || r->begin_failed)
         return LODE_OK;
+    if (r->broken)
+        return broken_error(r, "lode_rules_finish");
+    return guarded(r, finish_cb, NULL);
+}
+
+static int finish_body(lode_rules *r)
+{
     r->finished = 1;
     int rc = begin_if_needed(r);
     if (rc == LODE_OK && r->ref_finish != LUA_NOREF) {
