@@ -1166,7 +1166,7 @@ static void host_modules_and_paths(void)
         lode_doc_free(d);
         lode_rules_free(r);
         /* a module with both or neither of source and open is refused */
-        lode_host_module bad[] = {{.name = "x", .source = "return 1", .len = 8, .open = open_people}, {NULL}};
+        lode_host_module bad[] = {{.name = "x", .source = "return 1", .len = 8, .open = open_people}, {0}};
         lode_rules_options rb = {.host_modules = bad};
         lode_rules *rr = NULL;
         CHECK_EQ_INT(lode_rules_load_string(e, "return {}", 9, "b.lua", &rb, &rr), LODE_ESCRIPT);

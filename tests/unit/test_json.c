@@ -219,7 +219,7 @@ static void test_escaping(void)
     /* The writer escapes control characters exactly; the reader refuses
      * them (XML 1.0 cannot hold them: libxml2's serialiser would silently
      * drop them), so such a tree does not round-trip by design. */
-    int rc;
+    int rc = LODE_OK;
     xmlDoc *back = j ? from_json(j, &rc) : NULL;
     CHECK(back == NULL);
     CHECK_EQ_INT(rc, LODE_EENCODING);
