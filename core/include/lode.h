@@ -462,7 +462,9 @@ LODE_API int lode_rules_load_string(lode_engine *engine, const char *src, size_t
  *  gives LODE_ESCRIPT with the script's file:line, the document's name, the
  *  node's source line and a traceback; the rules stay usable for the next
  *  document.  doc is borrowed (the script may keep nodes of it alive after
- *  the call; lode_doc_free is still safe). */
+ *  the call; lode_doc_free is still safe).  A Lua error outside lode's
+ *  protected calls (a bug in lode) never aborts the host: it gives
+ *  LODE_ERROR ("internal error"), and the rules can then only be freed. */
 LODE_API int lode_rules_run(lode_rules *rules, lode_doc *doc);
 
 /** Method of lode_rules.  Runs finish(ctx) once (if the script has one).
