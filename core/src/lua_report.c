@@ -278,7 +278,8 @@ static int with_view(lua_State *L, int mode, lua_Integer n)
     struct lode_report *r = check(L);
     const char *name = check_name(L, 2);
     rep_view v;
-    int found = report_view(r, name, &v);
+    /* entries(name, n): only the first n need sorting */
+    int found = report_view_first(r, name, mode == 1 && n > 0 ? (size_t)n : 0, &v);
     if (found < 0)
         return luaL_error(L, "not enough memory");
     if (!found) {

@@ -716,7 +716,9 @@ static int hist_view(const mem *m, const agg *a, rep_view *v)
     return 0;
 }
 
-static int make_view(const struct lode_report *r, const agg *a, rep_view *v)
+/* first: of a count's entries only the first `first` are wanted in order
+ * (0: all of them). */
+static int make_view(const struct lode_report *r, const agg *a, rep_view *v, size_t first)
 {
     const mem *m = &r->e->mem;
     memset(v, 0, sizeof *v);
@@ -752,6 +754,10 @@ static int make_view(const struct lode_report *r, const agg *a, rep_view *v)
             v->nentries = (size_t)v->limit;
             select_first(v->entries, k, v->nentries);
             qsort(v->entries, v->nentries, sizeof *v->entries, entry_cmp);
+        } else if (first && first < k) {
+            /* entries(name, n) of a count: the same, for n */
+            select_first(v->entries, k, first);
+            qsort(v->entries, first, sizeof *v->entries, entry_cmp);
         } else {
             qsort(v->entries, k, sizeof *v->entries, entry_cmp);
         }
@@ -845,7 +851,7 @@ int report_views(const struct lode_report *r, rep_view **out, size_t *n)
     }
     memset(v, 0, (r->n ? r->n : 1) * sizeof *v);
     for (size_t i = 0; i < r->n; i++) {
-        if (make_view(r, s[i], &v[i]) < 0) {
+        if (make_view(r, s[i], &v[i], 0) < 0) {
             report_views_free(r, v, i + 1);
             mem_free(m, s);
             return -1;
@@ -859,10 +865,15 @@ int report_views(const struct lode_report *r, rep_view **out, size_t *n)
 
 int report_view(const struct lode_report *r, const char *name, rep_view *out)
 {
+    return report_view_first(r, name, 0, out);
+}
+
+int report_view_first(const struct lode_report *r, const char *name, size_t first, rep_view *out)
+{
     const agg *a = find(r, name);
     if (!a)
         return 0;
-    if (make_view(r, a, out) < 0) {
+    if (make_view(r, a, out, first) < 0) {
         report_view_clear(r, out);
         return -1;
     }

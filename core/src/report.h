@@ -122,6 +122,10 @@ typedef struct rep_view {
 int report_views(const struct lode_report *r, rep_view **out, size_t *n);
 /* One view by name: 1 found, 0 not found, -1 out of memory. */
 int report_view(const struct lode_report *r, const char *name, rep_view *out);
+/* As report_view, when only the first `first` entries of a count are read
+ * (0: all): those are in order, the rest follow in no order -- O(keys)
+ * instead of sorting every key for a top 100. */
+int report_view_first(const struct lode_report *r, const char *name, size_t first, rep_view *out);
 void report_view_clear(const struct lode_report *r, rep_view *v);
 void report_views_free(const struct lode_report *r, rep_view *v, size_t n);
 /* All keys of a count/top/distinct-exact aggregator, unsorted. Calls fn for

@@ -79,7 +79,25 @@ return {
                                     { key = "tests/lua/fixtures/b.html", count = 2 } }, "report:entries, highest first")
         t.same(r:entries("ids", 2), { { key = "a1", count = 1 }, { key = "a2", count = 1 } },
                "report:entries(n): ties by key, cut to n")
-        t.same(r:names(), { "docs", "ids" }, "report:names, sorted")
+        -- entries(name, n) selects the first n without sorting every key:
+        -- the same as the first n of the full order, ties included
+        local seed = 12345
+        for i = 1, 3000 do
+          seed = (seed * 1103515245 + 12345) % 2147483648
+          r:count("many", "k" .. (seed % 700), 1 + seed % 3)
+        end
+        local all = r:entries("many")
+        t.ok(#all > 600, "entries: every key")
+        local same = true
+        for _, n in ipairs{ 1, 2, 7, 100, 350, #all - 1, #all, #all + 1 } do
+          local first = r:entries("many", n)
+          if #first ~= math.min(n, #all) then same = false end
+          for i = 1, #first do
+            if first[i].key ~= all[i].key or first[i].count ~= all[i].count then same = false end
+          end
+        end
+        t.ok(same, "report:entries(name, n) = the first n of report:entries(name), for n from 1 to past the end")
+        t.same(r:names(), { "docs", "ids", "many" }, "report:names, sorted")
         r:count("num", 15)
         t.eq(r:get("num", "15"), 1, "keys are converted with tostring")
         t.eq(r:get("num", 15), 1, "and looked up the same way")
