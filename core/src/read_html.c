@@ -20,6 +20,7 @@
 
 #include "format.h"
 #include "prescan.h"
+#include "tree_check.h"
 #include "utf8.h"
 #include "xmlerr.h"
 
@@ -245,6 +246,13 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
     if (!xmlDocGetRootElement(doc)) {
         xmlFreeDoc(doc);
         return engine_error(e, LODE_EPARSE, "%s: no HTML content", name);
+    }
+    /* libxml2 itself stops at 256 levels (x.deep above); a lower max_depth
+     * is checked on the tree, as the XML reader does */
+    if (e->limits.max_depth < 256 && tree_too_deep(xmlDocGetRootElement(doc), e->limits.max_depth)) {
+        xmlFreeDoc(doc);
+        return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than %u levels (limit)", name,
+                            e->limits.max_depth);
     }
     if (strcmp(enc, "UTF-8") != 0)
         declare_utf8(doc);

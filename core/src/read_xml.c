@@ -18,6 +18,7 @@
 #include "format.h"
 #include "prescan.h"
 #include "tree_edit.h"
+#include "tree_check.h"
 #include "xmlerr.h"
 
 /* Refuses every external entity and DTD: returning NULL makes libxml2 report
@@ -328,33 +329,6 @@ static int check_entity_load(lode_engine *e, const char *name, xmlDoc *doc, xmlN
     return rc;
 }
 
-/* Returns 1 if the tree nests elements deeper than limit levels (the root
- * element is level 1).  Iterative, so it cannot overflow the C stack. */
-static int too_deep(const xmlNode *root, unsigned limit)
-{
-    unsigned depth = 1; /* level of n */
-    const xmlNode *n = root;
-    while (n) {
-        if (n->type == XML_ELEMENT_NODE) {
-            if (depth > limit)
-                return 1;
-            if (n->children) {
-                n = n->children;
-                depth++;
-                continue;
-            }
-        }
-        while (n && !n->next) {
-            n = n->parent;
-            depth--;
-            if (!n || n == root)
-                return 0;
-        }
-        n = n->next;
-    }
-    return 0;
-}
-
 /* The longest text node lode accepts (HARDENING 5), as for a paragraph of
  * the text reader. */
 #define TEXT_NODE_MAX ((size_t)16 << 20)
@@ -470,7 +444,7 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s:%u: a text node longer than 16 MiB (limit)", name, line);
     }
-    if (root && too_deep(root, e->limits.max_depth)) {
+    if (root && tree_too_deep(root, e->limits.max_depth)) {
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s: elements nested deeper than %u levels (limit)", name,
                             e->limits.max_depth);

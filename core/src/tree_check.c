@@ -109,3 +109,30 @@ int tree_check(const xmlDoc *doc, char *err, size_t errlen)
         parent = parent->parent;
     }
 }
+
+/* Returns 1 if the tree nests elements deeper than limit levels (the root
+ * element is level 1).  Iterative, so it cannot overflow the C stack. */
+int tree_too_deep(const xmlNode *root, unsigned limit)
+{
+    unsigned depth = 1; /* level of n */
+    const xmlNode *n = root;
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE) {
+            if (depth > limit)
+                return 1;
+            if (n->children) {
+                n = n->children;
+                depth++;
+                continue;
+            }
+        }
+        while (n && !n->next) {
+            n = n->parent;
+            depth--;
+            if (!n || n == root)
+                return 0;
+        }
+        n = n->next;
+    }
+    return 0;
+}

@@ -13,4 +13,8 @@
  * XML documents.  Otherwise returns -1 and writes what is wrong to err. */
 int tree_check(const xmlDoc *doc, char *err, size_t errlen);
 
+/* Returns 1 if the elements under root (root itself level 1) nest deeper
+ * than limit levels, else 0.  Iterative.  The readers' max_depth check. */
+int tree_too_deep(const xmlNode *root, unsigned limit);
+
 #endif

@@ -127,9 +127,36 @@ static void empty(void)
     CHECK_EQ_INT(lode_errcode(E), LODE_EEMPTY);
 }
 
+/* max_depth below libxml2's own 256 is honoured, as by the XML reader:
+ * html/body/div/div/div/p is 6 levels. */
+static void max_depth_below_256(void)
+{
+    static const char page[] = "<html><body><div><div><div><p>x</p></div></div></div></body></html>";
+    for (unsigned limit = 5; limit <= 6; limit++) {
+        lode_options o;
+        lode_options_init(&o);
+        o.limits.max_depth = limit;
+        lode_engine *e = lode_engine_new(&o);
+        lode_parse_options po = {"html", NULL, 0};
+        lode_doc *d = NULL;
+        int rc = lode_doc_parse(e, page, sizeof page - 1, "deep.html", &po, &d);
+        if (limit == 5) {
+            CHECK_EQ_INT(rc, LODE_ELIMIT);
+            CHECK_EQ_STR(lode_errmsg(e), "deep.html: elements nested deeper than 5 levels (limit)");
+            CHECK(d == NULL);
+        } else {
+            CHECK_EQ_INT(rc, LODE_OK);
+            CHECK(d != NULL);
+        }
+        lode_doc_free(d);
+        lode_engine_free(e);
+    }
+}
+
 int main(void)
 {
     E = lode_engine_new(NULL);
+    RUN(max_depth_below_256);
     RUN(utf8_page);
     RUN(windows1252_declared);
     RUN(undeclared_invalid_utf8_is_1252);
