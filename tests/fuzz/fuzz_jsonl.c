@@ -36,7 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (inputs_add(&in, path) == 0) {
         input_item it;
         int n = 0;
-        while (inputs_next(&in, &it) > 0 && n++ < 1000) {
+        /* at most 1000 items; the count is tested first, so an item taken
+         * is always cleared */
+        while (n < 1000 && inputs_next(&in, &it) > 0) {
+            n++;
             if (!it.error && it.data) {
                 lode_parse_options po = {it.format, NULL, 0};
                 lode_doc *doc = NULL;
