@@ -51,7 +51,7 @@ static int collect(xmlNode *el, void *ud)
  * seconds of instrumented matching.  Once the limit stops a walk, the
  * checks of that run are skipped -- after checking that a stopped match
  * said "no". */
-#define RUN_STEPS 2000000ul
+#define RUN_STEPS 250000ul
 
 typedef struct budget {
     unsigned long left;
