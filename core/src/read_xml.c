@@ -405,7 +405,6 @@ int read_xml(lode_engine *e, const char *name, const unsigned char *data, size_t
         xmlFreeDoc(doc);
         return engine_error(e, LODE_ELIMIT, "%s: a text node longer than 10000000 bytes (libxml2's limit; "
                             "the document would be cut there)", name);
-        return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
     if (!doc || !well_formed) {
         xmlFreeDoc(doc);

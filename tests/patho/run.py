@@ -219,6 +219,20 @@ def g_xml_script(d, n):
     return convert(p, "json"), p
 
 
+def g_comment_hyphens(split):
+    """A comment holding n "--": libxml2 2.9.14 copies the comment read so
+    far into each of its n errors unless the parse stops at the first."""
+    def gen(d, n):
+        p = os.path.join(d, "hyphens.xml")
+        write(p, "<d><p>1</p><!--" + "--x" * n + "--><p>2</p></d>\n")
+        if split:
+            s = os.path.join(d, "count.lua")
+            write(s, 'return { p = function() end }\n')
+            return [LODE, "run", "--split", "p", s, p], p
+        return convert(p, "json"), p
+    return gen
+
+
 def g_fanout(fmt, *extra):
     def gen(d, n):
         p = os.path.join(d, "fanout.xml")
@@ -345,6 +359,8 @@ CASES = [
      either(expect_error("Premature end of data"), expect_error("a text node longer than 10000000 bytes"))),
     ("xml-text-node-20mb", 20 << 20, g_xml_text, expect_error("a text node longer than 16 MiB")),
     ("html-text-node-12mb", 12000000, g_html_text, expect_error("a text node longer than 10000000 bytes")),
+    ("xml-comment-hyphens-200k", 200000, g_comment_hyphens(False), expect_error("Double hyphen within comment")),
+    ("xml-split-comment-hyphens-200k", 200000, g_comment_hyphens(True), expect_error("Double hyphen within comment")),
     ("xml-fanout-json", 100000, g_fanout("json"), expect_error("entity expansion exceeds the limit")),
     ("xml-fanout-text", 100000, g_fanout("text"), expect_error("entity expansion exceeds the limit")),
     ("xml-fanout-entities", 100000, g_fanout("xml", "--entities"), expect_error("entity expansion exceeds the limit")),
