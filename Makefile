@@ -13,6 +13,7 @@
 #   make leakcheck       bad inputs and representative commands under valgrind (tests/leakcheck.sh)
 #   make coverage        the test suite on a gcov build (build/cov/), line and branch coverage of core/
 #   make install PREFIX=/usr/local   (and DESTDIR=) / make uninstall
+#   make ALLOC=system    the lode command on the C library's malloc instead of jemalloc
 #   make clean
 #
 # Dependencies are found with pkg-config.  `make deps` installs missing Debian
@@ -23,6 +24,10 @@ DESTDIR   ?=
 CC        ?= cc
 CORPUS    ?= ../shared/corpus
 SAN       ?=
+# The lode command's malloc: jemalloc (default) or system.  Only the command
+# links it; liblode uses whatever malloc its host has.  Sanitizer and
+# coverage builds always use the system's (the sanitizers replace malloc).
+ALLOC     ?= jemalloc
 V         ?=
 Q         := $(if $(V),,@)
 
@@ -34,14 +39,17 @@ ifeq ($(TSAN),1)
 BUILD     := build/tsan
 OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 SANLD     := -fsanitize=thread
+override ALLOC := system
 else ifeq ($(COV),1)
 BUILD     := build/cov
 OPT       := -O0 -g --coverage -fprofile-update=atomic
 SANLD     := --coverage
+override ALLOC := system
 else ifeq ($(SAN),1)
 BUILD     := build/san
 OPT       := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SANLD     := -fsanitize=address,undefined
+override ALLOC := system
 else
 BUILD     := build
 OPT       := -O2 -g
@@ -56,6 +64,12 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -DLODE_BUILDING -fPIC \
              -fvisibility=hidden -Icore/include -Icore/src $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread -ldl $(LDLIBS)
+# jemalloc ahead of the C library in the command's global scope takes over
+# every malloc of the process: libxml2's, Lua's (through lode), plugins'.
+ALLOC_LIBS = $(if $(filter jemalloc,$(ALLOC)),$(shell pkg-config --libs jemalloc 2>/dev/null))
+ifeq ($(filter jemalloc system,$(ALLOC)),)
+$(error ALLOC must be jemalloc or system, not '$(ALLOC)')
+endif
 
 LIB_SRC   := $(sort $(wildcard core/src/*.c))
 CLI_SRC   := $(sort $(wildcard core/cli/*.c))
@@ -99,9 +113,17 @@ $(BUILD)/liblode.so: $(LIB_OBJ) core/liblode.map
 	    -Wl,-z,defs $(SANLD) -o $(BUILD)/liblode.so.$(ABI) $(LIB_OBJ) $(LDLIBS_ALL) $(LDFLAGS)
 	$(Q)ln -sf liblode.so.$(ABI) $@
 
-$(BUILD)/lode: $(CLI_OBJ) $(BUILD)/liblode.a
+# Relinks the command when ALLOC changes.
+$(BUILD)/lode.alloc: FORCE
+	@mkdir -p $(@D)
+	@echo $(ALLOC) | cmp -s - $@ || echo $(ALLOC) > $@
+
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/lode: $(CLI_OBJ) $(BUILD)/liblode.a $(BUILD)/lode.alloc
 	@echo "  LD      $@"
-	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(BUILD)/liblode.a $(LDLIBS_ALL) $(LDFLAGS)
+	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(BUILD)/liblode.a $(ALLOC_LIBS) $(LDLIBS_ALL) $(LDFLAGS)
 
 $(BUILD)/lode.pc: core/lode.pc.in Makefile
 	@mkdir -p $(@D)
@@ -171,7 +193,7 @@ demo: deps
 test: test-deps
 	@$(MAKE) --no-print-directory all unit
 	@if command -v clang-14 >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
-	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) sh tests/run.sh
+	@BUILD=$(BUILD) CORPUS=$(CORPUS) SAN=$(SAN) ALLOC=$(ALLOC) sh tests/run.sh
 
 # The whole fault-injection loops: every allocation point, every I/O call
 # with every kind of fault (make test runs a stride / a subset of them).

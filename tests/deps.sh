@@ -14,8 +14,8 @@
 #   deps.sh install leakcheck     valgrind (make leakcheck)
 mode=$1
 what=$2
-MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib libcmark-gfm sqlite3 gumbo"
-BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev libcmark-gfm-dev libsqlite3-dev libgumbo-dev"
+MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib libcmark-gfm sqlite3 gumbo jemalloc"
+BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev libcmark-gfm-dev libsqlite3-dev libgumbo-dev libjemalloc-dev"
 TEST_DEBS="sqlite3 cmark-gfm unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev parallel chromium"
 
 missing=""

@@ -23,7 +23,8 @@ n=0; failed=0; tab=$(printf '\t')
 check() {
     want=$1 what=$2; shift 2
     n=$((n + 1))
-    valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+    # the command links jemalloc: valgrind's malloc must replace that one
+    valgrind -q --soname-synonyms=somalloc='*jemalloc*' --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
         --error-exitcode=99 --track-fds=no --log-file="$tmp/vg" "$@" > "$tmp/stdout" 2> "$tmp/stderr" < /dev/null
     got=$?
     if [ $got = 99 ] || [ -s "$tmp/vg" ]; then

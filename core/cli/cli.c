@@ -1,5 +1,6 @@
 /* cli.c -- the lode command: dispatch, help, version, diagnostics. */
 #include "cli.h"
+#include "allocator.h"
 #include "harden.h"
 
 #include <stdarg.h>
@@ -249,8 +250,9 @@ static void main_help(FILE *fp)
 
 static int version(cli *c)
 {
-    fprintf(c->out, "lode %s\nlibxml2 %s, utf8proc %s, jansson %s\n", lode_version(), LIBXML_DOTTED_VERSION,
-            utf8proc_version(), JANSSON_VERSION);
+    char alloc[96];
+    fprintf(c->out, "lode %s\nlibxml2 %s, utf8proc %s, jansson %s\nallocator: %s\n", lode_version(),
+            LIBXML_DOTTED_VERSION, utf8proc_version(), JANSSON_VERSION, cli_allocator(alloc, sizeof alloc));
     return EXIT_OK;
 }
 

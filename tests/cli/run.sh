@@ -97,6 +97,13 @@ t convert-help 0 -- convert --help
 t help-unknown 2 -- help frobnicate
 t version 0 -- --version
 count "version names lode and libxml2" 'lode 0\.1\.0\|libxml2 2\.' 2
+# ALLOC (from make): the malloc the command was linked with, which the
+# process must really be using (found at run time through jemalloc's mallctl)
+if [ "${ALLOC:-jemalloc}" = jemalloc ]; then
+    count "version: the command runs on jemalloc" '^allocator: jemalloc [0-9]' 1
+else
+    count "version: the command runs on the system malloc" '^allocator: system malloc$' 1
+fi
 t from-overrides-extension 0 -- convert "$SEED" -f text -t text
 t html-encoding-option 0 -- convert "$DOCS/sample-news-page.html" --encoding windows-1252 -t text
 t repair-flag 0 -- convert tests/bad/invalid-utf8.txt --repair -t text

@@ -32,6 +32,12 @@ extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void __libc_free(void *);
+extern void *__libc_memalign(size_t, size_t);
+extern void *__libc_valloc(size_t);
+extern void *__libc_pvalloc(size_t);
+
+/* the C library's malloc_usable_size (it exports no __libc_ name for it) */
+static size_t (*libc_usable)(void *);
 
 static long fail_at, calls;
 static int persistent, ready;
@@ -69,6 +75,9 @@ __attribute__((constructor)) static void setup(void)
         persistent = strstr(spec, ":persistent") != NULL;
     }
     dl_iterate_phdr(find_libxml2, NULL);
+    void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+    if (libc)
+        *(void **)&libc_usable = dlsym(libc, "malloc_usable_size");
     ready = 1;
 }
 
@@ -114,9 +123,58 @@ void *calloc(size_t k, size_t n)
 void *realloc(void *p, size_t n)
 {
     /* frees and shrinks never fail (Lua's allocator contract) */
-    if (n && (!p || n > malloc_usable_size(p)) && refuse(__builtin_return_address(0)))
+    if (n && (!p || (libc_usable && n > libc_usable(p))) && refuse(__builtin_return_address(0)))
         return NULL;
     return __libc_realloc(p, n);
+}
+
+/* The rest of the malloc family, never failed: every block comes from and
+ * goes back to the C library's malloc even when the program links another
+ * allocator ahead of it (the lode command links jemalloc).  Otherwise a
+ * block from one allocator would be freed by the other. */
+void *reallocarray(void *p, size_t k, size_t n)
+{
+    if (n && k > SIZE_MAX / n) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(p, k * n);
+}
+
+void *memalign(size_t align, size_t n)
+{
+    return __libc_memalign(align, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    return __libc_memalign(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (align < sizeof(void *) || (align & (align - 1)) != 0)
+        return EINVAL;
+    void *p = __libc_memalign(align, n);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+void *valloc(size_t n)
+{
+    return __libc_valloc(n);
+}
+
+void *pvalloc(size_t n)
+{
+    return __libc_pvalloc(n);
+}
+
+size_t malloc_usable_size(void *p)
+{
+    return p && libc_usable ? libc_usable(p) : 0;
 }
 
 void free(void *p)
