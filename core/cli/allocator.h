@@ -13,4 +13,13 @@
  * really uses, whatever the build meant to link. */
 const char *cli_allocator(char *buf, size_t n);
 
+/* Makes the calling thread allocate from jemalloc's first arena, the one
+ * the main thread uses; does nothing on another malloc.  For --split runs:
+ * there the workers take turns parsing one stream, and each element's tree
+ * is made by one worker and its reader's nodes freed by another.  With an
+ * arena per thread, each arena keeps the pages of the largest trees it has
+ * seen: 85-118 MiB peak on a 102 MB file with -j 2, 52-57 MiB with one
+ * arena (docs/performance.md). */
+void cli_allocator_share_arena(void);
+
 #endif

@@ -532,7 +532,7 @@ int cmd_run(cli *c, int argc, char **argv)
     if (inputs_count_exact(&in) && inputs_count(&in) < (size_t)nj)
         nj = inputs_count(&in) ? (int)inputs_count(&in) : 1;
     runner_config cfg = {c,         nj, script, mpath, {jsonl ? NULL : from, NULL, 0},
-                         write_dir, to, profile, on_commit, on_tick, &rs, &interrupted};
+                         write_dir, to, profile, on_commit, on_tick, &rs, &interrupted, split != NULL};
     runner *run = NULL;
     int rc = runner_new(&cfg, &run);
     if (rc != EXIT_OK) {

@@ -1,5 +1,6 @@
 /* runner.c -- worker threads and the ordered commit (see runner.h). */
 #include "runner.h"
+#include "allocator.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -275,6 +276,8 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     struct runner *r = w->r;
+    if (r->cfg.share_arena)
+        cli_allocator_share_arena();
     pthread_mutex_lock(&r->mu);
     for (;;) {
         while (!r->stop && !r->eof && r->taken >= r->committed + r->window) {

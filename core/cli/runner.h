@@ -53,6 +53,7 @@ typedef struct runner_config {
     void (*tick)(void *ud);
     void *ud;
     volatile sig_atomic_t *interrupted; /* polled: non-zero stops the run */
+    int share_arena;           /* workers allocate from one jemalloc arena (--split) */
 } runner_config;
 
 typedef struct runner runner;
