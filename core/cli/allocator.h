@@ -18,7 +18,7 @@ const char *cli_allocator(char *buf, size_t n);
  * there the workers take turns parsing one stream, and each element's tree
  * is made by one worker and its reader's nodes freed by another.  With an
  * arena per thread, each arena keeps the pages of the largest trees it has
- * seen: 85-118 MiB peak on a 102 MB file with -j 2, 52-57 MiB with one
+ * seen: 85-118 MiB peak on a 102 MB file with -j 2, 51-66 MiB with one
  * arena (docs/performance.md). */
 void cli_allocator_share_arena(void);
 
