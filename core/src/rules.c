@@ -11,8 +11,10 @@
  * "finish" are phases, not selectors.
  *
  * The walk visits elements in document order, once per document; for each
- * it tests every rule (native selector matching, no Lua call on a miss) and
- * calls the handlers that match.  Edits during the walk are allowed; what is
+ * it tests the rules that can match it (rule_index.h: those filed under its
+ * tag name, id or classes, and those without such a key; native selector
+ * matching, no Lua call on a miss) and calls the handlers that match, in
+ * rule order.  Edits during the walk are allowed; what is
  * visited afterwards is defined in docs/lua-api.md ("Editing during the
  * walk") and follows from three rules here: children are taken live from the
  * node after its handlers ran (unless ctx:skip() or the node left the
@@ -37,6 +39,7 @@
 #include "lua_report.h"
 #include "lua_tree.h"
 #include "plugin.h"
+#include "rule_index.h"
 #include "rules.h"
 #include "sandbox.h"
 #include "tree_edit.h"
@@ -50,6 +53,7 @@ struct lode_rules {
     char *name;          /* script name for messages */
     rule *rules;
     size_t nrules;
+    rule_index index;    /* the rules that can match an element */
     int ref_begin, ref_document, ref_finish;
     int ref_ctx;         /* the ctx table */
     int ref_tb;          /* the traceback handler */
@@ -270,6 +274,7 @@ static void free_rules(lode_rules *r)
     mem_free(&r->e->mem, r->rules);
     r->rules = NULL;
     r->nrules = 0;
+    rule_index_free(&r->index);
 }
 
 /* Does the selector source use a test that select_memo speeds up (:has,
@@ -380,6 +385,11 @@ static int read_table(lode_rules *r)
         ps[n++] = p;
     }
     qsort(ps, n, sizeof *ps, pending_cmp);
+    if (n > UINT32_MAX) {
+        rc = engine_error(r->e, LODE_ELIMIT, "%s: more than %lu rules", r->name, (unsigned long)UINT32_MAX);
+        goto out;
+    }
+    rule_index_init(&r->index, &r->e->mem);
     r->rules = mem_alloc(&r->e->mem, (n ? n : 1) * sizeof *r->rules);
     if (!r->rules) {
         rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
@@ -416,6 +426,10 @@ static int read_table(lode_rules *r)
                 goto out;
             }
             select_memo_reset(r->memo);
+        }
+        if (rule_index_add(&r->index, (uint32_t)i, ru->sel) != 0) {
+            rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
+            goto out;
         }
     }
 out:
@@ -985,7 +999,16 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         select_memo_reset(r->memo); /* a handler changed the tree */
         r->memo_edits = r->doc->edits;
     }
-    for (size_t i = 0; i < r->nrules; i++) {
+    /* The candidates are the rules that can match n as it is now; a handler
+     * that edits the tree may change n's name, id or classes, so after an
+     * edit they are looked up again and the loop goes on after rule i. */
+    const uint32_t *cand;
+    size_t ncand;
+    unsigned long edits = r->doc->edits;
+    if (rule_index_candidates(&r->index, n, &cand, &ncand) != 0)
+        return engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
+    for (size_t k = 0; k < ncand;) {
+        size_t i = cand[k++];
         if (!select_matches_limit(r->rules[i].sel, n, r->memo, &r->lim)) {
             if (r->lim.stopped)
                 return limit_error(r, i);
@@ -1004,6 +1027,13 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         }
         if (r->rules[i].leave_ref != LUA_NOREF && push_leave(r, (int)i) != LODE_OK)
             return LODE_ENOMEM;
+        if (r->doc->edits != edits) {
+            edits = r->doc->edits;
+            if (rule_index_candidates(&r->index, n, &cand, &ncand) != 0)
+                return engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
+            for (k = 0; k < ncand && cand[k] <= i; k++)
+                ;
+        }
     }
     int skip = r->skip;
     int attached = n->parent == parent || tree_attached(n);

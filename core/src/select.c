@@ -3,7 +3,8 @@
  *
  * Matching runs right to left: the rightmost compound is tested on the
  * element, then the combinators walk to parents and earlier siblings.
- * Nothing here allocates; text is compared as a stream of byte segments, so
+ * Nothing here allocates (but select_node_keys may grow the caller's
+ * buffer); text is compared as a stream of byte segments, so
  * attribute values split into several text nodes and :contains() across
  * inline children need no concatenated copy.  Expensive tests go through a
  * caller-provided select_memo (select_each keeps one on its stack), which
@@ -701,6 +702,66 @@ int select_key(const selector *s, size_t alt, int *kind, const char **value)
         } else if (y->kind == SK_TYPE && y->name && *kind == SELECT_KEY_NONE) {
             *kind = SELECT_KEY_TAG;
             *value = y->name;
+        }
+    }
+    return 0;
+}
+
+/* The value of attribute a as value_ok sees it: its text children, joined
+ * in tmp only when there is more than one. */
+static const char *attr_text(const xmlAttr *a, buf *tmp, size_t *len)
+{
+    const xmlNode *t = a->children, *only = NULL;
+    size_t count = 0;
+    for (; t; t = t->next)
+        if (t->type == XML_TEXT_NODE && t->content)
+            only = t, count++;
+    if (count <= 1) {
+        *len = only ? strlen((const char *)only->content) : 0;
+        return only ? (const char *)only->content : "";
+    }
+    buf_reset(tmp);
+    for (t = a->children; t; t = t->next)
+        if (t->type == XML_TEXT_NODE && t->content)
+            buf_puts(tmp, (const char *)t->content);
+    if (!buf_ok(tmp))
+        return NULL;
+    *len = tmp->len;
+    return tmp->ptr ? tmp->ptr : "";
+}
+
+int select_node_keys(const xmlNode *n, int want_attrs, buf *tmp,
+                     int (*cb)(void *ud, int kind, const char *value, size_t len), void *ud)
+{
+    int rc = cb(ud, SELECT_KEY_TAG, (const char *)n->name, strlen((const char *)n->name));
+    if (rc || !want_attrs)
+        return rc;
+    int html = is_html(n->doc);
+    for (const xmlAttr *a = n->properties; a; a = a->next) {
+        int is_id = a->ns ? !html && a->ns->href &&
+                                strcmp((const char *)a->ns->href, (const char *)XML_XML_NAMESPACE) == 0 &&
+                                strcmp((const char *)a->name, "id") == 0
+                          : name_is(a->name, "id", html);
+        int is_class = !a->ns && name_is(a->name, "class", html);
+        if (!is_id && !is_class)
+            continue;
+        size_t len;
+        const char *v = attr_text(a, tmp, &len);
+        if (!v)
+            return -1;
+        if (is_id) {
+            if ((rc = cb(ud, SELECT_KEY_ID, v, len)) != 0)
+                return rc;
+            continue;
+        }
+        for (size_t i = 0; i < len;) {
+            while (i < len && is_space((unsigned char)v[i]))
+                i++;
+            size_t start = i;
+            while (i < len && !is_space((unsigned char)v[i]))
+                i++;
+            if (i > start && (rc = cb(ud, SELECT_KEY_CLASS, v + start, i - start)) != 0)
+                return rc;
         }
     }
     return 0;

@@ -214,6 +214,19 @@ size_t select_alternatives(const selector *s);
  * Returns 0, or -1 if alt is out of range. */
 int select_key(const selector *s, size_t alt, int *kind, const char **value);
 
+/* The keys element n offers, the other half of select_key: a selector
+ * alternative whose key is (kind, value) can match n only if n offers that
+ * key (tag keys compared ASCII-case-insensitively, as select_key says).
+ * Calls cb(ud, kind, value, len) once for n's local name (SELECT_KEY_TAG, as
+ * stored), once per id attribute's value (SELECT_KEY_ID: the attributes #id
+ * tests), once per token of each class attribute (SELECT_KEY_CLASS, split
+ * at the whitespace ~= splits at).  A value held in several text children
+ * is joined in tmp; value bytes are valid only during the call.  ids and
+ * classes are skipped when want_attrs is 0.  Returns 0, cb's first non-zero
+ * return, or -1 when tmp cannot grow. */
+int select_node_keys(const xmlNode *n, int want_attrs, buf *tmp,
+                     int (*cb)(void *ud, int kind, const char *value, size_t len), void *ud);
+
 /* ------------------------------------------------------------------------ */
 /* The compiled form.  Shared by select_parse.c (which builds it) and       */
 /* select.c (which matches and prints it); everyone else treats selector as */

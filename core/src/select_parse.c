@@ -136,14 +136,17 @@ static void set_error(parser *p, size_t at, const char *fmt, ...)
 
 /* ---- arena --------------------------------------------------------------- */
 
-/* Returns n zeroed bytes from the selector's arena.  A chunk is at least
+/* Returns n zeroed bytes from the selector's arena.  The first chunk is
+ * sized from the source (a short selector like "p" takes about 200 bytes,
+ * and a script may hold tens of thousands of them); later ones are at least
  * CHUNK_BYTES, so a typical selector lives in one or two blocks. */
 static void *arena(parser *p, size_t n)
 {
     n = (n + ALIGN_TO - 1) / ALIGN_TO * ALIGN_TO;
     sel_chunk *c = p->sel->chunks;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
+        size_t want = c ? CHUNK_BYTES : p->len < (CHUNK_BYTES - 256) / 32 ? 256 + 32 * p->len : CHUNK_BYTES;
+        size_t cap = n > want ? n : want;
         c = mem_alloc(p->m, sizeof *c + cap);
         if (!c) {
             set_error(p, p->pos, "out of memory");
