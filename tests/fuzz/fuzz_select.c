@@ -6,7 +6,10 @@
  * canonical form must compile again and select the same elements.  On the
  * parsed document select_each, select_count, select_matches and
  * select_matches_memo must all agree (abort() otherwise); the plain
- * select_matches runs under a step limit (select_matches_limit). */
+ * select_matches runs under a step limit (select_matches_limit).  The rule
+ * index (rule_index.h) filed with the selector must list it as a candidate
+ * for every element it matches.  A document starting with "<?xml" is parsed
+ * as XML (names compare exactly, xml:id is an id), anything else as HTML. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "buf.h"
 #include "lode.h"
 #include "mem.h"
+#include "rule_index.h"
 #include "select.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -76,8 +80,21 @@ static int count_one(xmlNode *el, void *ud)
 /* Walks every element under n in document order, checking select_matches
  * (with and without memo) against the select_each list; 1 if the walk was
  * cut short by lim. */
+/* Is rule 0 among el's candidates in ix?  Checks the list's order too. */
+static int candidate(rule_index *ix, const xmlNode *el)
+{
+    const uint32_t *c;
+    size_t nc;
+    if (rule_index_candidates(ix, el, &c, &nc) != 0)
+        abort();
+    for (size_t i = 1; i < nc; i++)
+        if (c[i - 1] >= c[i])
+            abort(); /* documented: ascending, no repeats */
+    return nc > 0 && c[0] == 0;
+}
+
 static int check(const selector *s, xmlNode *n, const hits *h, size_t *k, select_memo *memo,
-                 select_limit *lim, const char *what)
+                 select_limit *lim, rule_index *ix, const char *what)
 {
     for (; n; n = n->next) {
         if (n->type == XML_ELEMENT_NODE) {
@@ -91,6 +108,11 @@ static int check(const selector *s, xmlNode *n, const hits *h, size_t *k, select
             int listed = *k < h->n && h->v[*k] == n;
             if (listed)
                 (*k)++;
+            if (m1 && !candidate(ix, n)) {
+                fprintf(stderr, "fuzz_select (%s): <%s> line %ld matches, but the rule index "
+                        "does not list the rule\n", what, (const char *)n->name, (long)xmlGetLineNo(n));
+                abort();
+            }
             if (m1 != m2 || m1 != listed) {
                 fprintf(stderr, "fuzz_select (%s): <%s> line %ld: matches=%d memo=%d each=%d\n",
                         what, (const char *)n->name, (long)xmlGetLineNo(n), m1, m2, listed);
@@ -99,7 +121,7 @@ static int check(const selector *s, xmlNode *n, const hits *h, size_t *k, select
         }
         if ((n->type == XML_ELEMENT_NODE || n->type == XML_DOCUMENT_NODE ||
              n->type == XML_HTML_DOCUMENT_NODE) &&
-            check(s, n->children, h, k, memo, lim, what))
+            check(s, n->children, h, k, memo, lim, ix, what))
             return 1;
     }
     return 0;
@@ -107,7 +129,7 @@ static int check(const selector *s, xmlNode *n, const hits *h, size_t *k, select
 
 /* select_each into h, select_count, then the element-by-element check; 0,
  * or 1 if the step limit cut the run short (h is then incomplete). */
-static int run(const selector *s, xmlDoc *x, hits *h, const char *what)
+static int run_indexed(const selector *s, xmlDoc *x, hits *h, rule_index *ix, const char *what)
 {
     budget b = {RUN_STEPS};
     select_limit lim = {spend, &b, 0, 0};
@@ -128,7 +150,7 @@ static int run(const selector *s, xmlDoc *x, hits *h, const char *what)
     select_memo memo;
     select_memo_reset(&memo);
     size_t k = 0;
-    if (check(s, x->children, h, &k, &memo, &lim, what))
+    if (check(s, x->children, h, &k, &memo, &lim, ix, what))
         return 1;
     if (k != h->n) {
         fprintf(stderr, "fuzz_select (%s): select_each gave %zu elements, walk found %zu\n", what,
@@ -136,6 +158,18 @@ static int run(const selector *s, xmlDoc *x, hits *h, const char *what)
         abort();
     }
     return 0;
+}
+
+/* run_indexed with an index holding s as rule 0. */
+static int run(const selector *s, xmlDoc *x, hits *h, const char *what)
+{
+    rule_index ix;
+    rule_index_init(&ix, &M);
+    if (rule_index_add(&ix, 0, s) != 0)
+        abort();
+    int rc = run_indexed(s, x, h, &ix, what);
+    rule_index_free(&ix);
+    return rc;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -174,10 +208,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    lode_parse_options po = {"html", NULL, 0};
     lode_doc *doc = NULL;
     size_t off = cut < size ? cut + 1 : size;
-    if (lode_doc_parse(engine, data + off, size - off, "fuzz.html", &po, &doc) == LODE_OK) {
+    lode_parse_options po = {size - off >= 5 && memcmp(data + off, "<?xml", 5) == 0 ? "xml" : "html", NULL, 0};
+    if (lode_doc_parse(engine, data + off, size - off, "fuzz", &po, &doc) == LODE_OK) {
         xmlDoc *x = lode_doc_xml(doc);
         hits h1 = {0}, h2 = {0};
         int cut1 = run(s, x, &h1, "source");
