@@ -486,55 +486,145 @@ static int word_class(uint32_t cp)
     }
 }
 
-/* [-0, +(0|2), -] The iterator of text.words.  Upvalues: the string and the
- * byte offset where scanning resumes.  A word starts at a letter or digit
- * and continues over letters, digits and marks, and over one joiner
- * (apostrophe or hyphen) when a letter or digit follows it. */
-static int word_next(lua_State *L)
+/* The class of the code point at *i, which it steps over; ASCII without
+ * decoding (most text of most corpora). */
+static inline int next_class(const char *s, size_t len, size_t *i)
 {
-    size_t len;
-    const char *s = lua_tolstring(L, lua_upvalueindex(1), &len);
-    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(2));
-    size_t start = len;
-    while (i < len) { /* skip to the first letter or digit */
-        size_t at = i;
-        if (word_class(next_cp(s, len, &i)) == W_CORE) {
-            start = at;
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        ++*i;
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            return W_CORE;
+        if (c >= '0' && c <= '9')
+            return W_CORE;
+        return c == '\'' || c == '-' ? W_JOIN : W_OTHER;
+    }
+    return word_class(next_cp(s, len, i));
+}
+
+/* How words are found: text.words' rules, or runs of letters and digits. */
+enum { WORDS_RULES, WORDS_ALNUM };
+
+static int check_words_mode(lua_State *L, int arg)
+{
+    static const char *const modes[] = {"words", "alnum", NULL};
+    return luaL_checkoption(L, arg, "words", modes);
+}
+
+/* Finds the next word of s[0, len) at or after *i: 1 with the word in
+ * [*start, *end) and *i where scanning resumes, or 0 (*i = len).  s is
+ * valid UTF-8.  WORDS_RULES: a word starts at a letter or digit and
+ * continues over letters, digits and marks, and over one joiner (apostrophe
+ * or hyphen) when a letter or digit follows it.  WORDS_ALNUM: a word is a
+ * maximal run of letters and digits. */
+static int next_word(const char *s, size_t len, size_t *i, int mode, size_t *start, size_t *end)
+{
+    size_t at = *i;
+    while (at < len) { /* skip to the first letter or digit */
+        size_t j = at;
+        if (next_class(s, len, &j) == W_CORE) {
+            *start = at;
+            *end = j;
             break;
         }
+        at = j;
     }
-    if (start == len) {
-        lua_pushinteger(L, (lua_Integer)len);
-        lua_replace(L, lua_upvalueindex(2));
+    if (at >= len) {
+        *i = len;
         return 0;
     }
-    size_t end = i;
-    while (i < len) {
-        int k = word_class(next_cp(s, len, &i));
-        if (k == W_CORE || k == W_MARK) {
-            end = i;
-        } else if (k == W_JOIN && i < len && word_class(next_cp(s, len, &i)) == W_CORE) {
-            end = i;
+    size_t j = *end;
+    while (j < len) {
+        int k = next_class(s, len, &j);
+        if (k == W_CORE) {
+            *end = j;
+        } else if (mode == WORDS_ALNUM) {
+            break;
+        } else if (k == W_MARK) {
+            *end = j;
+        } else if (k == W_JOIN && j < len && next_class(s, len, &j) == W_CORE) {
+            *end = j;
         } else {
             break;
         }
     }
-    lua_pushinteger(L, (lua_Integer)end);
+    /* resume after the word: what ended it is not a letter or digit, or
+     * (a joiner) is rescanned harmlessly */
+    *i = *end;
+    return 1;
+}
+
+/* [-0, +(0|2), -] The iterator of text.words.  Upvalues: the string, the
+ * byte offset where scanning resumes, the mode. */
+static int word_next(lua_State *L)
+{
+    size_t len, start, end;
+    const char *s = lua_tolstring(L, lua_upvalueindex(1), &len);
+    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(2));
+    int mode = (int)lua_tointeger(L, lua_upvalueindex(3));
+    int found = next_word(s, len, &i, mode, &start, &end);
+    lua_pushinteger(L, (lua_Integer)i);
     lua_replace(L, lua_upvalueindex(2));
+    if (!found)
+        return 0;
     lua_pushlstring(L, s + start, end - start);
     lua_pushinteger(L, (lua_Integer)start + 1);
     return 2;
 }
 
-/* [-1, +1, e] text.words(s) -> iterator yielding word, position */
+/* [-(1|2), +1, e] text.words(s [, mode]) -> iterator yielding word, position */
 static int text_words(lua_State *L)
 {
     size_t len;
     check_utf8(L, 1, &len);
+    int mode = check_words_mode(L, 2);
     lua_settop(L, 1);
     lua_pushinteger(L, 0);
-    lua_pushcclosure(L, word_next, 2);
+    lua_pushinteger(L, mode);
+    lua_pushcclosure(L, word_next, 3);
     return 1;
+}
+
+/* [-(1|2|3), +2, e] text.count_words(s [, counts [, mode]]) -> counts, n
+ * Adds 1 to counts[w] (raw access) for each word w of s, as text.words(s,
+ * mode) finds them; counts is a new table when nil.  n: the words added. */
+static int text_count_words(lua_State *L)
+{
+    size_t len, start, end, i = 0;
+    const char *s = check_utf8(L, 1, &len);
+    if (lua_isnoneornil(L, 2)) {
+        lua_settop(L, 3);
+        lua_newtable(L);
+        lua_replace(L, 2);
+    } else {
+        luaL_checktype(L, 2, LUA_TTABLE);
+    }
+    int mode = check_words_mode(L, 3);
+    lua_settop(L, 2);
+    lua_Integer n = 0;
+    while (next_word(s, len, &i, mode, &start, &end)) {
+        lua_pushlstring(L, s + start, end - start);
+        lua_pushvalue(L, -1);
+        lua_Integer c = 0;
+        int t = lua_rawget(L, 2);
+        if (t != LUA_TNIL) {
+            int isint = 0;
+            if (t == LUA_TNUMBER)
+                c = lua_tointegerx(L, -1, &isint);
+            if (!isint) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "counts[\"%.60s%s\"] is a %s, not an integer", s + start,
+                         end - start > 60 ? "..." : "", luaL_typename(L, -1));
+                return luaL_argerror(L, 2, msg);
+            }
+        }
+        lua_pop(L, 1);
+        lua_pushinteger(L, (lua_Integer)((lua_Unsigned)c + 1u)); /* wraps like Lua's + */
+        lua_rawset(L, 2);
+        n++;
+    }
+    lua_pushinteger(L, n);
+    return 2;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -685,6 +775,7 @@ static const luaL_Reg text_funcs[] = {
     {"len", text_len},
     {"graphemes", text_graphemes},
     {"words", text_words},
+    {"count_words", text_count_words},
     {"width", text_width},
     {"category", text_category},
     {"valid", text_valid},

@@ -86,7 +86,7 @@ local function test_module()
     check(type(text.unicode_version) == "string" and text.unicode_version:match("^%d+%.%d+%.%d+$"),
           "unicode_version is a version string", tostring(text.unicode_version))
     for _, name in ipairs { "normalize", "casefold", "lower", "upper", "len", "graphemes", "words",
-                            "width", "category", "valid", "repair", "strip_marks", "sub" } do
+                            "count_words", "width", "category", "valid", "repair", "strip_marks", "sub" } do
         eq(type(text[name]), "function", "text." .. name .. " is a function")
     end
 end
@@ -267,6 +267,59 @@ local function test_words()
     eq_list(p, { 1, 9 }, "words: byte positions after multi-byte letters")
     raises(function() local _ = text.words(BAD) end,
            "bad argument #1 to 'words' (invalid UTF-8 at byte 3)", "words: invalid UTF-8")
+
+    -- mode "alnum": maximal runs of letters and digits, what the regex
+    -- [^\W_]+ finds; joiners, marks, ZWNJ and _ all separate
+    local function alnum(s)
+        return (collect(text.words(s, "alnum")))
+    end
+    eq_list(alnum("Raketen-Programm don't l’homme"), { "Raketen", "Programm", "don", "t", "l", "homme" },
+            "words alnum: joiners separate")
+    eq_list(alnum("e\u{301}cole naï\u{308}ve"), { "e", "cole", "naï", "ve" }, "words alnum: marks separate")
+    eq_list(alnum("می\u{200C}خواهم"), { "می", "خواهم" }, "words alnum: ZWNJ separates")
+    eq_list(alnum("snake_case Ⅻ½² COVID-19 日本語"), { "snake", "case", "Ⅻ½²", "COVID", "19", "日本語" },
+            "words alnum: L* and N* runs")
+    eq_list(alnum("a-"), { "a" }, "words alnum: joiner at the end")
+    eq_list(alnum(""), {}, "words alnum: empty")
+    w, p = collect(text.words("Größe über-all", "alnum"))
+    eq_list(p, { 1, 9, 15 }, "words alnum: byte positions")
+    eq_list(collect(text.words("a-b", "words")), { "a-b" }, "words: mode \"words\" is the default")
+    raises(function() local _ = text.words("x", "bogus") end,
+           "bad argument #2 to 'words' (invalid option 'bogus')", "words: unknown mode")
+end
+
+local function test_count_words()
+    local t, n = text.count_words("Der Hund und der Hund, der-Hund")
+    eq(n, 6, "count_words: number of words")
+    eq(t.Hund, 2, "count_words: counts a word")
+    eq(t["der-Hund"], 1, "count_words: text.words' rules by default")
+    eq(t.der, 1, "count_words: case-sensitive")
+    local t2, n2 = text.count_words("der Hund x", t, "alnum")
+    eq(t2, t, "count_words: adds to the given table and returns it")
+    eq(n2, 3, "count_words: n counts this call's words only")
+    eq(t.Hund, 3, "count_words: adds to existing counts")
+    eq(t.x, 1, "count_words: new keys start at 1")
+    local same = {}
+    for w in text.words("a b a", "alnum") do same[w] = (same[w] or 0) + 1 end
+    local got = text.count_words("a b a", nil, "alnum")
+    check(got.a == same.a and got.b == same.b and next(got, next(got, next(got))) == nil,
+          "count_words: equals counting text.words in Lua")
+    local _, zero = text.count_words("  -- ")
+    eq(zero, 0, "count_words: no words")
+    local counts = setmetatable({}, { __newindex = function() error("metamethod called") end })
+    text.count_words("raw", counts)
+    eq(rawget(counts, "raw"), 1, "count_words: raw access, no metamethods")
+    raises(function() text.count_words("x", { x = "1" }) end,
+           [[bad argument #2 to 'count_words' (counts["x"] is a string, not an integer)]],
+           "count_words: a non-integer count raises")
+    raises(function() text.count_words("x", { x = 1.5 }) end, "is a number, not an integer",
+           "count_words: a fractional count raises")
+    raises(function() text.count_words("x", 5) end, "bad argument #2 to 'count_words' (table expected",
+           "count_words: counts must be a table")
+    raises(function() text.count_words(BAD) end, "bad argument #1 to 'count_words' (invalid UTF-8 at byte 3)",
+           "count_words: invalid UTF-8")
+    raises(function() text.count_words("x", nil, "bogus") end, "invalid option 'bogus'",
+           "count_words: unknown mode")
 end
 
 local function test_width()
@@ -663,6 +716,7 @@ test_case()
 test_len()
 test_graphemes()
 test_words()
+test_count_words()
 test_width()
 test_category()
 test_valid_repair()
