@@ -34,13 +34,21 @@ static const char *check_name(lua_State *L, int arg)
 
 /* The key at arg as UTF-8 text: strings (ill-formed bytes replaced by
  * U+FFFD), numbers and booleans (as tostring writes them). */
-static const char *check_key(lua_State *L, int arg, size_t *len)
+static int is_key_type(int t)
 {
-    int t = lua_type(L, arg);
-    if (t != LUA_TSTRING && t != LUA_TNUMBER && t != LUA_TBOOLEAN)
-        luaL_typeerror(L, arg, "string key");
-    const char *s = luaL_tolstring(L, arg, len); /* pushes the text */
-    lua_replace(L, arg);
+    return t == LUA_TSTRING || t == LUA_TNUMBER || t == LUA_TBOOLEAN;
+}
+
+/* The value at arg (a string, number or boolean) replaced by its text. */
+static const char *key_text(lua_State *L, int arg, size_t *len)
+{
+    const char *s;
+    if (lua_type(L, arg) == LUA_TSTRING) {
+        s = lua_tolstring(L, arg, len);
+    } else {
+        s = luaL_tolstring(L, arg, len); /* pushes the text */
+        lua_replace(L, arg);
+    }
     if (utf8_valid_len((const unsigned char *)s, *len) == *len)
         return s;
     luaL_Buffer b;
@@ -60,6 +68,13 @@ static const char *check_key(lua_State *L, int arg, size_t *len)
     return lua_tolstring(L, arg, len);
 }
 
+static const char *check_key(lua_State *L, int arg, size_t *len)
+{
+    if (!is_key_type(lua_type(L, arg)))
+        luaL_typeerror(L, arg, "string key");
+    return key_text(L, arg, len);
+}
+
 static double check_finite(lua_State *L, int arg)
 {
     double x = (double)luaL_checknumber(L, arg);
@@ -75,11 +90,46 @@ static int failed(lua_State *L, const char *err)
     return luaL_error(L, "%s", err);
 }
 
-/* report:count(name, key [, n]) -- adds n (an integer, default 1) to key */
+/* report:count(name, {key = n, ...}): adds each pair, in the table's order
+ * (the result does not depend on it); a bad pair raises, the pairs before
+ * it stay added. */
+static int count_table(lua_State *L, struct lode_report *r, const char *name)
+{
+    luaL_argcheck(L, lua_isnone(L, 4), 4,
+                  "no n with a table of counts; put a call returning more values in parentheses");
+    lua_settop(L, 3);
+    char err[300];
+    size_t len;
+    long at = report_agg(r, REP_COUNT, name, err, sizeof err);
+    if (at < 0)
+        return failed(L, err);
+    lua_pushnil(L);
+    while (lua_next(L, 3)) { /* key at 4, value at 5 */
+        int isint = 0;
+        lua_Integer n = 0;
+        if (lua_type(L, 5) == LUA_TNUMBER)
+            n = lua_tointegerx(L, 5, &isint);
+        if (!is_key_type(lua_type(L, 4)) || !isint)
+            return luaL_error(L, "report:count: the table of counts holds a %s key with a %s value; "
+                              "keys must be strings, numbers or booleans, values integers",
+                              luaL_typename(L, 4), luaL_typename(L, 5));
+        lua_pushvalue(L, 4); /* lua_next needs the key itself untouched */
+        const char *key = key_text(L, 6, &len);
+        if (report_count_at(r, at, key, len, (int64_t)n, err, sizeof err) < 0)
+            return failed(L, err);
+        lua_settop(L, 4);
+    }
+    return 0;
+}
+
+/* report:count(name, key [, n]) -- adds n (an integer, default 1) to key;
+ * report:count(name, t) adds t's key -> n pairs */
 static int r_count(lua_State *L)
 {
     struct lode_report *r = check(L);
     const char *name = check_name(L, 2);
+    if (lua_type(L, 3) == LUA_TTABLE)
+        return count_table(L, r, name);
     size_t len;
     const char *key = check_key(L, 3, &len);
     lua_Integer n = luaL_optinteger(L, 4, 1);
@@ -279,7 +329,8 @@ static int with_view(lua_State *L, int mode, lua_Integer n)
     const char *name = check_name(L, 2);
     rep_view v;
     /* entries(name, n): only the first n need sorting */
-    int found = report_view_first(r, name, mode == 1 && n > 0 ? (size_t)n : 0, &v);
+    size_t first = mode == 0 ? REPORT_VIEW_UNORDERED : n > 0 ? (size_t)n : 0;
+    int found = report_view_first(r, name, first, &v);
     if (found < 0)
         return luaL_error(L, "not enough memory");
     if (!found) {
@@ -331,7 +382,7 @@ static int r_total(lua_State *L)
     struct lode_report *r = check(L);
     const char *name = check_name(L, 2);
     rep_view v;
-    int found = report_view(r, name, &v);
+    int found = report_view_first(r, name, REPORT_VIEW_UNORDERED, &v);
     if (found < 0)
         return luaL_error(L, "not enough memory");
     lua_Integer t = 0;
@@ -342,6 +393,28 @@ static int r_total(lua_State *L)
             t = (lua_Integer)v.distinct;
         else
             t = (lua_Integer)v.n;
+        report_view_clear(r, &v);
+    }
+    lua_pushinteger(L, t);
+    return 1;
+}
+
+/* report:size(name): count/top/distinct: the number of keys (distinct:
+ * as total does); 0 for the other kinds and unknown names */
+static int r_size(lua_State *L)
+{
+    struct lode_report *r = check(L);
+    const char *name = check_name(L, 2);
+    rep_view v;
+    int found = report_view_first(r, name, REPORT_VIEW_UNORDERED, &v);
+    if (found < 0)
+        return luaL_error(L, "not enough memory");
+    lua_Integer t = 0;
+    if (found) {
+        if (v.kind == REP_COUNT || v.kind == REP_TOP)
+            t = (lua_Integer)v.nkeys;
+        else if (v.kind == REP_DISTINCT)
+            t = (lua_Integer)v.distinct;
         report_view_clear(r, &v);
     }
     lua_pushinteger(L, t);
@@ -386,7 +459,7 @@ void lreport_push(lua_State *L, struct lode_report *r)
         static const luaL_Reg methods[] = {
             {"count", r_count}, {"top", r_top},       {"sum", r_sum},         {"stats", r_stats},
             {"histogram", r_histogram}, {"distinct", r_distinct}, {"get", r_get}, {"entries", r_entries},
-            {"total", r_total}, {"kind", r_kind},     {"names", r_names},     {NULL, NULL},
+            {"total", r_total}, {"size", r_size}, {"kind", r_kind},     {"names", r_names},     {NULL, NULL},
         };
         luaL_newlib(L, methods);
         lua_setfield(L, -2, "__index");

@@ -227,6 +227,18 @@ int report_count(struct lode_report *r, rep_kind kind, const char *name, const c
     return a ? add_count(a, key, len, n, err, errn) : -1;
 }
 
+long report_agg(struct lode_report *r, rep_kind kind, const char *name, char *err, size_t errn)
+{
+    agg *a = get(r, name, kind, err, errn);
+    return a ? (long)(a - r->aggs) : -1;
+}
+
+int report_count_at(struct lode_report *r, long at, const char *key, size_t len, int64_t n, char *err,
+                    size_t errn)
+{
+    return add_count(&r->aggs[at], key, len, n, err, errn);
+}
+
 int report_top_limit(struct lode_report *r, const char *name, int64_t limit, char *err, size_t errn)
 {
     agg *a = get(r, name, REP_TOP, err, errn);
@@ -717,7 +729,7 @@ static int hist_view(const mem *m, const agg *a, rep_view *v)
 }
 
 /* first: of a count's entries only the first `first` are wanted in order
- * (0: all of them). */
+ * (0: all of them; REPORT_VIEW_UNORDERED: none). */
 static int make_view(const struct lode_report *r, const agg *a, rep_view *v, size_t first)
 {
     const mem *m = &r->e->mem;
@@ -748,7 +760,10 @@ static int make_view(const struct lode_report *r, const agg *a, rep_view *v, siz
         v->nkeys = k;
         v->nentries = k;
         v->limit = a->limit ? a->limit : REPORT_TOP_DEFAULT;
-        if (a->kind == REP_TOP && (int64_t)k > v->limit) {
+        if (first == REPORT_VIEW_UNORDERED) {
+            if (a->kind == REP_TOP && (int64_t)k > v->limit)
+                v->nentries = (size_t)v->limit; /* which ones: unspecified */
+        } else if (a->kind == REP_TOP && (int64_t)k > v->limit) {
             /* only the first `limit` are shown: select them, sort those;
              * the rest follow unsorted (Lua's get() reads them as a map) */
             v->nentries = (size_t)v->limit;

@@ -60,6 +60,14 @@ void report_free(struct lode_report *r);
  * call, a count overflows int64, out of memory.  key is len bytes. */
 int report_count(struct lode_report *r, rep_kind kind /* REP_COUNT or REP_TOP */, const char *name,
                  const char *key, size_t len, int64_t n, char *err, size_t errn);
+/* report_count in two steps, for adding many keys to one aggregator:
+ * report_agg finds (or makes) the aggregator and returns its index (-1 with
+ * err, as report_count), which stays valid while no other name is added;
+ * report_count_at adds to it. */
+long report_agg(struct lode_report *r, rep_kind kind /* REP_COUNT or REP_TOP */, const char *name, char *err,
+                size_t errn);
+int report_count_at(struct lode_report *r, long at, const char *key, size_t len, int64_t n, char *err,
+                    size_t errn);
 /* top: the number of keys shown is the largest limit any call asked for
  * (REPORT_TOP_DEFAULT if none did). */
 int report_top_limit(struct lode_report *r, const char *name, int64_t limit, char *err, size_t errn);
@@ -126,6 +134,9 @@ int report_view(const struct lode_report *r, const char *name, rep_view *out);
  * (0: all): those are in order, the rest follow in no order -- O(keys)
  * instead of sorting every key for a top 100. */
 int report_view_first(const struct lode_report *r, const char *name, size_t first, rep_view *out);
+/* report_view_first's first when no entry needs to be in order (reading a
+ * count as a map, or only its totals): nothing is sorted. */
+#define REPORT_VIEW_UNORDERED ((size_t)-1)
 void report_view_clear(const struct lode_report *r, rep_view *v);
 void report_views_free(const struct lode_report *r, rep_view *v, size_t n);
 /* All keys of a count/top/distinct-exact aggregator, unsorted. Calls fn for

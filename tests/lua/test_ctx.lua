@@ -110,10 +110,31 @@ return {
         t.raises(function() r:count("x", "k", "n") end, "bad argument #3 to 'count' (number expected", "count: bad n")
         t.raises(function() r:count("x", "k", 1.5) end, "number has no integer representation", "count: n is an integer")
         t.raises(function() r:sum("ids", 1) end, "report 'ids' is a count, not a sum", "one kind per name")
+        -- count(name, t): every pair of t in one call, keys converted as for one key
+        r:count("bulk", { a = 2, b = 1 })
+        r:count("bulk", { a = 1, [7] = 3, [true] = 1, ["\xff"] = 1, c = 2.0 })
+        t.same(r:get("bulk"), { a = 3, b = 1, ["7"] = 3, ["true"] = 1, ["\u{FFFD}"] = 1, c = 2 },
+               "count(name, t) adds every pair")
+        t.eq(r:size("bulk"), 6, "size: the number of keys of a count")
+        r:count("bulk", {})
+        t.eq(r:total("bulk"), 11, "count(name, {}) adds nothing")
+        t.raises(function() r:count("bulk", { x = "1" }) end, "holds a string key with a string value",
+                 "count(name, t): counts must be integers")
+        t.raises(function() r:count("bulk", { x = 1.5 }) end, "holds a string key with a number value",
+                 "count(name, t): no fractions")
+        t.raises(function() r:count("bulk", { [{}] = 1 }) end, "holds a table key", "count(name, t): bad key")
+        t.raises(function() r:count("bulk", { x = 1 }, 2) end, "no n with a table of counts",
+                 "count(name, t, n) refused")
+        t.raises(function() r:count("ids2", { x = 1 }, nil) end, "no n with a table of counts",
+                 "count(name, t, nil) refused too: count_words' two results")
+        t.eq(r:size("nope"), 0, "size of an unknown name")
         t.raises(function() r:stats("s", 0/0) end, "finite number expected", "stats: NaN refused")
         r:top("t", "a"); r:top("t", "b", 1); r:top("t", "b")
         t.same(r:entries("t"), { { key = "b", count = 2 } }, "top: entries cut to the largest n asked for")
         t.eq(r:get("t", "a"), 1, "top: exact counts kept for every key")
+        t.eq(r:size("t"), 2, "size of a top: every key, not only those shown")
+        t.raises(function() r:count("t", { x = 1 }) end, "report 't' is a top, not a count",
+                 "count(name, t) of a top")
         r:stats("s", 1); r:stats("s", 2); r:stats("s", 3); r:stats("s", 4)
         local s = r:get("s")
         t.eq(s.n, 4, "stats n"); t.eq(s.min, 1, "stats min"); t.eq(s.max, 4, "stats max")
@@ -128,6 +149,8 @@ return {
         t.raises(function() r:histogram("h", 1, 5) end, "bins differ", "histogram: bins fixed by the first call")
         for i = 1, 100 do r:distinct("d", i % 7) end
         t.eq(r:get("d"), 7, "distinct: exact count")
+        t.eq(r:size("d"), 7, "size of a distinct")
+        t.eq(r:size("sum"), 0, "size of a sum is 0")
         ctx:skip() -- outside the walk: no effect, no error
         t.ok(true, "ctx:skip() outside the walk is harmless")
         t.done()
