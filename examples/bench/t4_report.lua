@@ -10,18 +10,17 @@
 -- maximal run of letters and digits (Unicode categories L* and N*) of the
 -- lowercased text, as Python's re [^\W_]+ over str.lower() finds them.
 --
--- lode.text.words also finds runs of letters and digits, but keeps joiners
--- ("Raketen-Programm", "don't") and combining marks inside a word, so a word
--- with anything but ASCII letters/digits and Latin-1 letters is split again,
--- code point by code point. Python's lower() maps "İ" to "i" + U+0307 (a mark,
--- so a token boundary) and a word-final "Σ" to "ς"; lode's text.lower (Unicode's
--- simple mappings) maps them to "i" and "σ": the slow path does what Python does.
+-- text.count_words(s, counts, "alnum") finds exactly those runs and counts them in C.
+-- Lowercasing is the one difference left: Python's lower() maps "İ" to "i" + U+0307
+-- (a mark, so a token boundary) and a word-final "Σ" to "ς"; lode's text.lower
+-- (Unicode's simple mappings) maps them to "i" and "σ". The few paragraphs holding
+-- one of the two take the slow path, which does what Python does.
 --
 -- Everything spanning documents goes through ctx.report, so the report is the
 -- same whatever -j is. Each document's counts are gathered in a Lua table
--- first and handed to the report once per distinct word.
+-- first and handed to the report in one call.
 local text = require "lode.text"
-local category, lower, words = text.category, text.lower, text.words
+local category, lower, words, count_words = text.category, text.lower, text.words, text.count_words
 
 local counts, paras = {}, 0
 
@@ -29,8 +28,8 @@ local function add(w)
   counts[w] = (counts[w] or 0) + 1
 end
 
--- A token of the slow path, lowercased as Python does: also its final-sigma
--- rule (a "Σ" ending a word after a cased letter becomes "ς", not "σ").
+-- A token lowercased as Python does, with its final-sigma rule (a "Σ" ending
+-- a word after a cased letter becomes "ς", not "σ").
 local function add_lower(t)
   local l = lower(t)
   if #t > 2 and t:sub(-2) == "\206\163" then
@@ -41,46 +40,36 @@ local function add_lower(t)
   add(l)
 end
 
--- The slow path: the tokens of one word of text.words, code point by code point.
+-- The slow path: a run of letters and digits that may hold "İ", which ends
+-- a token as "i" (Python: "i" + U+0307, and the mark is a boundary).
 local function split(w)
-  local from = nil
-  for p, cp in utf8.codes(w) do
-    local c = category(cp):byte()
-    if cp == 0x130 then                                 -- "İ": "i" then a boundary
-      if from then add_lower(w:sub(from, p - 1)) end
-      add("i")
-      from = nil
-    elseif c == 76 or c == 78 then                      -- "L*", "N*"
-      from = from or p
-    elseif from then
-      add_lower(w:sub(from, p - 1))
-      from = nil
+  local from = 1
+  while true do
+    local at = w:find("\196\176", from, true)
+    if not at then
+      if from <= #w then add_lower(w:sub(from)) end
+      return
     end
+    add(lower(w:sub(from, at - 1)) .. "i")
+    from = at + 2
   end
-  if from then add_lower(w:sub(from)) end
 end
 
 return {
   ["p"] = function(p)
     paras = paras + 1
     local s = p:text()
-    if s:find("\196\176") or s:gsub("\226\128[\128-\139\142-\191]", ""):find("[\204-\255]") then
-      -- an "İ", or a code point from U+0300 on other than general punctuation
-      -- (U+2000-U+203F; ZWNJ and ZWJ are marks): maybe marks, Greek, …
-      for w in words(s) do split(w) end
+    if s:find("\196\176", 1, true) or s:find("\206\163", 1, true) then
+      for w in words(s, "alnum") do split(w) end          -- "İ" or "Σ"
     else
-      -- Only code points below U+0300 (letters, digits, punctuation: no marks), so
-      -- simple lowercasing is Python's, and a word is a token once its joiners
-      -- (' - ’ ‐ ‑) are spaces.
-      s = lower((s:gsub("['%-]", " "):gsub("\226\128[\144\145\153]", " ")))
-      for w in words(s) do counts[w] = (counts[w] or 0) + 1 end
+      count_words(lower(s), counts, "alnum")
     end
   end,
 
   document = function(doc, ctx)
     local r = ctx.report
     r:count("paragraphs per document", paras)
-    for w, n in pairs(counts) do r:count("words", w, n) end
+    r:count("words", counts)
     counts, paras = {}, 0
   end,
 
@@ -103,9 +92,7 @@ return {
       out[#out + 1] = ("paras_per_doc_min\t%d\nparas_per_doc_median\t%d\nparas_per_doc_max\t%d\n"):format(
         per_doc[1].n, median, per_doc[#per_doc].n)
     end
-    local distinct = 0
-    for _ in pairs(r:get("words") or {}) do distinct = distinct + 1 end
-    out[#out + 1] = ("tokens\t%d\ndistinct\t%d\n"):format(r:total("words"), distinct)
+    out[#out + 1] = ("tokens\t%d\ndistinct\t%d\n"):format(r:total("words"), r:size("words"))
     for i, e in ipairs(r:entries("words", 100)) do
       out[#out + 1] = ("top\t%d\t%s\t%d\n"):format(i, e.key, e.count)
     end
