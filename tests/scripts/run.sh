@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/scripts/run.sh: tests of the bundled news scripts (scripts/, lode.news). Prints TAP.
+# tests/scripts/run.sh: tests of the bundled news scripts (scripts/, lode.news), and of
+# examples/bench/t4_report.lua against its Python peer. Prints TAP.
 #   sh tests/scripts/run.sh            (from the source tree; needs build/lode: run make)
 # Exits non-zero when a test fails.
 cd "$(dirname "$0")/../.." || exit 2
@@ -114,6 +115,31 @@ if [ -d "$CORPUS" ]; then
     "$("$LODE" query -c TEI "$T/c-to-tei" 2>&1 | grep -avc ':1$')" 0
 else
   ok "# SKIP $CORPUS not present"
+fi
+
+# examples/bench/t4_report.lua: Python's word report byte for byte, also where
+# Python's lowercasing and tokens are not lode.text's defaults: a dotted
+# capital I inside and at the start of words, final and non-final capital
+# sigma, combining marks, ZWNJ, joiners, _, numbers of categories Nl/No
+mkdir -p "$T/t4"
+printf 'KİM und İstanbul: AİBİC\n\nΟΔΥΣΣΕΑΣ ΣΑΣ Σ aΣ ΣΣ\n' > "$T/t4/a.txt"
+printf "e\314\201cole na\303\257ve don't Raketen-Programm snake_case\n\nmi\342\200\214xyz \342\205\253\302\275 COVID-19 \346\227\245\346\234\254\n" \
+  > "$T/t4/b.txt"
+printf 'Nur ASCII hier. Und noch ein Satz, der der die.\n' > "$T/t4/c.txt"
+ls "$T"/t4/*.txt > "$T/t4.list"
+"$LODE" run -q -j 1 examples/bench/t4_report.lua --files-from "$T/t4.list" > "$T/t4.lode" 2> "$T/t4.err"
+eq "t4_report.lua on crafted texts: exit 0" "$?" 0
+eq "t4_report.lua: tokens and distinct as Python counts them" \
+  "$(grep -E '^(tokens|distinct)' "$T/t4.lode" | tr '\t\n' ': ')" "tokens:38 distinct:36 "
+eq "t4_report.lua: KİM gives ki + m, aΣ gives aς (Python's lower)" \
+  "$(grep -cE '	(ki|m|aς|ai|bi)	1$' "$T/t4.lode")" 5
+PEER=../shared/bench/peers/t4_report.py
+if command -v python3 >/dev/null 2>&1 && [ -f "$PEER" ]; then
+  python3 "$PEER" "$T/t4.list" > "$T/t4.py" 2>&1
+  if cmp -s "$T/t4.py" "$T/t4.lode"; then ok "t4_report.lua = $PEER byte for byte"
+  else nok "t4_report.lua differs from $PEER"; diff "$T/t4.py" "$T/t4.lode" | head -10 | sed 's/^/#   /'; fi
+else
+  ok "# SKIP python3 or $PEER missing"
 fi
 
 echo "1..$n"
