@@ -46,6 +46,7 @@ else
 fi
 suite cli sh tests/cli/run.sh
 suite corpus-runs sh tests/cli/corpus_runs.sh
+suite isolate sh tests/cli/isolate.sh
 suite plugins sh tests/cli/plugins.sh
 suite targets sh tests/cli/targets.sh
 suite report-html sh tests/report/run.sh

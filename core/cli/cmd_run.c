@@ -64,6 +64,10 @@ void cmd_run_help(FILE *fp)
           "      --max-memory MB   sandbox: Lua memory cap (default 64)\n"
           "      --max-steps N     sandbox: instructions per document (default 100000000)\n"
           "      --timeout MS      sandbox: wall-clock time per document (default 5000)\n"
+          "      --isolate         each document in a process of its own, killed when it\n"
+          "                        passes a limit: a crash or hang fails that document only\n"
+          "      --isolate-time S  --isolate: CPU and wall-clock seconds (default 60)\n"
+          "      --isolate-memory MB  --isolate: memory a document may add (default 2048)\n"
           "  -q, --quiet           no warnings, no progress line\n"
           "  -h, --help            show this help\n"
           "\n"
@@ -83,7 +87,8 @@ static const cli_opt run_opts[] = {
     {"max-steps", 0, 1},     {"timeout", 0, 1},      {"jobs", 'j', 1},        {"report", 'r', 1},
     {"partial", 0, 1},       {"include", 0, 1},      {"exclude", 0, 1},       {"files-from", 0, 1},
     {"shard", 0, 1},         {"errors", 0, 1},       {"progress", 0, 0},      {"no-progress", 0, 0},
-    {"split", 0, 1},         {"sink", 0, 1},          CLI_PLUGIN_OPTS,         {NULL, 0, 0},
+    {"split", 0, 1},         {"sink", 0, 1},          {"isolate", 0, 0},       {"isolate-time", 0, 1},
+    {"isolate-memory", 0, 1}, CLI_PLUGIN_OPTS,        {NULL, 0, 0},
 };
 
 #define MAX_LISTED 20 /* failures listed in the end summary */
@@ -381,7 +386,8 @@ int cmd_run(cli *c, int argc, char **argv)
     const char *sink_name = NULL;
     const char *script = NULL, *output = NULL, *write_dir = NULL, *to = NULL, *from = NULL, *modpath = NULL;
     const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL, *split = NULL;
-    int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1;
+    int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1, isolated = 0;
+    isolate_limits iso = {60, 2048};
     unsigned shard = 0, nshards = 0;
     cli_args a = {argc, 1, argv, 0};
     const cli_opt *o;
@@ -443,7 +449,20 @@ int cmd_run(cli *c, int argc, char **argv)
         else if (!strcmp(n, "split")) split = v;
         else if (!strcmp(n, "include")) incl[nincl++] = v;
         else if (!strcmp(n, "exclude")) excl[nexcl++] = v;
-        else if (!strcmp(n, "jobs")) {
+        else if (!strcmp(n, "isolate")) isolated = 1;
+        else if (!strcmp(n, "isolate-time") || !strcmp(n, "isolate-memory")) {
+            char *end;
+            unsigned long x = strtoul(v, &end, 10);
+            if (!*v || *end || x == 0 || x > 1000000) {
+                status = cli_usage_error(c, "run", "--%s needs a whole number from 1 to 1000000, not '%s'", n, v);
+                break;
+            }
+            isolated = 1; /* a limit implies --isolate */
+            if (!strcmp(n, "isolate-time"))
+                iso.seconds = (unsigned)x;
+            else
+                iso.megabytes = x;
+        } else if (!strcmp(n, "jobs")) {
             char *end;
             long j = strtol(v, &end, 10);
             if (!*v || *end || j < 1 || j > 256) {
@@ -468,6 +487,8 @@ int cmd_run(cli *c, int argc, char **argv)
         status = cli_usage_error(c, "run", "missing INPUT (files, folders, or - for standard input)");
     else if (to && !write_dir)
         status = cli_usage_error(c, "run", "-t/--to goes with --write DIR");
+    else if (isolated && profile)
+        status = cli_usage_error(c, "run", "--profile does not go with --isolate (the timings stay in the documents' processes)");
     else if (report && partial)
         status = cli_usage_error(c, "run", "--report and --partial exclude each other (merge partials with `lode merge`)");
     else if (report && !report_format_for(report))
@@ -532,7 +553,8 @@ int cmd_run(cli *c, int argc, char **argv)
     if (inputs_count_exact(&in) && inputs_count(&in) < (size_t)nj)
         nj = inputs_count(&in) ? (int)inputs_count(&in) : 1;
     runner_config cfg = {c,         nj, script, mpath, {jsonl ? NULL : from, NULL, 0},
-                         write_dir, to, profile, on_commit, on_tick, &rs, &interrupted, split != NULL};
+                         write_dir, to, profile, on_commit, on_tick, &rs, &interrupted, split != NULL,
+                         isolated,  iso};
     runner *run = NULL;
     int rc = runner_new(&cfg, &run);
     if (rc != EXIT_OK) {

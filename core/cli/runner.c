@@ -1,16 +1,19 @@
 /* runner.c -- worker threads and the ordered commit (see runner.h). */
 #include "runner.h"
 #include "allocator.h"
+#include "isolate.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "rules.h"
 
 /* A growable byte string (malloc'd); a failed growth sets failed. */
@@ -78,6 +81,7 @@ typedef struct worker {
     slot *cur; /* the slot being processed: where records and warnings go */
     pthread_t thread;
     int started;
+    int begun; /* --isolate: begin() ran in this (the parent) process */
 } worker;
 
 struct runner {
@@ -272,6 +276,127 @@ static void process(worker *w, slot *s)
     w->cur = NULL;
 }
 
+/* ---- --isolate: each document in a child process (isolate.h) ---- */
+
+static const char *const stages[] = {"", "read", "parse", "rules", "write", "isolate"};
+
+static int stage_index(const char *stage)
+{
+    for (int i = 1; i < (int)(sizeof stages / sizeof *stages); i++)
+        if (stage && !strcmp(stage, stages[i]))
+            return i;
+    return 0;
+}
+
+typedef struct iso_job {
+    worker *w;
+    slot *s;
+} iso_job;
+
+/* In the child: the document as process() does it, then the slot and what
+ * the handlers added to ctx.report (the report starts empty in the child, so
+ * this is the document's share) down the pipe:
+ *   "lode-isolate 1 RC BEGIN_FAILED STAGE RECORDS LOG MESSAGE REPORT\n"
+ * (the last four are byte counts), then those four byte strings. */
+static int iso_child(void *ud, int fd)
+{
+    iso_job *j = ud;
+    slot *s = j->s;
+    lode_report *rep = lode_rules_report(j->w->rules);
+    report_clear(rep);
+    process(j->w, s);
+    char *part = NULL;
+    size_t plen = 0;
+    if (report_size(rep) && lode_report_write_buffer(rep, "partial", NULL, &part, &plen) != LODE_OK)
+        return 1;
+    if (s->records.failed || s->log.failed || s->message.failed)
+        return 1;
+    char head[160];
+    int hl = snprintf(head, sizeof head, "lode-isolate 1 %d %d %d %zu %zu %zu %zu\n", s->rc, s->begin_failed,
+                      stage_index(s->stage), s->records.len, s->log.len, s->message.len, plen);
+    int rc = isolate_write(fd, head, (size_t)hl) || isolate_write(fd, s->records.p, s->records.len) ||
+             isolate_write(fd, s->log.p, s->log.len) || isolate_write(fd, s->message.p, s->message.len) ||
+             isolate_write(fd, part, plen);
+    return rc;
+}
+
+/* In the parent: the child's result into s, its report share into the
+ * worker's report.  0, or -1 if the result is not whole. */
+static int iso_take(worker *w, slot *s, const char *data, size_t len)
+{
+    int rc, begin_failed, stage, used = 0;
+    size_t nrec, nlog, nmsg, nrep;
+    if (sscanf(data, "lode-isolate 1 %d %d %d %zu %zu %zu %zu\n%n", &rc, &begin_failed, &stage, &nrec, &nlog,
+               &nmsg, &nrep, &used) != 7 || used <= 0 || stage < 0 ||
+        stage >= (int)(sizeof stages / sizeof *stages))
+        return -1;
+    const char *p = data + used;
+    size_t left = len - (size_t)used;
+    if (nrec > left || nlog > left - nrec || nmsg > left - nrec - nlog || nrep != left - nrec - nlog - nmsg)
+        return -1;
+    sb_put(&s->records, p, nrec);
+    sb_put(&s->log, p + nrec, nlog);
+    sb_put(&s->message, p + nrec + nlog, nmsg);
+    s->rc = rc;
+    s->begin_failed = begin_failed;
+    s->stage = stage ? stages[stage] : NULL;
+    if (nrep && lode_report_read(lode_rules_report(w->rules), p + nrec + nlog + nmsg, nrep, s->item.name) !=
+                    LODE_OK) {
+        if (s->rc == LODE_OK) {
+            s->rc = LODE_ERROR;
+            s->stage = "isolate";
+            s->records.len = 0;
+            sb_puts(&s->message, lode_errmsg(w->e));
+        }
+    }
+    return 0;
+}
+
+static void process_isolated(worker *w, slot *s)
+{
+    struct runner *r = w->r;
+    w->cur = s;
+    if (!w->begun) {
+        /* begin() once, here, so that every child starts from its state */
+        w->begun = 1;
+        int rc = rules_begin(w->rules);
+        if (rc != LODE_OK) {
+            s->rc = rc;
+            s->stage = "rules";
+            s->begin_failed = rules_begin_failed(w->rules);
+            sb_puts(&s->message, lode_errmsg(w->e));
+            w->cur = NULL;
+            return;
+        }
+    }
+    iso_job job = {w, s};
+    char *out = NULL, why[200];
+    size_t len = 0;
+    /* fork under the queue's lock: no other worker is then inside
+     * inputs_next (which may hold libxml2's locks, with --split) */
+    pthread_mutex_lock(&r->mu);
+    int rc = isolate_run(&r->cfg.isolate, iso_child, &job, &out, &len, why, sizeof why);
+    pthread_mutex_unlock(&r->mu);
+    if (rc == 0 && iso_take(w, s, out, len) == 0) {
+        free(out);
+        w->cur = NULL;
+        return;
+    }
+    if (rc == 0)
+        snprintf(why, sizeof why, "ended without a whole result (%zu bytes)", len);
+    free(out);
+    sb_reset(&s->records);
+    sb_reset(&s->message);
+    s->rc = LODE_ELIMIT;
+    s->stage = "isolate";
+    s->begin_failed = 0;
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s: the process for this document %s; the document is skipped (--isolate)",
+             s->item.name ? s->item.name : "<stdin>", why);
+    sb_puts(&s->message, msg);
+    w->cur = NULL;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
@@ -300,7 +425,10 @@ static void *worker_main(void *arg)
         s->state = SLOT_BUSY;
         r->taken++;
         pthread_mutex_unlock(&r->mu);
-        process(w, s);
+        if (r->cfg.isolated)
+            process_isolated(w, s);
+        else
+            process(w, s);
         pthread_mutex_lock(&r->mu);
         s->state = SLOT_DONE;
         /* Wake the committer only when the slot it waits for is done and

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "inputs.h"
+#include "isolate.h"
 
 /* A finished document, in input order. */
 typedef struct run_result {
@@ -54,6 +55,8 @@ typedef struct runner_config {
     void *ud;
     volatile sig_atomic_t *interrupted; /* polled: non-zero stops the run */
     int share_arena;           /* workers allocate from one jemalloc arena (--split) */
+    int isolated;              /* --isolate: each document in a child process ... */
+    isolate_limits isolate;    /* ... under these limits (isolate.h) */
 } runner_config;
 
 typedef struct runner runner;

@@ -117,6 +117,16 @@ void report_free(struct lode_report *r)
     mem_free(m, r);
 }
 
+void report_clear(struct lode_report *r)
+{
+    const mem *m = &r->e->mem;
+    for (size_t i = 0; i < r->n; i++)
+        agg_free(m, &r->aggs[i]);
+    r->n = 0;
+    strmap_free(&r->index);
+    r->bytes = 0;
+}
+
 size_t report_size(const struct lode_report *r)
 {
     return r->n;

@@ -54,6 +54,8 @@ struct lode_report; /* lode.h: typedef struct lode_report lode_report */
 /* Constructor/destructor (the public lode_report_new/free wrap these). */
 struct lode_report *report_new(lode_engine *e);
 void report_free(struct lode_report *r);
+/* Empties r: no aggregator left (its limit stays). */
+void report_clear(struct lode_report *r);
 
 /* Adding.  Each returns 0, or -1 with a one-line message in err: the name
  * already holds another kind, a histogram's bins differ from its first

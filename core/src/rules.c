@@ -1275,6 +1275,19 @@ static int broken_error(lode_rules *r, const char *fn)
     return engine_error(r->e, LODE_ERROR, "%s: %s: an internal error made these rules unusable", r->name, fn);
 }
 
+static int begin_cb(void *ud)
+{
+    return begin_if_needed(((guarded_call *)ud)->r);
+}
+
+int rules_begin(lode_rules *r)
+{
+    engine_clear_error(r->e);
+    if (r->broken)
+        return broken_error(r, "begin");
+    return guarded(r, begin_cb, NULL);
+}
+
 int lode_rules_run(lode_rules *r, lode_doc *doc)
 {
     if (!r || !doc)

@@ -27,6 +27,11 @@ const rule *rules_at(const lode_rules *r, size_t i);
 double rules_walk_seconds(const lode_rules *r);
 /* 1 if begin() raised: lode_rules_run then refuses every document. */
 int rules_begin_failed(const lode_rules *r);
+/* Runs begin(ctx) now if it has not run (lode_rules_run runs it before the
+ * first document): for a caller that copies the rules' state, as `lode run
+ * --isolate` does with fork, so that begin runs once and not in every copy.
+ * LODE_OK, or begin's error (which every later run repeats). */
+int rules_begin(lode_rules *r);
 /* Whether the script defines begin/document/finish. */
 int rules_has_phase(const lode_rules *r, const char *name);
 

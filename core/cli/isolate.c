@@ -1,0 +1,187 @@
+/* isolate.c -- one document's work in a child process under limits (see
+ * isolate.h). */
+#define _GNU_SOURCE /* pipe2 */
+#include "isolate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+int isolate_write(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The address space the process maps now, in bytes (0 if unknown). */
+static unsigned long long mapped_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    unsigned long long pages = 0;
+    if (fscanf(f, "%llu", &pages) != 1)
+        pages = 0;
+    fclose(f);
+    long ps = sysconf(_SC_PAGESIZE);
+    return pages * (unsigned long long)(ps > 0 ? ps : 4096);
+}
+
+/* In the child, before the work: the limits, no core files, and death
+ * with the parent. */
+static void limit_child(const isolate_limits *lim, unsigned long long base)
+{
+    /* the worker thread blocks SIGINT, SIGTERM and SIGPIPE (the committing
+     * thread handles them); the child takes them with the handlers it
+     * inherited, so that an interrupted run lets the child finish its
+     * document, as a worker would */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    struct rlimit rl = {0, 0};
+    setrlimit(RLIMIT_CORE, &rl);
+    if (lim->seconds) {
+        rl.rlim_cur = lim->seconds;
+        rl.rlim_max = (rlim_t)lim->seconds + 1; /* SIGXCPU, then SIGKILL a second later */
+        setrlimit(RLIMIT_CPU, &rl);
+    }
+    if (lim->megabytes && base) {
+        /* relative to what the worker maps already: its Lua state, the
+         * other threads' stacks and the allocator's reserves are inherited */
+        rl.rlim_cur = rl.rlim_max = (rlim_t)(base + ((unsigned long long)lim->megabytes << 20));
+        setrlimit(RLIMIT_AS, &rl);
+    }
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Reads fd to its end into *buf, until the deadline (0: none).  Returns 0
+ * at the end of the data, 1 at the deadline, -1 on an error (errno). */
+static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *cap)
+{
+    for (;;) {
+        if (*cap - *len < 65536) {
+            size_t c = *cap ? *cap * 2 : 65536 * 2;
+            char *p = realloc(*buf, c + 1);
+            if (!p) {
+                errno = ENOMEM;
+                return -1;
+            }
+            *buf = p;
+            *cap = c;
+        }
+        if (deadline > 0) {
+            double left = deadline - now();
+            if (left <= 0)
+                return 1;
+            struct pollfd pf = {fd, POLLIN, 0};
+            int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
+            int k = poll(&pf, 1, ms);
+            if (k < 0 && errno != EINTR)
+                return -1;
+            if (k <= 0)
+                continue;
+        }
+        ssize_t k = read(fd, *buf + *len, *cap - *len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return 0;
+        *len += (size_t)k;
+    }
+}
+
+int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out, size_t *len, char *why,
+                size_t whyn)
+{
+    *out = NULL;
+    *len = 0;
+    why[0] = '\0';
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        snprintf(why, whyn, "could not start (pipe: %s)", strerror(errno));
+        return -1;
+    }
+    unsigned long long base = lim->megabytes ? mapped_bytes() : 0;
+    /* no fflush: the child leaves with _exit, which writes no stdio buffer */
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        snprintf(why, whyn, "could not start (fork: %s)", strerror(e));
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        limit_child(lim, base);
+        int rc = work(ud, fds[1]);
+        _exit(rc ? 1 : 0);
+    }
+    close(fds[1]);
+    size_t cap = 0;
+    double deadline = lim->seconds ? now() + lim->seconds : 0;
+    int got = read_all(fds[0], deadline, out, len, &cap);
+    int read_errno = errno;
+    close(fds[0]);
+    if (got != 0)
+        kill(pid, SIGKILL);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (*out)
+        (*out)[*len] = '\0';
+    if (got == 1) {
+        snprintf(why, whyn, "was killed after the time limit of %u s", lim->seconds);
+        return -1;
+    }
+    if (got < 0) {
+        snprintf(why, whyn, "could not be read (%s)", strerror(read_errno));
+        return -1;
+    }
+    if (WIFSIGNALED(st)) {
+        int sig = WTERMSIG(st);
+        if (sig == SIGXCPU)
+            snprintf(why, whyn, "was stopped at the CPU time limit of %u s", lim->seconds);
+        else if (sig == SIGKILL)
+            snprintf(why, whyn, "was killed (signal 9): out of memory, or by another process");
+        else
+            snprintf(why, whyn, "crashed: signal %d (%s)", sig, strsignal(sig));
+        return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+        snprintf(why, whyn, "ended with status %d", WEXITSTATUS(st));
+        return -1;
+    }
+    return 0;
+}
