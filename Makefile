@@ -97,7 +97,7 @@ $(BUILD)/obj/lib/%.o: core/src/%.c $(wildcard core/src/*.h) core/include/lode.h 
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/obj/cli/%.o: core/cli/%.c $(wildcard core/cli/*.h) core/include/lode.h | check-deps
+$(BUILD)/obj/cli/%.o: core/cli/%.c $(wildcard core/cli/*.h) $(wildcard core/src/*.h) core/include/lode.h | check-deps
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Icore/cli -c -o $@ $<

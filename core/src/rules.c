@@ -188,6 +188,7 @@ static int script_error(lode_rules *r, const char *prefix)
 
 typedef struct pending {
     int ref_enter, ref_leave, line;
+    unsigned char args_enter, args_leave;
     const char *src; /* borrowed from the script table (kept alive by ref) */
     size_t order;    /* array position, or SIZE_MAX for keyed rules */
 } pending;
@@ -221,14 +222,30 @@ static int defined_line(lua_State *L)
     return ar.linedefined > 0 ? ar.linedefined : 0;
 }
 
+/* How many of the arguments (node, ctx) the function at the top of the
+ * stack can see: its parameters, at most 2; 2 for a vararg or C function.
+ * A handler that takes no node is called without one, and a node nobody
+ * sees is never wrapped in a userdata: `["*"] = function() n = n + 1 end`
+ * costs a call, not a userdata and a cache entry per element. */
+static unsigned char handler_args(lua_State *L)
+{
+    lua_Debug ar;
+    lua_pushvalue(L, -1);
+    if (!lua_getinfo(L, ">u", &ar) || ar.isvararg)
+        return 2;
+    return ar.nparams < 2 ? (unsigned char)ar.nparams : 2;
+}
+
 /* Reads a handler (function or {enter=, leave=}) at the top of the stack into
  * p, taking references; pops it.  Returns 0 or -1 with an error pushed. */
 static int take_handler(lode_rules *r, pending *p, const char *src)
 {
     lua_State *L = r->L;
     p->ref_enter = p->ref_leave = LUA_NOREF;
+    p->args_enter = p->args_leave = 2;
     if (lua_type(L, -1) == LUA_TFUNCTION) {
         p->line = defined_line(L);
+        p->args_enter = handler_args(L);
         p->ref_enter = luaL_ref(L, LUA_REGISTRYINDEX);
         return 0;
     }
@@ -239,6 +256,7 @@ static int take_handler(lode_rules *r, pending *p, const char *src)
         lua_getfield(L, t, "enter");
         if (lua_type(L, -1) == LUA_TFUNCTION) {
             p->line = defined_line(L);
+            p->args_enter = handler_args(L);
             p->ref_enter = luaL_ref(L, LUA_REGISTRYINDEX);
         } else {
             ok = lua_isnil(L, -1);
@@ -248,6 +266,7 @@ static int take_handler(lode_rules *r, pending *p, const char *src)
         if (lua_type(L, -1) == LUA_TFUNCTION) {
             if (!p->line)
                 p->line = defined_line(L);
+            p->args_leave = handler_args(L);
             p->ref_leave = luaL_ref(L, LUA_REGISTRYINDEX);
         } else {
             ok = ok && lua_isnil(L, -1);
@@ -400,6 +419,8 @@ static int read_table(lode_rules *r)
         rule *ru = &r->rules[i];
         ru->enter_ref = ps[i].ref_enter;
         ru->leave_ref = ps[i].ref_leave;
+        ru->enter_args = ps[i].args_enter;
+        ru->leave_args = ps[i].args_leave;
         ru->line = ps[i].line;
         ru->src = mem_strdup(&r->e->mem, ps[i].src);
         r->nrules = i + 1;
@@ -869,21 +890,25 @@ int rules_has_phase(const lode_rules *r, const char *name)
 /* running                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Calls the function ref with (arg at argidx or nothing, ctx); on error sets
- * the engine's message: document, node line, what (NULL: the rule in
+/* Calls the function ref with (arg at argidx or nothing, ctx), of which
+ * only the first `args` (0, 1 or 2: handler_args); on error sets the
+ * engine's message: document, node line, what (NULL: the rule in
  * r->failed_rule), then Lua's message and traceback. */
-static int call(lode_rules *r, int ref, int argidx, const char *what)
+static int call(lode_rules *r, int ref, int argidx, int args, const char *what)
 {
     lua_State *L = r->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
     int tb = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    int nargs = 1;
-    if (argidx) {
+    int nargs = 0;
+    if (argidx && args > 0) {
         lua_pushvalue(L, argidx);
-        nargs = 2;
+        nargs = 1;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
+    if (nargs < args) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
+        nargs++;
+    }
     double t0 = r->profile ? now() : 0;
     int st = lua_pcall(L, nargs, 0, tb);
     if (r->profile && r->current_rule) {
@@ -948,7 +973,7 @@ static int run_handler(lode_rules *r, size_t i, int ref, int nodeidx, int leave)
     r->current_rule = &r->rules[i];
     r->failed_rule = &r->rules[i];
     r->failed_leave = leave;
-    int rc = call(r, ref, nodeidx, NULL);
+    int rc = call(r, ref, nodeidx, leave ? r->rules[i].leave_args : r->rules[i].enter_args, NULL);
     r->current_rule = NULL;
     return rc;
 }
@@ -1014,7 +1039,7 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
                 return limit_error(r, i);
             continue;
         }
-        if (!pushed) {
+        if (!pushed && r->rules[i].enter_ref != LUA_NOREF && r->rules[i].enter_args > 0) {
             if (push_node(r, docidx, n) != LODE_OK)
                 return LODE_ENOMEM;
             pushed = lua_gettop(L);
@@ -1091,13 +1116,13 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
             return rc;
     }
     if (r->nleave > leave_from) {
-        if (!pushed) {
-            if (push_node(r, docidx, n) != LODE_OK)
-                return LODE_ENOMEM;
-            pushed = lua_gettop(L);
-        }
         for (size_t k = leave_from; k < r->nleave; k++) {
             size_t i = (size_t)r->leave[k];
+            if (!pushed && r->rules[i].leave_args > 0) {
+                if (push_node(r, docidx, n) != LODE_OK)
+                    return LODE_ENOMEM;
+                pushed = lua_gettop(L);
+            }
             r->current = n;
             int rc = run_handler(r, i, r->rules[i].leave_ref, pushed, 1);
             if (rc != LODE_OK)
@@ -1141,7 +1166,7 @@ static int begin_if_needed(lode_rules *r)
     if (r->ref_begin == LUA_NOREF)
         return LODE_OK;
     sandbox_start(r->L, &r->sb);
-    int rc = call(r, r->ref_begin, 0, "begin");
+    int rc = call(r, r->ref_begin, 0, 2, "begin");
     if (rc != LODE_OK) {
         r->begin_failed = 1;
         r->begin_rc = rc;
@@ -1196,7 +1221,7 @@ static int run_body(lode_rules *r, lode_doc *doc)
         rc = visit(r, root, docidx, 1);
     r->current = NULL;
     if (rc == LODE_OK && r->ref_document != LUA_NOREF)
-        rc = call(r, r->ref_document, docidx, "document");
+        rc = call(r, r->ref_document, docidx, 2, "document");
     r->walk_seconds += now() - t0;
     /* records: all of the document's or none */
     if (rc == LODE_OK && r->on_record && r->records.len) {
@@ -1318,7 +1343,7 @@ static int finish_body(lode_rules *r)
     int rc = begin_if_needed(r);
     if (rc == LODE_OK && r->ref_finish != LUA_NOREF) {
         sandbox_start(r->L, &r->sb);
-        rc = call(r, r->ref_finish, 0, "finish");
+        rc = call(r, r->ref_finish, 0, 2, "finish");
     }
     return rc;
 }

@@ -13,6 +13,8 @@ typedef struct rule {
     selector *sel;
     int enter_ref;      /* registry refs of the handlers, LUA_NOREF if none */
     int leave_ref;
+    unsigned char enter_args; /* how many of (node, ctx) each handler can see: */
+    unsigned char leave_args; /* its parameters (2 if vararg or C) */
     int line;           /* line where the handler is defined (0: unknown) */
     long calls;         /* profile */
     double seconds;

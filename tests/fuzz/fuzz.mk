@@ -37,7 +37,7 @@ $(FUZZ_BUILD)/obj/lib/%.o: core/src/%.c $(wildcard core/src/*.h) core/include/lo
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
-$(FUZZ_BUILD)/obj/cli/%.o: core/cli/%.c $(wildcard core/cli/*.h) core/include/lode.h | check-deps
+$(FUZZ_BUILD)/obj/cli/%.o: core/cli/%.c $(wildcard core/cli/*.h) $(wildcard core/src/*.h) core/include/lode.h | check-deps
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
