@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -133,8 +134,17 @@ int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out
         return -1;
     }
     unsigned long long base = lim->megabytes ? mapped_bytes() : 0;
-    /* no fflush: the child leaves with _exit, which writes no stdio buffer */
+    /* Standard output and error, as the child gets them: not in the middle
+     * of another thread's write (their locks are held across the fork), and
+     * without what the committing thread had buffered, which the child would
+     * write a second time when a handler's print() flushes. */
+    flockfile(stdout);
+    flockfile(stderr);
     pid_t pid = fork();
+    if (pid != 0) {
+        funlockfile(stderr);
+        funlockfile(stdout);
+    }
     if (pid < 0) {
         int e = errno;
         close(fds[0]);
@@ -143,9 +153,15 @@ int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out
         return -1;
     }
     if (pid == 0) {
+        __fpurge(stdout);
+        __fpurge(stderr);
+        funlockfile(stderr);
+        funlockfile(stdout);
         close(fds[0]);
         limit_child(lim, base);
         int rc = work(ud, fds[1]);
+        fflush(stdout); /* what a handler wrote with io.write; _exit would drop it */
+        fflush(stderr);
         _exit(rc ? 1 : 0);
     }
     close(fds[1]);

@@ -69,6 +69,27 @@ check "--isolate --write: the same files as in-process" "diff -r '$tmp/w0' '$tmp
 check "--isolate --split: the same records as in-process" "cmp -s '$tmp/split0' '$tmp/split1'"
 check "--isolate --split: 60 records" "[ \$(grep -c '\"words\"' '$tmp/split1') -eq 60 ]"
 
+# a handler's own output on standard output, among the records there: each
+# line once (the child must not write the parent's buffered records again),
+# io.write without a flush included
+cat > "$tmp/print.lua" <<'EOF'
+return {
+  ["p"] = function(p, ctx)
+    print("PRINT " .. ctx.doc.path .. " " .. p:line())
+    io.write("WRITE " .. ctx.doc.path .. " " .. p:line() .. "\n")
+    ctx:emit{ doc = ctx.doc.path, line = p:line() }
+  end,
+}
+EOF
+"$LODE" run "$tmp/print.lua" "$IN" -j 2 -q > "$tmp/print0" 2>&1
+"$LODE" run --isolate "$tmp/print.lua" "$IN" -j 2 -q > "$tmp/print1" 2>&1
+sort "$tmp/print0" > "$tmp/print0.sorted"
+sort "$tmp/print1" > "$tmp/print1.sorted"
+check "--isolate: handler output and records on stdout, each line once, as in-process" \
+    "cmp -s '$tmp/print0.sorted' '$tmp/print1.sorted' && [ -z \"\$(uniq -d '$tmp/print1.sorted')\" ]"
+check "the output has records, print and io.write lines" \
+    "grep -q '^{' '$tmp/print1' && grep -q '^PRINT' '$tmp/print1' && grep -q '^WRITE' '$tmp/print1'"
+
 # 2. begin() once per worker; Lua variables do not carry over
 cat > "$tmp/state.lua" <<EOF
 local n = 0
