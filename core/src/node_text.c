@@ -12,27 +12,44 @@ typedef struct collect {
     int over;            /* entity text passed NODE_TEXT_ENTITY_MAX */
 } collect;
 
+static int is_ws(xmlChar b)
+{
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f';
+}
+
+/* Whitespace (normalized): the five ASCII spaces and U+00A0 (C2 A0). */
+static size_t ws_len(const xmlChar *p)
+{
+    if (is_ws(p[0]))
+        return 1;
+    return p[0] == 0xC2 && p[1] == 0xA0 ? 2 : 0;
+}
+
 static void put(collect *c, const xmlChar *s)
 {
     if (!c->normalize) {
         buf_puts(c->out, (const char *)s);
         return;
     }
-    for (const xmlChar *p = s; *p; p++) {
-        int ws = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f';
-        if (!ws && p[0] == 0xC2 && p[1] == 0xA0) { /* NO-BREAK SPACE */
-            ws = 1;
+    /* runs of non-space bytes are copied whole; a space run becomes one
+     * space, written only before more text (so none leads or trails) */
+    const xmlChar *p = s;
+    while (*p) {
+        const xmlChar *run = p;
+        while (*p && !ws_len(p))
             p++;
+        if (p > run) {
+            if (c->space) {
+                buf_putc(c->out, ' ');
+                c->space = 0;
+            }
+            buf_put(c->out, run, (size_t)(p - run));
         }
-        if (ws) {
+        size_t w;
+        while ((w = ws_len(p)) != 0) {
+            p += w;
             c->space = c->out->len > c->start;
-            continue;
         }
-        if (c->space) {
-            buf_putc(c->out, ' ');
-            c->space = 0;
-        }
-        buf_putc(c->out, *p);
     }
 }
 
