@@ -294,6 +294,47 @@ static int buf_box_gc(lua_State *L)
     return 0;
 }
 
+/* The state's scratch buffer: memory from the state's own allocator (so
+ * it is counted, and capped in the sandbox), kept between calls. */
+typedef struct scratch_box {
+    mem m;
+    buf b;
+} scratch_box;
+
+static const char scratch_key = 's';
+
+static int scratch_gc(lua_State *L)
+{
+    scratch_box *sb = lua_touserdata(L, 1);
+    buf_free(&sb->b);
+    return 0;
+}
+
+buf *ltree_scratch_buf(lua_State *L)
+{
+    scratch_box *sb;
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &scratch_key) == LUA_TUSERDATA) {
+        sb = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+    } else {
+        lua_pop(L, 1);
+        sb = lua_newuserdatauv(L, sizeof *sb, 0);
+        sb->m.fn = lua_getallocf(L, &sb->m.ud);
+        buf_init(&sb->b, &sb->m);
+        lua_createtable(L, 0, 1);
+        lua_pushcfunction(L, scratch_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_setmetatable(L, -2);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &scratch_key);
+    }
+    if (sb->b.failed || sb->b.cap > ((size_t)1 << 20)) { /* do not hold on to a big one */
+        buf_free(&sb->b);
+        buf_init(&sb->b, &sb->m);
+    }
+    buf_reset(&sb->b);
+    return &sb->b;
+}
+
 buf *ltree_push_buf(lua_State *L, const mem *m)
 {
     buf_box *bb = lua_newuserdatauv(L, sizeof *bb, 0);

@@ -55,6 +55,13 @@ int ltree_write_subtree(lua_State *L, lode_doc *d, xmlNode *n, const char *fmt);
 /* Pushes a userdata that owns a new, empty buf (freed by its __gc, so a Lua
  * error cannot leak it) and returns the buf. */
 buf *ltree_push_buf(lua_State *L, const mem *m);
+
+/* The state's scratch buffer, emptied: for a function that fills it in C
+ * without calling Lua, then pushes the result.  Its memory comes from the
+ * state's allocator and stays with the state (a Lua error cannot leak it);
+ * the next call may reuse or replace it.  Pushes nothing; may raise a
+ * memory error the first time. */
+buf *ltree_scratch_buf(lua_State *L);
 /* The two halves of ltree_open. */
 void ltree_open_node(lua_State *L);
 void ltree_open_doc(lua_State *L);
