@@ -530,10 +530,43 @@ static int match_from(const mcx *cx, const sel_compound *c, const xmlNode *n,
     }
 }
 
+/* Is n's name in the list's type set?  1 yes, 0 no, -1 cannot tell (a name
+ * too long for the lowercasing buffer: test the alternatives one by one). */
+static int in_type_set(const mcx *cx, const sel_list *l, const xmlNode *n)
+{
+    const char *name = (const char *)n->name;
+    char low[64];
+    if (cx->html) {
+        size_t i = 0;
+        for (; name[i] && i < sizeof low - 1; i++)
+            low[i] = (char)lower((unsigned char)name[i]);
+        if (name[i])
+            return -1;
+        low[i] = '\0';
+        name = low;
+    }
+    const char **v = cx->html ? l->ltypes : l->types;
+    size_t lo = 0, hi = l->ntypes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(v[mid], name);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 static int list_ok(const mcx *cx, const sel_list *l, const xmlNode *n)
 {
+    int set = l->ntypes ? in_type_set(cx, l, n) : -1;
+    if (set > 0)
+        return 1;
     for (const sel_complex *x = l->first; x; x = x->next)
-        if (match_from(cx, x->right, n, NULL) == R_MATCH)
+        if (!(x->typed && set == 0) && match_from(cx, x->right, n, NULL) == R_MATCH)
             return 1;
     return 0;
 }

@@ -297,13 +297,23 @@ typedef struct sel_complex {
      * 1); hops > 0 means only the hops-th next element sibling; depth is how
      * many levels below that start matches can be (UINT_MAX: any). */
     unsigned char relative, side;
+    unsigned char typed; /* a bare type selector in its list's type set */
     unsigned hops, depth;
 } sel_complex;
 
 typedef struct sel_list {
     sel_complex *first;
     size_t n;
+    /* When at least SEL_TYPE_SET alternatives are a bare type selector
+     * ("p", no namespace, nothing else), their names as two sorted sets,
+     * tested with one binary search instead of one match per alternative
+     * ("p, ul, ol, li, ..." and :not(h1, h2, ...) over every element). */
+    const char **types;  /* as written, strcmp order: XML documents */
+    const char **ltypes; /* ASCII-lowercased, strcmp order: HTML documents */
+    size_t ntypes;
 } sel_list;
+
+#define SEL_TYPE_SET 4
 
 typedef struct sel_chunk sel_chunk;
 

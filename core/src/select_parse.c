@@ -1020,6 +1020,43 @@ static sel_complex *parse_complex(parser *p, int relative, int nested)
     return x;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int bare_type(const sel_complex *x)
+{
+    const sel_simple *y = x->right->first;
+    return !x->relative && x->left == x->right && y && !y->next && y->kind == SK_TYPE && y->name &&
+           y->ns_kind == SN_DEFAULT;
+}
+
+/* The list's type sets (sel_list.types); a list with fewer bare type
+ * alternatives keeps none.  0, or -1 out of memory. */
+static int type_sets(parser *p, sel_list *l)
+{
+    size_t k = 0;
+    for (const sel_complex *x = l->first; x; x = x->next)
+        k += bare_type(x);
+    if (k < SEL_TYPE_SET)
+        return 0;
+    l->types = arena(p, k * sizeof *l->types);
+    l->ltypes = arena(p, k * sizeof *l->ltypes);
+    if (!l->types || !l->ltypes)
+        return -1;
+    for (sel_complex *x = l->first; x; x = x->next) {
+        if (!bare_type(x))
+            continue;
+        x->typed = 1;
+        l->types[l->ntypes] = x->right->first->name;
+        l->ltypes[l->ntypes++] = x->right->first->lname;
+    }
+    qsort((void *)l->types, k, sizeof *l->types, cmp_str);
+    qsort((void *)l->ltypes, k, sizeof *l->ltypes, cmp_str);
+    return 0;
+}
+
 /* Complex selectors separated by commas.  A nested list stops at its ')'
  * (left for the caller); the top-level list must end the input. */
 static sel_list *parse_list(parser *p, int relative, int nested)
@@ -1046,6 +1083,8 @@ static sel_list *parse_list(parser *p, int relative, int nested)
     }
     if (!nested && cur(p) >= 0)
         return unexpected(p);
+    if (type_sets(p, l) < 0)
+        return NULL;
     return l;
 }
 
