@@ -375,9 +375,11 @@ static int r_entries(lua_State *L)
     return with_view(L, 1, n);
 }
 
-/* report:total(name): count/top: the sum of the counts; sum, stats,
- * histogram: how many values; distinct: the number of keys; 0 if unknown */
-static int r_total(lua_State *L)
+/* report:total(name) (size 0): count/top: the sum of the counts; sum,
+ * stats, histogram: how many values; distinct: the number of keys.
+ * report:size(name) (size 1): count/top/distinct: the number of keys; 0
+ * for the other kinds.  Both 0 for an unknown name. */
+static int view_number(lua_State *L, int size)
 {
     struct lode_report *r = check(L);
     const char *name = check_name(L, 2);
@@ -388,10 +390,10 @@ static int r_total(lua_State *L)
     lua_Integer t = 0;
     if (found) {
         if (v.kind == REP_COUNT || v.kind == REP_TOP)
-            t = (lua_Integer)v.total;
+            t = size ? (lua_Integer)v.nkeys : (lua_Integer)v.total;
         else if (v.kind == REP_DISTINCT)
             t = (lua_Integer)v.distinct;
-        else
+        else if (!size)
             t = (lua_Integer)v.n;
         report_view_clear(r, &v);
     }
@@ -399,26 +401,14 @@ static int r_total(lua_State *L)
     return 1;
 }
 
-/* report:size(name): count/top/distinct: the number of keys (distinct:
- * as total does); 0 for the other kinds and unknown names */
+static int r_total(lua_State *L)
+{
+    return view_number(L, 0);
+}
+
 static int r_size(lua_State *L)
 {
-    struct lode_report *r = check(L);
-    const char *name = check_name(L, 2);
-    rep_view v;
-    int found = report_view_first(r, name, REPORT_VIEW_UNORDERED, &v);
-    if (found < 0)
-        return luaL_error(L, "not enough memory");
-    lua_Integer t = 0;
-    if (found) {
-        if (v.kind == REP_COUNT || v.kind == REP_TOP)
-            t = (lua_Integer)v.nkeys;
-        else if (v.kind == REP_DISTINCT)
-            t = (lua_Integer)v.distinct;
-        report_view_clear(r, &v);
-    }
-    lua_pushinteger(L, t);
-    return 1;
+    return view_number(L, 1);
 }
 
 static int r_kind(lua_State *L)
