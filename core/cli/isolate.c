@@ -155,6 +155,10 @@ int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out
     if (pid == 0) {
         __fpurge(stdout);
         __fpurge(stderr);
+        /* line-buffered: the child's lines and the parent's records share
+         * the file, so a line must go out in one write, never half of it
+         * at a full buffer's flush */
+        setvbuf(stdout, NULL, _IOLBF, BUFSIZ);
         funlockfile(stderr);
         funlockfile(stdout);
         close(fds[0]);

@@ -30,6 +30,16 @@ if [ -d "$CORPUS/news-de" ]; then
     ls "$CORPUS"/news-de/10kgnad-test/*.txt | head -40 | xargs -I{} cp {} "$IN/"
 fi
 
+# Under SAN=1 the forking checks are skipped: clang 14's AddressSanitizer
+# does not lock its allocator around fork(), so a child forked while another
+# thread was inside malloc waits forever for that lock (seen: a child stuck
+# in SizeClassAllocator64::GetFromAllocator; killed at the time limit).
+# glibc's malloc and jemalloc, which lode links, take their locks across
+# fork.  The forking code runs under ThreadSanitizer instead, which does
+# (tests/tsan_run.sh), and in the normal build.
+if [ "$SAN" = 1 ]; then
+    ok "# SKIP the forking checks under SAN=1 (ASan does not lock its allocator around fork)"
+else
 # 1. the same output as in-process, for a script that keeps nothing in Lua
 #    variables between documents
 cat > "$tmp/count.lua" <<'EOF'
@@ -117,7 +127,7 @@ return {
     local name = ctx.doc.path
     if name:find("hang") then while true do end end
     if name:find("crash") then os.execute("kill -SEGV $PPID") end
-    if name:find("memory") then local t = {} for i = 1, 1e9 do t[i] = ("x"):rep(64) .. i end end
+    if name:find("memory") then local t = {} for i = 1, 1e9 do t[i] = ("x"):rep(1 << 20) .. i end end
     if name:find("leave") then os.execute("kill -KILL $PPID") end
     ctx:emit{ doc = name }
     ctx.report:count("done", name)
@@ -146,6 +156,8 @@ check "--errors: stage isolate for the killed ones" \
 check "the run took the time limit, not the loop's forever (${took} s)" "[ $took -lt 30 ]"
 sleep 1
 check "no process of the run is left" "! ps -eo args | grep -v grep | grep -q '$tmp/bad.lua'"
+
+fi
 
 # 4. usage errors
 "$LODE" run --isolate-time 0 "$tmp/count.lua" "$IN" > /dev/null 2> "$tmp/u1"
