@@ -62,8 +62,10 @@ static void limit_child(const isolate_limits *lim, unsigned long long base)
     struct rlimit rl = {0, 0};
     setrlimit(RLIMIT_CORE, &rl);
     if (lim->seconds) {
-        rl.rlim_cur = lim->seconds;
-        rl.rlim_max = (rlim_t)lim->seconds + 1; /* SIGXCPU, then SIGKILL a second later */
+        /* a second above the parent's wall-clock timer, which normally
+         * ends the child first; SIGXCPU, then SIGKILL a second later */
+        rl.rlim_cur = (rlim_t)lim->seconds + 1;
+        rl.rlim_max = (rlim_t)lim->seconds + 2;
         setrlimit(RLIMIT_CPU, &rl);
     }
     if (lim->megabytes && base) {
@@ -84,14 +86,28 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void rd_lock(pthread_rwlock_t *l)
+{
+    if (l)
+        pthread_rwlock_rdlock(l);
+}
+
+static void rw_unlock(pthread_rwlock_t *l)
+{
+    if (l)
+        pthread_rwlock_unlock(l);
+}
+
 /* Reads fd to its end into *buf, until the deadline (0: none).  Returns 0
  * at the end of the data, 1 at the deadline, -1 on an error (errno). */
-static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *cap)
+static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *cap, pthread_rwlock_t *lock)
 {
     for (;;) {
         if (*cap - *len < 65536) {
             size_t c = *cap ? *cap * 2 : 65536 * 2;
+            rd_lock(lock);
             char *p = realloc(*buf, c + 1);
+            rw_unlock(lock);
             if (!p) {
                 errno = ENOMEM;
                 return -1;
@@ -122,8 +138,8 @@ static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *ca
     }
 }
 
-int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out, size_t *len, char *why,
-                size_t whyn)
+int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_fn work, void *ud, char **out,
+                size_t *len, char *why, size_t whyn)
 {
     *out = NULL;
     *len = 0;
@@ -133,17 +149,22 @@ int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out
         snprintf(why, whyn, "could not start (pipe: %s)", strerror(errno));
         return -1;
     }
-    unsigned long long base = lim->megabytes ? mapped_bytes() : 0;
+    rd_lock(fork_lock);
+    unsigned long long base = lim->megabytes ? mapped_bytes() : 0; /* fopen allocates */
+    rw_unlock(fork_lock);
     /* Standard output and error, as the child gets them: not in the middle
      * of another thread's write (their locks are held across the fork), and
      * without what the committing thread had buffered, which the child would
      * write a second time when a handler's print() flushes. */
+    if (fork_lock)
+        pthread_rwlock_wrlock(fork_lock);
     flockfile(stdout);
     flockfile(stderr);
     pid_t pid = fork();
     if (pid != 0) {
         funlockfile(stderr);
         funlockfile(stdout);
+        rw_unlock(fork_lock);
     }
     if (pid < 0) {
         int e = errno;
@@ -171,7 +192,7 @@ int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out
     close(fds[1]);
     size_t cap = 0;
     double deadline = lim->seconds ? now() + lim->seconds : 0;
-    int got = read_all(fds[0], deadline, out, len, &cap);
+    int got = read_all(fds[0], deadline, out, len, &cap, fork_lock);
     int read_errno = errno;
     close(fds[0]);
     if (got != 0)
@@ -192,7 +213,7 @@ int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out
     if (WIFSIGNALED(st)) {
         int sig = WTERMSIG(st);
         if (sig == SIGXCPU)
-            snprintf(why, whyn, "was stopped at the CPU time limit of %u s", lim->seconds);
+            snprintf(why, whyn, "was stopped at the CPU time limit of %u s", lim->seconds + 1);
         else if (sig == SIGKILL)
             snprintf(why, whyn, "was killed (signal 9): out of memory, or by another process");
         else

@@ -15,6 +15,7 @@
 #ifndef LODE_CLI_ISOLATE_H
 #define LODE_CLI_ISOLATE_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 typedef struct isolate_limits {
@@ -26,7 +27,12 @@ typedef struct isolate_limits {
  * returns 0, or non-zero if it could not. */
 typedef int (*isolate_fn)(void *ud, int fd);
 
-/* Runs work(ud, fd) in a child process under lim.  On return *out holds
+/* Runs work(ud, fd) in a child process under lim.  fork_lock (may be NULL)
+ * is taken for writing around the fork, and for reading around this
+ * function's own allocations: a process whose other threads allocate only
+ * while holding it for reading never forks in the middle of a malloc or a
+ * library's lock, whatever its allocator (the sanitizers' do not lock
+ * themselves across fork; glibc's and jemalloc do).  On return *out holds
  * everything the child wrote (malloc'd, NUL-terminated, *len bytes; free
  * it).  Returns 0 when the child ended normally with status 0; else -1 with
  * a reason in why, a predicate ("was killed after the time limit of 30
@@ -34,8 +40,8 @@ typedef int (*isolate_fn)(void *ud, int fd);
  * "could not start (fork: ...)"), and
  * *out may hold a partial result.  The caller must hold no lock the child
  * needs: the child has only the calling thread. */
-int isolate_run(const isolate_limits *lim, isolate_fn work, void *ud, char **out, size_t *len, char *why,
-                size_t whyn);
+int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_fn work, void *ud, char **out,
+                size_t *len, char *why, size_t whyn);
 
 /* Writes n bytes to fd, retrying on EINTR and short writes; 0 or -1. */
 int isolate_write(int fd, const void *p, size_t n);

@@ -90,6 +90,9 @@ struct runner {
     int nw;
     /* the queue */
     pthread_mutex_t mu;
+    /* --isolate: taken for writing around each fork, for reading by every
+     * other thread while it allocates (isolate.h); never while holding mu */
+    pthread_rwlock_t fork_lock;
     pthread_cond_t can_take; /* a slot is free (or the run ends) */
     pthread_cond_t done;     /* a slot is done (or the input ended) */
     slot *slots;
@@ -359,7 +362,9 @@ static void process_isolated(worker *w, slot *s)
     if (!w->begun) {
         /* begin() once, here, so that every child starts from its state */
         w->begun = 1;
+        pthread_rwlock_rdlock(&r->fork_lock);
         int rc = rules_begin(w->rules);
+        pthread_rwlock_unlock(&r->fork_lock);
         if (rc != LODE_OK) {
             s->rc = rc;
             s->stage = "rules";
@@ -372,13 +377,11 @@ static void process_isolated(worker *w, slot *s)
     iso_job job = {w, s};
     char *out = NULL, why[200];
     size_t len = 0;
-    /* fork under the queue's lock: no other worker is then inside
-     * inputs_next (which may hold libxml2's locks, with --split) */
-    pthread_mutex_lock(&r->mu);
-    int rc = isolate_run(&r->cfg.isolate, iso_child, &job, &out, &len, why, sizeof why);
-    pthread_mutex_unlock(&r->mu);
+    int rc = isolate_run(&r->cfg.isolate, &r->fork_lock, iso_child, &job, &out, &len, why, sizeof why);
+    pthread_rwlock_rdlock(&r->fork_lock);
     if (rc == 0 && iso_take(w, s, out, len) == 0) {
         free(out);
+        pthread_rwlock_unlock(&r->fork_lock);
         w->cur = NULL;
         return;
     }
@@ -394,6 +397,7 @@ static void process_isolated(worker *w, slot *s)
     snprintf(msg, sizeof msg, "%s: the process for this document %s; the document is skipped (--isolate)",
              s->item.name ? s->item.name : "<stdin>", why);
     sb_puts(&s->message, msg);
+    pthread_rwlock_unlock(&r->fork_lock);
     w->cur = NULL;
 }
 
@@ -413,7 +417,11 @@ static void *worker_main(void *arg)
         if (r->stop || r->eof)
             break;
         slot *s = &r->slots[r->taken % r->window];
+        /* inputs_next allocates and, with --split, holds libxml2's locks:
+         * not during a fork (the order is mu, then fork_lock) */
+        pthread_rwlock_rdlock(&r->fork_lock);
         int got = inputs_next(r->in, &s->item);
+        pthread_rwlock_unlock(&r->fork_lock);
         if (got <= 0) {
             r->eof = 1;
             if (got < 0)
@@ -462,6 +470,7 @@ int runner_new(const runner_config *cfg, runner **out)
         return EXIT_NOMEM;
     }
     pthread_mutex_init(&r->mu, NULL);
+    pthread_rwlock_init(&r->fork_lock, NULL);
     pthread_cond_init(&r->can_take, NULL);
     pthread_cond_init(&r->done, NULL);
     for (int i = 0; i < r->nw; i++) {
@@ -555,8 +564,10 @@ int runner_run(runner *r, inputs *in)
                               s->stage,
                               s->message.p ? s->message.p : "",
                               s->begin_failed};
+            pthread_rwlock_rdlock(&r->fork_lock);
             int stop = r->discard ? 0 : r->cfg.commit(r->cfg.ud, &res);
             slot_clear(s);
+            pthread_rwlock_unlock(&r->fork_lock);
             pthread_mutex_lock(&r->mu);
             r->committed++;
             if (stop)
@@ -585,7 +596,9 @@ int runner_run(runner *r, inputs *in)
         if (r->cfg.tick && t - last_tick >= 0.1) {
             last_tick = t;
             pthread_mutex_unlock(&r->mu);
+            pthread_rwlock_rdlock(&r->fork_lock);
             r->cfg.tick(r->cfg.ud);
+            pthread_rwlock_unlock(&r->fork_lock);
             pthread_mutex_lock(&r->mu);
         }
     }
@@ -659,6 +672,7 @@ void runner_free(runner *r)
     }
     if (r->w && r->slots) {
         pthread_mutex_destroy(&r->mu);
+        pthread_rwlock_destroy(&r->fork_lock);
         pthread_cond_destroy(&r->can_take);
         pthread_cond_destroy(&r->done);
     }
