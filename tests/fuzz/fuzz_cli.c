@@ -10,7 +10,8 @@
  * /dev/null.  An input is skipped when any word contains '/' or "..", so
  * only the fixture folder can be named, or when a word starts with -o, -w,
  * --output or --write, so nothing is ever written (the fixtures stay
- * unchanged from input to input, which keeps runs reproducible). */
+ * unchanged from input to input, which keeps runs reproducible), or with
+ * --is (--isolate would fork the fuzzer for every document). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,7 @@ static int unsafe(const char *w)
 {
     return strchr(w, '/') || strstr(w, "..") || !strncmp(w, "-o", 2) || !strncmp(w, "-w", 2) ||
            !strncmp(w, "--output", 8) || !strncmp(w, "--write", 7) || !strncmp(w, "--o", 3) ||
-           !strncmp(w, "--w", 3);
+           !strncmp(w, "--w", 3) || !strncmp(w, "--is", 4); /* --isolate: a fork per document */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
