@@ -299,6 +299,7 @@ static int buf_box_gc(lua_State *L)
 typedef struct scratch_box {
     mem m;
     buf b;
+    int closed; /* its __gc ran: the state is closing */
 } scratch_box;
 
 static const char scratch_key = 's';
@@ -307,6 +308,7 @@ static int scratch_gc(lua_State *L)
 {
     scratch_box *sb = lua_touserdata(L, 1);
     buf_free(&sb->b);
+    sb->closed = 1; /* a later finalizer's node:text() must not refill it */
     return 0;
 }
 
@@ -316,10 +318,13 @@ buf *ltree_scratch_buf(lua_State *L)
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &scratch_key) == LUA_TUSERDATA) {
         sb = lua_touserdata(L, -1);
         lua_pop(L, 1);
+        if (sb->closed)
+            return NULL;
     } else {
         lua_pop(L, 1);
         sb = lua_newuserdatauv(L, sizeof *sb, 0);
         sb->m.fn = lua_getallocf(L, &sb->m.ud);
+        sb->closed = 0;
         buf_init(&sb->b, &sb->m);
         lua_createtable(L, 0, 1);
         lua_pushcfunction(L, scratch_gc);

@@ -245,12 +245,17 @@ static int node_text(lua_State *L)
     static const char *const hows[] = {"raw", "normalize", NULL};
     int how = luaL_checkoption(L, 2, "raw", hows);
     buf *b = ltree_scratch_buf(L);
+    int boxed = !b; /* the state is closing: a buffer of its own, freed here */
+    if (boxed)
+        b = ltree_push_buf(L, &owner_doc(L, 1)->engine->mem);
     if (node_text_append(n, b, how == 1) < 0)
         return luaL_error(L, "text: entity references in the node expand to more than %d MiB (limit)",
                           (int)(NODE_TEXT_ENTITY_MAX >> 20));
     if (!buf_ok(b))
         return luaL_error(L, "out of memory");
     lua_pushlstring(L, b->ptr ? b->ptr : "", b->len);
+    if (boxed)
+        buf_free(b);
     return 1;
 }
 

@@ -60,7 +60,8 @@ buf *ltree_push_buf(lua_State *L, const mem *m);
  * without calling Lua, then pushes the result.  Its memory comes from the
  * state's allocator and stays with the state (a Lua error cannot leak it);
  * the next call may reuse or replace it.  Pushes nothing; may raise a
- * memory error the first time. */
+ * memory error the first time.  NULL while the state closes (a script's
+ * finalizer running after the buffer's own): use ltree_push_buf then. */
 buf *ltree_scratch_buf(lua_State *L);
 /* The two halves of ltree_open. */
 void ltree_open_node(lua_State *L);
