@@ -23,7 +23,7 @@ cmp -s "$tmp/rec1" "$tmp/rec4" || { echo "tsan_run: -j 4 records differ from -j 
 # (--isolate is not run here: clang 14's ThreadSanitizer runtime takes its
 # own locks inside the interceptors of read, poll and pthread calls, which
 # lode's fork lock cannot cover, and a CI run once ended with a child that
-# never finished -- a different report -- where 27 local runs did not.  The
+# never finished -- a different report -- where 20 local runs did not.  The
 # forking code runs in the normal build and under ASan: tests/cli/isolate.sh.)
 # an interrupted run: the signal lands while workers are busy
 # shellcheck disable=SC2086
