@@ -334,6 +334,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 int cli_main_exits(int argc, char **argv, FILE *out, FILE *err)
 {
     cli_harden_libxml(); /* the process is ours */
+    cli_watch_json_alloc();
     return run_main(argc, argv, out, err, 1);
 }
 

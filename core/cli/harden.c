@@ -6,6 +6,9 @@
  * libxml2 code path that would reach the global loader or a catalog. */
 #include "harden.h"
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include <libxml/catalog.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlIO.h>
@@ -25,4 +28,19 @@ void cli_harden_libxml(void)
 #ifdef LIBXML_CATALOG_ENABLED
     xmlCatalogSetDefaults(XML_CATA_ALLOW_NONE);
 #endif
+}
+
+_Thread_local int cli_json_alloc_failed;
+
+static void *json_alloc_watched(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        cli_json_alloc_failed = 1;
+    return p;
+}
+
+void cli_watch_json_alloc(void)
+{
+    json_set_alloc_funcs(json_alloc_watched, free);
 }

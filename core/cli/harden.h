@@ -7,4 +7,14 @@
  * globals to the host. */
 void cli_harden_libxml(void);
 
+/* jansson's parser ignores a failed allocation while it collects a token
+ * (lex_save drops the character: a transient out-of-memory silently loses
+ * a byte of a string).  cli_watch_json_alloc, also called once for a
+ * process that is ours, routes jansson's allocations through a wrapper
+ * that sets cli_json_alloc_failed (per thread) when one fails; a caller of
+ * json_load* clears it first and treats a parse during which it was set
+ * as out of memory. */
+void cli_watch_json_alloc(void);
+extern _Thread_local int cli_json_alloc_failed;
+
 #endif

@@ -20,6 +20,7 @@
  * before its id is known, "FILE:LINE" -- so each failed line is reported by
  * exactly one shard. */
 #include "inputs.h"
+#include "harden.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -771,9 +772,17 @@ static int parse_line(inputs *in, jl_reader *r, size_t len, int toolong, input_i
     if (i == len)
         return 0; /* blank */
     json_error_t jerr;
+    cli_json_alloc_failed = 0;
     json_t *obj = json_loadb(s, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (obj && cli_json_alloc_failed) { /* a string may have lost a byte (harden.h) */
+        json_decref(obj);
+        errno = ENOMEM;
+        return -1;
+    }
     if (!obj) {
-        if (json_error_code(&jerr) == json_error_out_of_memory) {
+        /* an allocation that failed inside the lexer shows as a bogus
+         * syntax error: it is out of memory all the same */
+        if (json_error_code(&jerr) == json_error_out_of_memory || cli_json_alloc_failed) {
             errno = ENOMEM;
             return -1;
         }
