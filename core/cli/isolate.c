@@ -144,33 +144,41 @@ int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_
     *out = NULL;
     *len = 0;
     why[0] = '\0';
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0) {
-        snprintf(why, whyn, "could not start (pipe: %s)", strerror(errno));
-        return -1;
-    }
     rd_lock(fork_lock);
     unsigned long long base = lim->megabytes ? mapped_bytes() : 0; /* fopen allocates */
     rw_unlock(fork_lock);
+    /* The pipe is made, and its writing end closed in the parent, while
+     * no other worker forks: a child forked by another worker in between
+     * would inherit that end (O_CLOEXEC closes it at exec, not at fork),
+     * and this worker would see the end of its child's data only when
+     * that other child ends -- a document waiting for a looping neighbour
+     * to be killed, and killed at the time limit with it. */
+    if (fork_lock)
+        pthread_rwlock_wrlock(fork_lock);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        int e = errno;
+        rw_unlock(fork_lock);
+        snprintf(why, whyn, "could not start (pipe: %s)", strerror(e));
+        return -1;
+    }
     /* Standard output and error, as the child gets them: not in the middle
      * of another thread's write (their locks are held across the fork), and
      * without what the committing thread had buffered, which the child would
      * write a second time when a handler's print() flushes. */
-    if (fork_lock)
-        pthread_rwlock_wrlock(fork_lock);
     flockfile(stdout);
     flockfile(stderr);
     pid_t pid = fork();
+    int fork_errno = errno;
     if (pid != 0) {
         funlockfile(stderr);
         funlockfile(stdout);
+        close(fds[1]);
         rw_unlock(fork_lock);
     }
     if (pid < 0) {
-        int e = errno;
         close(fds[0]);
-        close(fds[1]);
-        snprintf(why, whyn, "could not start (fork: %s)", strerror(e));
+        snprintf(why, whyn, "could not start (fork: %s)", strerror(fork_errno));
         return -1;
     }
     if (pid == 0) {
@@ -189,7 +197,6 @@ int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_
         fflush(stderr);
         _exit(rc ? 1 : 0);
     }
-    close(fds[1]);
     size_t cap = 0;
     double deadline = lim->seconds ? now() + lim->seconds : 0;
     int got = read_all(fds[0], deadline, out, len, &cap, fork_lock);

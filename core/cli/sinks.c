@@ -172,11 +172,15 @@ int sink_record(sink *s, const char *json, size_t len)
         return -1;
     }
     if (s->kind == K_JSONL) {
-        if (fwrite(json, 1, len, s->fp) != len || fputc('\n', s->fp) == EOF)
-            return -1;
-        if (!s->target)
-            fflush(s->fp); /* a stream: each record arrives whole */
-        return 0;
+        /* the stream's lock around the record and its newline: on
+         * standard output a handler's print, in another worker, must not
+         * land between them */
+        flockfile(s->fp);
+        int bad = fwrite(json, 1, len, s->fp) != len || putc_unlocked('\n', s->fp) == EOF;
+        if (!bad && !s->target)
+            bad = fflush(s->fp) == EOF; /* a stream: each record arrives whole */
+        funlockfile(s->fp);
+        return bad ? -1 : 0;
     }
     if (s->held_len + len + 1 > s->held_cap) {
         size_t cap = s->held_cap ? s->held_cap : 65536;

@@ -145,6 +145,30 @@ static int no_exit(lua_State *L)
     return luaL_error(L, "os.exit: a rule script cannot end the process (raise an error instead)");
 }
 
+/* print, writing its line with one fwrite: Lua's own print writes each
+ * argument and the newline separately, so two workers printing at once
+ * interleave inside a line.  One call to stdio is atomic with respect to
+ * the other threads' calls on the same stream. */
+static int print_line(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_addchar(&b, '\n');
+    luaL_pushresult(&b);
+    size_t len;
+    const char *line = lua_tolstring(L, -1, &len);
+    fwrite(line, 1, len, stdout);
+    fflush(stdout);
+    return 0;
+}
+
 /* Runs inside lua_pcall: everything that can raise while setting up. */
 static int setup(lua_State *L)
 {
@@ -160,6 +184,8 @@ static int setup(lua_State *L)
         lua_pushcfunction(L, no_exit);
         lua_setfield(L, -2, "exit");
         lua_pop(L, 1);
+        lua_pushcfunction(L, print_line);
+        lua_setglobal(L, "print");
     }
     /* lode's modules, for require; `lode` is also a global, as `pandoc` is
      * in pandoc's filters */
