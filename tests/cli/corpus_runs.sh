@@ -77,7 +77,10 @@ check "-j 1 and -j 8 give the same --errors file" "cmp -s $tmp/err1.jsonl $tmp/e
 check "no sanitizer report" "san $tmp/stderr1 $tmp/stderr2 $tmp/stderr8"
 nrec=$(grep -c '"paragraphs":' "$tmp/rec1.jsonl")
 check "one document record per successful document ($nrec of $ndocs)" "[ $nrec -eq \$(($ndocs - $want_rc)) ]"
-check "records keep input order" "grep -o '\"doc\":\"[^\"]*\"' $tmp/rec1.jsonl | awk '!seen[\$0]++' > $tmp/order && sort -c $tmp/order 2>/dev/null || [ \$(wc -l < $tmp/order) -gt 0 ]"
+# input order: each folder's entries sorted by their bytes, depth first --
+# the byte order of the whole paths here, where no name holds a byte
+# below '/'
+check "records keep input order" "grep -o '\"doc\":\"[^\"]*\"' $tmp/rec8.jsonl | awk '!seen[\$0]++' > $tmp/order && [ \$(wc -l < $tmp/order) -gt 20 ] && LC_ALL=C sort -c $tmp/order"
 if [ -d "$CORPUS/news-de" ]; then
     check "the failed document is named with its stage in --errors" \
         "grep -q '\"path\":\"[^\"]*gnad-test-0007.txt\".*\"stage\":\"rules\"' $tmp/err1.jsonl || grep -q 'gnad-test-0007.txt' $tmp/err1.jsonl"
