@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "harden.h"
 
 void cmd_convert_help(FILE *fp)
 {
@@ -147,10 +148,14 @@ int cmd_convert(cli *c, int argc, char **argv)
     }
 
     lode_doc *doc = NULL;
+    cli_json_watch_start();
     int rc = strcmp(input, "-") == 0 ? lode_doc_read_file(e, stdin, "<stdin>", &po, &doc)
                                      : lode_doc_load(e, input, &po, &doc);
     int status = EXIT_OK;
-    if (rc != LODE_OK) {
+    if (rc == LODE_OK && cli_json_watch_lost()) {
+        cli_error(c, "%s: out of memory", strcmp(input, "-") ? input : "<stdin>");
+        status = EXIT_NOMEM;
+    } else if (rc != LODE_OK) {
         cli_error(c, "%s", lode_errmsg(e));
         status = cli_exit_for(rc);
     } else {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "harden.h"
 #include "report.h"
 
 void cmd_merge_help(FILE *fp)
@@ -152,9 +153,15 @@ int cmd_merge(cli *c, int argc, char **argv)
         if (!data) {
             cli_error(c, "%s: %s", name, strerror(errno));
             status = errno == ENOMEM ? EXIT_NOMEM : EXIT_DOCUMENT;
-        } else if (lode_report_read(rep, data, len, name) != LODE_OK) {
-            cli_error(c, "%s", lode_errmsg(e));
-            status = lode_errcode(e) == LODE_ENOMEM ? EXIT_NOMEM : EXIT_DOCUMENT;
+        } else {
+            cli_json_watch_start();
+            if (lode_report_read(rep, data, len, name) != LODE_OK) {
+                cli_error(c, "%s", lode_errmsg(e));
+                status = lode_errcode(e) == LODE_ENOMEM ? EXIT_NOMEM : EXIT_DOCUMENT;
+            } else if (cli_json_watch_lost()) {
+                cli_error(c, "%s: out of memory", name);
+                status = EXIT_NOMEM;
+            }
         }
         free(data);
     }

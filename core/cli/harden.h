@@ -17,4 +17,19 @@ void cli_harden_libxml(void);
 void cli_watch_json_alloc(void);
 extern _Thread_local int cli_json_alloc_failed;
 
+/* For a library call that may parse JSON on this thread (a JSON tree, a
+ * document's metadata, a partial report): cli_json_watch_start() before
+ * it, and after it cli_json_watch_lost() is nonzero if an allocation of
+ * jansson's failed meanwhile -- the call's result may lack a byte, and
+ * counts as out of memory even if the call succeeded. */
+static inline void cli_json_watch_start(void)
+{
+    cli_json_alloc_failed = 0;
+}
+
+static inline int cli_json_watch_lost(void)
+{
+    return cli_json_alloc_failed;
+}
+
 #endif

@@ -25,6 +25,10 @@ invoke() {
             "$DOCS/soldatenbrief-013.tei.xml" -o "$W/records.csv" --write "$W/docs" -t markdown ;;
     run-jsonl-input)
         "$LODE" run -j 1 examples/rules/words.lua --from jsonl "$tmp/docs.jsonl" -o "$W/records.jsonl" ;;
+    convert-json-html) # lode's JSON tree, read back (read_json.c)
+        "$LODE" convert "$tmp/letter.json" -o "$W/out.html" ;;
+    merge-partials) # partial reports, parsed line by line (report.c)
+        "$LODE" merge examples/rules/words.lua "$tmp/part1" "$tmp/part2" --report "$W/report.json" ;;
     esac
 }
 outputs() {
@@ -37,10 +41,15 @@ outputs() {
     run-records-report) echo records.jsonl report.json ;;
     run-csv-write) echo records.csv ;;
     run-jsonl-input) echo records.jsonl ;;
+    convert-json-html) echo out.html ;;
+    merge-partials) echo report.json ;;
     esac
 }
 
 gzip -c "$DOCS/soldatenbrief-013.tei.xml" > "$tmp/letter.xml.gz"
+"$LODE" convert "$DOCS/soldatenbrief-013.tei.xml" -t json -o "$tmp/letter.json"
+"$LODE" run -q examples/rules/words.lua "$DOCS/putin-kim-wladiwostok.txt" --partial "$tmp/part1" > /dev/null
+"$LODE" run -q examples/rules/words.lua "$DOCS/soldatenbrief-013.tei.xml" --partial "$tmp/part2" > /dev/null
 python3 -c 'import sys
 sys.stdout.write("<html><body>" + "".join("<p id=\"p%d\">Absatz %d: Der Text geht weiter &amp; weiter.</p>\n" % (i, i)
                  for i in range(7000)) + "</body></html>\n")' > "$tmp/big.html"

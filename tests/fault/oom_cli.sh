@@ -14,7 +14,8 @@
 #     or a complete one, no temporary file.
 # Prints TAP lines, one per case and mode.
 #
-# Environment: BUILD, LODE; K steps by a stride that keeps each case and
+# Environment: BUILD, LODE, FAULT_CASES (the cases to run, instead of the
+# default ones); K steps by a stride that keeps each case and
 # mode to about FAULT_RUNS runs (0: every K): 25 and five of the seven cases
 # by default (make test), 300 and every case with FAULT_FULL=1 (make
 # faultcheck; every K of the run cases would be some 10,000 runs of lode).
@@ -42,10 +43,12 @@ if [ ! -f "$SHIM" ] || [ ! -x "$LODE" ]; then
 fi
 
 . tests/fault/cases.sh
-if [ "$FULL" = 1 ]; then
-    CASES="convert-xml-md convert-html-json convert-text-html convert-gz-xml run-records-report run-csv-write run-jsonl-input"
+if [ -n "$FAULT_CASES" ]; then
+    CASES=$FAULT_CASES
+elif [ "$FULL" = 1 ]; then
+    CASES="convert-xml-md convert-html-json convert-text-html convert-gz-xml run-records-report run-csv-write run-jsonl-input convert-json-html merge-partials"
 else
-    CASES="convert-xml-md convert-gz-xml run-records-report run-csv-write run-jsonl-input"
+    CASES="convert-xml-md convert-gz-xml run-records-report run-csv-write run-jsonl-input merge-partials"
 fi
 
 # attempt CASE K MODE: one run; sets rc; true if the K-th allocation was reached
