@@ -387,7 +387,7 @@ int cmd_run(cli *c, int argc, char **argv)
     const char *script = NULL, *output = NULL, *write_dir = NULL, *to = NULL, *from = NULL, *modpath = NULL;
     const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL, *split = NULL;
     int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1, isolated = 0;
-    isolate_limits iso = {60, 2048};
+    isolate_limits iso = {60000, 2048ULL << 20};
     unsigned shard = 0, nshards = 0;
     cli_args a = {argc, 1, argv, 0};
     const cli_opt *o;
@@ -459,9 +459,9 @@ int cmd_run(cli *c, int argc, char **argv)
             }
             isolated = 1; /* a limit implies --isolate */
             if (!strcmp(n, "isolate-time"))
-                iso.seconds = (unsigned)x;
+                iso.ms = (unsigned long)x * 1000;
             else
-                iso.megabytes = x;
+                iso.bytes = (unsigned long long)x << 20;
         } else if (!strcmp(n, "jobs")) {
             char *end;
             long j = strtol(v, &end, 10);

@@ -1,6 +1,7 @@
 /* runner.c -- worker threads and the ordered commit (see runner.h). */
 #include "runner.h"
 #include "allocator.h"
+#include "harden.h"
 #include "isolate.h"
 
 #include <errno.h>
@@ -237,6 +238,7 @@ static void process(worker *w, slot *s)
         s->stage = "read";
         sb_puts(&s->message, it->error);
     } else {
+        cli_json_watch_start();
         if (it->xml) {
             /* a --split element: a standalone libxml2 document, adopted */
             rc = lode_doc_adopt(w->e, s->item.xml, it->name, "xml", &doc);
@@ -252,7 +254,14 @@ static void process(worker *w, slot *s)
             if (rc == LODE_OK && it->meta)
                 rc = lode_doc_set_meta(w->e, doc, it->meta, it->meta_len);
         }
-        if (rc != LODE_OK) {
+        if (rc == LODE_OK && cli_json_watch_lost()) {
+            lode_doc_free(doc);
+            doc = NULL;
+            rc = LODE_ENOMEM;
+            s->stage = "read";
+            sb_puts(&s->message, it->path ? it->path : it->name);
+            sb_puts(&s->message, ": out of memory");
+        } else if (rc != LODE_OK) {
             s->stage = parse_stage(rc);
             sb_puts(&s->message, lode_errmsg(w->e));
         }
@@ -377,7 +386,7 @@ static void process_isolated(worker *w, slot *s)
     iso_job job = {w, s};
     char *out = NULL, why[200];
     size_t len = 0;
-    int rc = isolate_run(&r->cfg.isolate, &r->fork_lock, iso_child, &job, &out, &len, why, sizeof why);
+    int rc = isolate_run(&r->cfg.isolate, &r->fork_lock, NULL, iso_child, &job, &out, &len, why, sizeof why);
     pthread_rwlock_rdlock(&r->fork_lock);
     if (rc == 0 && iso_take(w, s, out, len) == 0) {
         free(out);

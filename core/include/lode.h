@@ -467,6 +467,43 @@ LODE_API int lode_rules_load_string(lode_engine *engine, const char *src, size_t
  *  LODE_ERROR ("internal error"), and the rules can then only be freed. */
 LODE_API int lode_rules_run(lode_rules *rules, lode_doc *doc);
 
+/** Limits of lode_rules_run_isolated.  Zero in a field means the default. */
+typedef struct lode_isolate {
+    unsigned long timeout_ms;  /* wall-clock time for one document; default 60,000.
+                                  The child's CPU time is limited too, to this
+                                  rounded up to seconds, plus one second */
+    size_t max_memory;         /* address space the child may map beyond what the
+                                  process maps when it starts; default 2 GiB */
+} lode_isolate;
+
+/** Method of lode_rules.  As lode_rules_run, but the script runs on doc in a
+ *  child process (fork) under opts' limits (NULL: the defaults), for what
+ *  the sandbox cannot stop: a loop inside a C function, a crash or a memory
+ *  bomb in native code (a plugin, libxml2, Lua itself).  A child that
+ *  crashes, is killed or outlives the time limit gives LODE_ELIMIT with
+ *  "NAME: the process for this document ..." saying what happened; the
+ *  rules stay usable.  Otherwise the result is lode_rules_run's: the same
+ *  return code and message, the records handed to on_record in the calling
+ *  thread, in order, after the child ended; ctx.report's additions merged
+ *  into lode_rules_report; warnings sent to the engine's log callback.
+ *
+ *  What differs from lode_rules_run: begin(ctx) runs in this process, once,
+ *  before the first document; every document's child starts from the state
+ *  it left, and what a handler changes in Lua variables or in the tree is
+ *  gone when the child ends (doc is not edited). Inside handlers,
+ *  ctx.report holds only the current document's additions (finish sees
+ *  them all).  A fork costs a few milliseconds.
+ *
+ *  Residual risks, which the host takes on by calling it: the child is a
+ *  copy of the whole host process with only the calling thread, so a lock
+ *  another thread held at the fork stays held in the child (the C
+ *  library's malloc and stdio are safe: glibc resets them; a custom
+ *  lode_options.alloc must be fork-safe too); the child inherits the host's
+ *  open files (it only writes to its pipe, and to what the script writes);
+ *  a host that ignores SIGCHLD gets no exit status, so a crash then reads
+ *  as an incomplete result.  POSIX only: elsewhere LODE_EMISUSE. */
+LODE_API int lode_rules_run_isolated(lode_rules *rules, lode_doc *doc, const lode_isolate *opts);
+
 /** Method of lode_rules.  Runs finish(ctx) once (if the script has one).
  *  After it, lode_rules_run refuses documents with LODE_EMISUSE. */
 LODE_API int lode_rules_finish(lode_rules *rules);

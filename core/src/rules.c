@@ -1250,6 +1250,16 @@ static int run_body(lode_rules *r, lode_doc *doc)
     return rc;
 }
 
+void rules_swap_record_fn(lode_rules *r, lode_record_fn fn, void *ud, lode_record_fn *old_fn, void **old_ud)
+{
+    if (old_fn)
+        *old_fn = r->on_record;
+    if (old_ud)
+        *old_ud = r->record_ud;
+    r->on_record = fn;
+    r->record_ud = ud;
+}
+
 lode_engine *lode_rules_engine(const lode_rules *r)
 {
     return r ? r->e : NULL;
@@ -1313,15 +1323,23 @@ int rules_begin(lode_rules *r)
     return guarded(r, begin_cb, NULL);
 }
 
+int rules_runnable(lode_rules *r, const char *fn)
+{
+    engine_clear_error(r->e);
+    if (r->finished)
+        return engine_error(r->e, LODE_EMISUSE, "%s: the rules were already finished", fn);
+    if (r->broken)
+        return broken_error(r, fn);
+    return LODE_OK;
+}
+
 int lode_rules_run(lode_rules *r, lode_doc *doc)
 {
     if (!r || !doc)
         return r ? engine_error(r->e, LODE_EMISUSE, "lode_rules_run: NULL argument") : LODE_EMISUSE;
-    engine_clear_error(r->e);
-    if (r->finished)
-        return engine_error(r->e, LODE_EMISUSE, "lode_rules_run: the rules were already finished");
-    if (r->broken)
-        return broken_error(r, "lode_rules_run");
+    int rc = rules_runnable(r, "lode_rules_run");
+    if (rc != LODE_OK)
+        return rc;
     return guarded(r, run_cb, doc);
 }
 

@@ -34,6 +34,12 @@ int rules_begin_failed(const lode_rules *r);
  * --isolate` does with fork, so that begin runs once and not in every copy.
  * LODE_OK, or begin's error (which every later run repeats). */
 int rules_begin(lode_rules *r);
+/* LODE_OK if documents can be run (the rules are neither finished nor
+ * broken), else that error, set on the engine with fn's name. */
+int rules_runnable(lode_rules *r, const char *fn);
+/* Replaces the record consumer (lode_rules_options.on_record) and returns
+ * the old one in *old_fn, *old_ud (either may be NULL). */
+void rules_swap_record_fn(lode_rules *r, lode_record_fn fn, void *ud, lode_record_fn *old_fn, void **old_ud);
 /* Whether the script defines begin/document/finish. */
 int rules_has_phase(const lode_rules *r, const char *name);
 

@@ -1,5 +1,6 @@
-/* isolate.h -- `lode run --isolate`: one document's work in a child process
- * under a CPU, memory and wall-clock limit (HARDENING.md 2.3, item 7).
+/* isolate.h -- one document's work in a child process under a CPU, memory
+ * and wall-clock limit (HARDENING.md 2.3, item 7): `lode run --isolate` and
+ * lode_rules_run_isolated.
  *
  * The sandbox bounds a script's instructions, time and memory inside the
  * process; what it cannot bound -- a loop in C that never returns to Lua,
@@ -12,15 +13,18 @@
  * The child is a copy of the worker as it was: whatever the work changes in
  * memory (Lua variables, caches) is gone when it ends.  Only what it writes
  * to the pipe comes back. */
-#ifndef LODE_CLI_ISOLATE_H
-#define LODE_CLI_ISOLATE_H
+#ifndef LODE_ISOLATE_H
+#define LODE_ISOLATE_H
 
 #include <pthread.h>
 #include <stddef.h>
 
+#include "mem.h"
+
 typedef struct isolate_limits {
-    unsigned seconds;       /* wall-clock and CPU time (0: none) */
-    unsigned long megabytes; /* address space the child may add (0: none) */
+    unsigned long ms;         /* wall-clock time, and (rounded up, plus a
+                                 second) CPU time (0: none) */
+    unsigned long long bytes; /* address space the child may add (0: none) */
 } isolate_limits;
 
 /* The work, in the child: writes its result to fd (isolate_write) and
@@ -33,15 +37,16 @@ typedef int (*isolate_fn)(void *ud, int fd);
  * while holding it for reading never forks in the middle of a malloc or a
  * library's lock, whatever its allocator (the sanitizers' do not lock
  * themselves across fork; glibc's and jemalloc do).  On return *out holds
- * everything the child wrote (malloc'd, NUL-terminated, *len bytes; free
- * it).  Returns 0 when the child ended normally with status 0; else -1 with
- * a reason in why, a predicate ("was killed after the time limit of 30
- * s", "crashed: signal 11 (Segmentation fault)", "ended with status 3",
+ * everything the child wrote (NUL-terminated, *len bytes, from m -- free it
+ * with mem_free -- or with NULL from realloc -- free it with free).
+ * Returns 0 when the child ended normally with status 0; else -1 with a
+ * reason in why, a predicate ("was killed after the time limit of 30 s",
+ * "crashed: signal 11 (Segmentation fault)", "ended with status 3",
  * "could not start (fork: ...)"), and
  * *out may hold a partial result.  The caller must hold no lock the child
  * needs: the child has only the calling thread. */
-int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_fn work, void *ud, char **out,
-                size_t *len, char *why, size_t whyn);
+int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, const mem *m, isolate_fn work, void *ud,
+                char **out, size_t *len, char *why, size_t whyn);
 
 /* Writes n bytes to fd, retrying on EINTR and short writes; 0 or -1. */
 int isolate_write(int fd, const void *p, size_t n);

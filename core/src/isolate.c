@@ -48,6 +48,13 @@ static unsigned long long mapped_bytes(void)
     return pages * (unsigned long long)(ps > 0 ? ps : 4096);
 }
 
+/* The child's CPU time limit: the wall-clock limit rounded up to seconds,
+ * plus one. */
+static unsigned long cpu_seconds(const isolate_limits *lim)
+{
+    return (lim->ms + 999) / 1000 + 1;
+}
+
 /* In the child, before the work: the limits, no core files, and death
  * with the parent. */
 static void limit_child(const isolate_limits *lim, unsigned long long base)
@@ -61,17 +68,17 @@ static void limit_child(const isolate_limits *lim, unsigned long long base)
     sigprocmask(SIG_SETMASK, &none, NULL);
     struct rlimit rl = {0, 0};
     setrlimit(RLIMIT_CORE, &rl);
-    if (lim->seconds) {
+    if (lim->ms) {
         /* a second above the parent's wall-clock timer, which normally
          * ends the child first; SIGXCPU, then SIGKILL a second later */
-        rl.rlim_cur = (rlim_t)lim->seconds + 1;
-        rl.rlim_max = (rlim_t)lim->seconds + 2;
+        rl.rlim_cur = (rlim_t)cpu_seconds(lim);
+        rl.rlim_max = rl.rlim_cur + 1;
         setrlimit(RLIMIT_CPU, &rl);
     }
-    if (lim->megabytes && base) {
+    if (lim->bytes && base) {
         /* relative to what the worker maps already: its Lua state, the
          * other threads' stacks and the allocator's reserves are inherited */
-        rl.rlim_cur = rl.rlim_max = (rlim_t)(base + ((unsigned long long)lim->megabytes << 20));
+        rl.rlim_cur = rl.rlim_max = (rlim_t)(base + lim->bytes);
         setrlimit(RLIMIT_AS, &rl);
     }
 #ifdef __linux__
@@ -100,13 +107,14 @@ static void rw_unlock(pthread_rwlock_t *l)
 
 /* Reads fd to its end into *buf, until the deadline (0: none).  Returns 0
  * at the end of the data, 1 at the deadline, -1 on an error (errno). */
-static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *cap, pthread_rwlock_t *lock)
+static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *cap, pthread_rwlock_t *lock,
+                    const mem *m)
 {
     for (;;) {
         if (*cap - *len < 65536) {
             size_t c = *cap ? *cap * 2 : 65536 * 2;
             rd_lock(lock);
-            char *p = realloc(*buf, c + 1);
+            char *p = m ? mem_realloc(m, *buf, c + 1) : realloc(*buf, c + 1);
             rw_unlock(lock);
             if (!p) {
                 errno = ENOMEM;
@@ -138,14 +146,14 @@ static int read_all(int fd, double deadline, char **buf, size_t *len, size_t *ca
     }
 }
 
-int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_fn work, void *ud, char **out,
-                size_t *len, char *why, size_t whyn)
+int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, const mem *m, isolate_fn work, void *ud,
+                char **out, size_t *len, char *why, size_t whyn)
 {
     *out = NULL;
     *len = 0;
     why[0] = '\0';
     rd_lock(fork_lock);
-    unsigned long long base = lim->megabytes ? mapped_bytes() : 0; /* fopen allocates */
+    unsigned long long base = lim->bytes ? mapped_bytes() : 0; /* fopen allocates */
     rw_unlock(fork_lock);
     /* The pipe is made, and its writing end closed in the parent, while
      * no other worker forks: a child forked by another worker in between
@@ -198,19 +206,26 @@ int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_
         _exit(rc ? 1 : 0);
     }
     size_t cap = 0;
-    double deadline = lim->seconds ? now() + lim->seconds : 0;
-    int got = read_all(fds[0], deadline, out, len, &cap, fork_lock);
+    double deadline = lim->ms ? now() + (double)lim->ms / 1000 : 0;
+    int got = read_all(fds[0], deadline, out, len, &cap, fork_lock, m);
     int read_errno = errno;
     close(fds[0]);
     if (got != 0)
         kill(pid, SIGKILL);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    pid_t w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
         ;
+    if (w < 0)
+        st = 0; /* ECHILD: a host that ignores SIGCHLD has no status to
+                   collect; the result tells whether the work was done */
     if (*out)
         (*out)[*len] = '\0';
     if (got == 1) {
-        snprintf(why, whyn, "was killed after the time limit of %u s", lim->seconds);
+        if (lim->ms % 1000)
+            snprintf(why, whyn, "was killed after the time limit of %lu ms", lim->ms);
+        else
+            snprintf(why, whyn, "was killed after the time limit of %lu s", lim->ms / 1000);
         return -1;
     }
     if (got < 0) {
@@ -220,7 +235,7 @@ int isolate_run(const isolate_limits *lim, pthread_rwlock_t *fork_lock, isolate_
     if (WIFSIGNALED(st)) {
         int sig = WTERMSIG(st);
         if (sig == SIGXCPU)
-            snprintf(why, whyn, "was stopped at the CPU time limit of %u s", lim->seconds + 1);
+            snprintf(why, whyn, "was stopped at the CPU time limit of %lu s", cpu_seconds(lim));
         else if (sig == SIGKILL)
             snprintf(why, whyn, "was killed (signal 9): out of memory, or by another process");
         else
