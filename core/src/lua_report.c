@@ -5,6 +5,7 @@
  * Aggregation happens in C so that reports merge across worker threads and
  * processes without going back through Lua. */
 #include "lua_report.h"
+#include "lua_text.h"
 
 #include <math.h>
 #include <string.h>
@@ -137,6 +138,31 @@ static int r_count(lua_State *L)
     if (report_count(r, REP_COUNT, name, key, len, (int64_t)n, err, sizeof err) < 0)
         return failed(L, err);
     return 0;
+}
+
+/* report:count_words(name, s [, mode]) -> n -- adds 1 to name's count of
+ * each word of s, as text.words(s, mode) finds them, without making a Lua
+ * string of any; n: the words counted.  A failure (a kind clash, the
+ * sandbox's report memory) raises, the words before it stay counted. */
+static int r_count_words(lua_State *L)
+{
+    struct lode_report *r = check(L);
+    const char *name = check_name(L, 2);
+    size_t len, i = 0, start, end;
+    const char *s = ltext_check_utf8(L, 3, &len);
+    int mode = ltext_check_words_mode(L, 4);
+    char err[300];
+    long at = report_agg(r, REP_COUNT, name, err, sizeof err);
+    if (at < 0)
+        return failed(L, err);
+    lua_Integer n = 0;
+    while (ltext_next_word(s, len, &i, mode, &start, &end)) {
+        if (report_count_at(r, at, s + start, end - start, 1, err, sizeof err) < 0)
+            return failed(L, err);
+        n++;
+    }
+    lua_pushinteger(L, n);
+    return 1;
 }
 
 /* report:top(name, key [, n]) -- counts key; shows the n (default 10) most
@@ -447,7 +473,7 @@ void lreport_push(lua_State *L, struct lode_report *r)
     *p = r;
     if (luaL_newmetatable(L, LREPORT)) {
         static const luaL_Reg methods[] = {
-            {"count", r_count}, {"top", r_top},       {"sum", r_sum},         {"stats", r_stats},
+            {"count", r_count}, {"count_words", r_count_words}, {"top", r_top},       {"sum", r_sum},         {"stats", r_stats},
             {"histogram", r_histogram}, {"distinct", r_distinct}, {"get", r_get}, {"entries", r_entries},
             {"total", r_total}, {"size", r_size}, {"kind", r_kind},     {"names", r_names},     {NULL, NULL},
         };

@@ -58,7 +58,7 @@ typedef struct text_box {
 /* [-0, +0, v] Returns argument arg as a string and stores its length;
  * raises "bad argument #arg to 'f' (invalid UTF-8 at byte N)" unless it is
  * well-formed UTF-8 (numbers are converted, as by luaL_checklstring). */
-static const char *check_utf8(lua_State *L, int arg, size_t *len)
+const char *ltext_check_utf8(lua_State *L, int arg, size_t *len)
 {
     const char *s = luaL_checklstring(L, arg, len);
     size_t ok = utf8_valid_len((const unsigned char *)s, *len);
@@ -261,7 +261,7 @@ static const utf8proc_option_t form_opts[] = {
 static int text_normalize(lua_State *L)
 {
     size_t len;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     int form = luaL_checkoption(L, 2, "NFC", form_names);
     if (is_ascii(s, len)) {
         lua_settop(L, 1);
@@ -276,7 +276,7 @@ static int text_normalize(lua_State *L)
 static int text_strip_marks(lua_State *L)
 {
     size_t len;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     lua_settop(L, 1);
     if (is_ascii(s, len))
         return 1;
@@ -309,19 +309,33 @@ enum { CASE_LOWER, CASE_UPPER, CASE_FOLD };
 static int map_case(lua_State *L, int how)
 {
     size_t len;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     luaL_Buffer b;
     luaL_buffinitsize(L, &b, len);
     size_t i = 0;
     while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) { /* ASCII maps within ASCII, one to one, in all three */
-            if (how == CASE_UPPER)
-                c = c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
-            else
-                c = c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-            luaL_addchar(&b, (char)c);
-            i++;
+        /* ASCII maps within ASCII, one to one, in all three: a run of it
+         * is mapped straight into the buffer */
+        size_t j = i;
+        while (len - j >= 8) {
+            uint64_t x;
+            memcpy(&x, s + j, 8);
+            if (x & UINT64_C(0x8080808080808080))
+                break;
+            j += 8;
+        }
+        while (j < len && (unsigned char)s[j] < 0x80)
+            j++;
+        if (j > i) {
+            char *p = luaL_prepbuffsize(&b, j - i);
+            unsigned char from = how == CASE_UPPER ? 'a' : 'A';
+            int shift = how == CASE_UPPER ? -32 : 32;
+            for (size_t k = 0; k < j - i; k++) {
+                unsigned char c = (unsigned char)s[i + k];
+                p[k] = (char)(c + ((unsigned char)(c - from) < 26 ? shift : 0));
+            }
+            luaL_addsize(&b, j - i);
+            i = j;
             continue;
         }
         utf8proc_int32_t out[DECOMP_MAX];
@@ -414,7 +428,7 @@ static int grapheme_next(lua_State *L)
 static int text_graphemes(lua_State *L)
 {
     size_t len;
-    check_utf8(L, 1, &len);
+    ltext_check_utf8(L, 1, &len);
     lua_settop(L, 1);
     lua_pushinteger(L, 0); /* next offset */
     lua_pushinteger(L, 0); /* break state */
@@ -428,7 +442,7 @@ static int text_len(lua_State *L)
 {
     static const char *const units[] = {"codepoints", "graphemes", NULL};
     size_t len;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     int unit = luaL_checkoption(L, 2, "codepoints", units);
     size_t n = 0;
     if (unit == 0) {
@@ -486,6 +500,22 @@ static int word_class(uint32_t cp)
     }
 }
 
+/* word_class of each ASCII character. */
+#define W_ASCII_ROW(base) \
+    W_A(base + 0), W_A(base + 1), W_A(base + 2), W_A(base + 3), W_A(base + 4), W_A(base + 5), W_A(base + 6), \
+        W_A(base + 7)
+#define W_A(c)                                                                                               \
+    (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9') ? W_CORE        \
+     : (c) == '\'' || (c) == '-'                                                                  ? W_JOIN \
+                                                                                                 : W_OTHER)
+static const unsigned char ascii_class[128] = {
+    W_ASCII_ROW(0),  W_ASCII_ROW(8),  W_ASCII_ROW(16), W_ASCII_ROW(24), W_ASCII_ROW(32),  W_ASCII_ROW(40),
+    W_ASCII_ROW(48), W_ASCII_ROW(56), W_ASCII_ROW(64), W_ASCII_ROW(72), W_ASCII_ROW(80),  W_ASCII_ROW(88),
+    W_ASCII_ROW(96), W_ASCII_ROW(104), W_ASCII_ROW(112), W_ASCII_ROW(120),
+};
+#undef W_A
+#undef W_ASCII_ROW
+
 /* The class of the code point at *i, which it steps over; ASCII without
  * decoding (most text of most corpora). */
 static inline int next_class(const char *s, size_t len, size_t *i)
@@ -493,19 +523,12 @@ static inline int next_class(const char *s, size_t len, size_t *i)
     unsigned char c = (unsigned char)s[*i];
     if (c < 0x80) {
         ++*i;
-        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-            return W_CORE;
-        if (c >= '0' && c <= '9')
-            return W_CORE;
-        return c == '\'' || c == '-' ? W_JOIN : W_OTHER;
+        return ascii_class[c];
     }
     return word_class(next_cp(s, len, i));
 }
 
-/* How words are found: text.words' rules, or runs of letters and digits. */
-enum { WORDS_RULES, WORDS_ALNUM };
-
-static int check_words_mode(lua_State *L, int arg)
+int ltext_check_words_mode(lua_State *L, int arg)
 {
     static const char *const modes[] = {"words", "alnum", NULL};
     return luaL_checkoption(L, arg, "words", modes);
@@ -513,14 +536,19 @@ static int check_words_mode(lua_State *L, int arg)
 
 /* Finds the next word of s[0, len) at or after *i: 1 with the word in
  * [*start, *end) and *i where scanning resumes, or 0 (*i = len).  s is
- * valid UTF-8.  WORDS_RULES: a word starts at a letter or digit and
+ * valid UTF-8.  LTEXT_WORDS_RULES: a word starts at a letter or digit and
  * continues over letters, digits and marks, and over one joiner (apostrophe
- * or hyphen) when a letter or digit follows it.  WORDS_ALNUM: a word is a
+ * or hyphen) when a letter or digit follows it.  LTEXT_WORDS_ALNUM: a word is a
  * maximal run of letters and digits. */
-static int next_word(const char *s, size_t len, size_t *i, int mode, size_t *start, size_t *end)
+int ltext_next_word(const char *s, size_t len, size_t *i, int mode, size_t *start, size_t *end)
 {
     size_t at = *i;
     while (at < len) { /* skip to the first letter or digit */
+        unsigned char c = (unsigned char)s[at];
+        if (c < 0x80 && ascii_class[c] != W_CORE) {
+            at++;
+            continue;
+        }
         size_t j = at;
         if (next_class(s, len, &j) == W_CORE) {
             *start = at;
@@ -535,10 +563,15 @@ static int next_word(const char *s, size_t len, size_t *i, int mode, size_t *sta
     }
     size_t j = *end;
     while (j < len) {
+        unsigned char c = (unsigned char)s[j];
+        if (c < 0x80 && ascii_class[c] == W_CORE) { /* the common case, in a tight loop */
+            *end = ++j;
+            continue;
+        }
         int k = next_class(s, len, &j);
         if (k == W_CORE) {
             *end = j;
-        } else if (mode == WORDS_ALNUM) {
+        } else if (mode == LTEXT_WORDS_ALNUM) {
             break;
         } else if (k == W_MARK) {
             *end = j;
@@ -562,7 +595,7 @@ static int word_next(lua_State *L)
     const char *s = lua_tolstring(L, lua_upvalueindex(1), &len);
     size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(2));
     int mode = (int)lua_tointeger(L, lua_upvalueindex(3));
-    int found = next_word(s, len, &i, mode, &start, &end);
+    int found = ltext_next_word(s, len, &i, mode, &start, &end);
     lua_pushinteger(L, (lua_Integer)i);
     lua_replace(L, lua_upvalueindex(2));
     if (!found)
@@ -576,8 +609,8 @@ static int word_next(lua_State *L)
 static int text_words(lua_State *L)
 {
     size_t len;
-    check_utf8(L, 1, &len);
-    int mode = check_words_mode(L, 2);
+    ltext_check_utf8(L, 1, &len);
+    int mode = ltext_check_words_mode(L, 2);
     lua_settop(L, 1);
     lua_pushinteger(L, 0);
     lua_pushinteger(L, mode);
@@ -591,7 +624,7 @@ static int text_words(lua_State *L)
 static int text_count_words(lua_State *L)
 {
     size_t len, start, end, i = 0;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     if (lua_isnoneornil(L, 2)) {
         lua_settop(L, 3);
         lua_newtable(L);
@@ -599,10 +632,10 @@ static int text_count_words(lua_State *L)
     } else {
         luaL_checktype(L, 2, LUA_TTABLE);
     }
-    int mode = check_words_mode(L, 3);
+    int mode = ltext_check_words_mode(L, 3);
     lua_settop(L, 2);
     lua_Integer n = 0;
-    while (next_word(s, len, &i, mode, &start, &end)) {
+    while (ltext_next_word(s, len, &i, mode, &start, &end)) {
         lua_pushlstring(L, s + start, end - start);
         lua_pushvalue(L, -1);
         lua_Integer c = 0;
@@ -636,7 +669,7 @@ static int text_count_words(lua_State *L)
 static int text_width(lua_State *L)
 {
     size_t len;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     lua_Integer w = 0;
     size_t i = 0;
     while (i < len)
@@ -656,7 +689,7 @@ static int text_category(lua_State *L)
         luaL_argcheck(L, cp >= 0 && cp <= 0x10FFFF, 1, "code point out of range");
     } else if (lua_type(L, 1) == LUA_TSTRING) {
         size_t len, i = 0;
-        const char *s = check_utf8(L, 1, &len);
+        const char *s = ltext_check_utf8(L, 1, &len);
         luaL_argcheck(L, len > 0, 1, "one character expected, got an empty string");
         cp = next_cp(s, len, &i);
         luaL_argcheck(L, i == len, 1, "one character expected, got several");
@@ -738,7 +771,7 @@ static lua_Integer end_pos(lua_Integer pos, lua_Integer n)
 static int text_sub(lua_State *L)
 {
     size_t len;
-    const char *s = check_utf8(L, 1, &len);
+    const char *s = ltext_check_utf8(L, 1, &len);
     lua_Integer n = (lua_Integer)count_cps(s, len);
     lua_Integer i = start_pos(luaL_checkinteger(L, 2), n);
     lua_Integer j = end_pos(luaL_optinteger(L, 3, -1), n);

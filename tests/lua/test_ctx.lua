@@ -128,6 +128,26 @@ return {
         t.raises(function() r:count("ids2", { x = 1 }, nil) end, "no n with a table of counts",
                  "count(name, t, nil) refused too: count_words' two results")
         t.eq(r:size("nope"), 0, "size of an unknown name")
+        -- count_words(name, s [, mode]): the words text.count_words finds, counted in the report
+        local text = require "lode.text"
+        local s = "Der Hund, der-Hund und d'Artagnan: 42 Hunde \u{E9}t\u{E9} Stra\u{DF}e caf\u{E9}\u{301}s"
+        for _, mode in ipairs({ "words", "alnum" }) do
+            local name = "cw " .. mode
+            local n = r:count_words(name, s, mode)
+            local counts, m = text.count_words(s, nil, mode)
+            t.eq(n, m, "count_words (" .. mode .. "): the number of words text.count_words finds")
+            t.same(r:get(name), counts, "count_words (" .. mode .. "): the same counts as text.count_words")
+        end
+        t.eq(r:count_words("cw default", "a-b a b"), 3, "count_words: text.words' rules by default")
+        t.same(r:get("cw default"), { ["a-b"] = 1, a = 1, b = 1 }, "count_words: a-b is one word by default")
+        t.eq(r:count_words("cw default", ""), 0, "count_words of an empty string: 0")
+        t.raises(function() r:count_words("cw default", "ok \xff") end, "invalid UTF-8 at byte 4",
+                 "count_words: invalid UTF-8 raises, naming the byte")
+        t.raises(function() r:count_words("cw default", "x", "letters") end, "invalid option 'letters'",
+                 "count_words: a bad mode")
+        r:sum("a sum", 1)
+        t.raises(function() r:count_words("a sum", "a b") end, "is a sum, not a count",
+                 "count_words: a kind clash raises")
         t.raises(function() r:stats("s", 0/0) end, "finite number expected", "stats: NaN refused")
         r:top("t", "a"); r:top("t", "b", 1); r:top("t", "b")
         t.same(r:entries("t"), { { key = "b", count = 2 } }, "top: entries cut to the largest n asked for")

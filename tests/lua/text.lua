@@ -166,6 +166,15 @@ local function test_case()
     eq(text.upper("äöü"), "ÄÖÜ", "upper äöü")
     eq(text.lower("ABC xyz 123"), "abc xyz 123", "lower ASCII")
     eq(text.upper("abc XYZ 123"), "ABC XYZ 123", "upper ASCII")
+    -- long ASCII runs (mapped eight bytes at a time) around non-ASCII, and
+    -- the neighbours of the letter ranges, which stay as they are
+    local edges = "@AZ[`az{ ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0189"
+    eq(text.lower(edges .. "Ä" .. edges), "@az[`az{ abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz 0189ä"
+       .. "@az[`az{ abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz 0189", "lower: long ASCII runs")
+    eq(text.upper(edges .. "ä" .. edges), "@AZ[`AZ{ ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ 0189Ä"
+       .. "@AZ[`AZ{ ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ 0189", "upper: long ASCII runs")
+    eq(text.casefold("STRASSE Straße " .. edges), "strasse strasse @az[`az{ abcdefghijklmnopqrstuvwxyz "
+       .. "abcdefghijklmnopqrstuvwxyz 0189", "casefold: ASCII runs and ß")
     eq(text.lower("ΣΑΣ"), "σασ", "lower is simple: no final sigma")
     eq(text.lower("İ"), "i", "lower İ is simple")
     eq(text.upper("ß"), "ẞ", "upper ß is utf8proc's ẞ")
