@@ -148,24 +148,27 @@ static int node_name(lua_State *L)
     return 1;
 }
 
+/* Whether attribute a of n is the one `name` (with an optional "prefix:")
+ * names, as node:attr finds it. */
+static int attr_named(const xmlNode *n, const xmlAttr *a, const char *name)
+{
+    if (a->ns && a->ns->prefix) {
+        const char *colon = strchr(name, ':');
+        size_t pl = colon ? (size_t)(colon - name) : 0;
+        return colon && strlen((const char *)a->ns->prefix) == pl && memcmp(a->ns->prefix, name, pl) == 0 &&
+               strcmp((const char *)a->name, colon + 1) == 0;
+    }
+    /* no namespace: the whole name, colon and all (the HTML parser keeps
+     * xmlns:og or xml:lang as plain names) */
+    return is_html(n) ? xmlStrcasecmp(a->name, BAD_CAST name) == 0 : strcmp((const char *)a->name, name) == 0;
+}
+
 /* Finds attribute name (with an optional "prefix:") on n. */
 static xmlAttr *find_attr(xmlNode *n, const char *name)
 {
-    const char *colon = strchr(name, ':');
-    for (xmlAttr *a = n->properties; a; a = a->next) {
-        if (a->ns && a->ns->prefix) {
-            size_t pl = colon ? (size_t)(colon - name) : 0;
-            if (colon && strlen((const char *)a->ns->prefix) == pl && memcmp(a->ns->prefix, name, pl) == 0 &&
-                strcmp((const char *)a->name, colon + 1) == 0)
-                return a;
-        } else {
-            /* no namespace: the whole name, colon and all (the HTML parser
-             * keeps xmlns:og or xml:lang as plain names) */
-            if (is_html(n) ? xmlStrcasecmp(a->name, BAD_CAST name) == 0
-                           : strcmp((const char *)a->name, name) == 0)
-                return a;
-        }
-    }
+    for (xmlAttr *a = n->properties; a; a = a->next)
+        if (attr_named(n, a, name))
+            return a;
     return NULL;
 }
 
@@ -801,6 +804,31 @@ static int node_remove_attr(lua_State *L)
     return 1;
 }
 
+/* [-(1+k), +1, e] node:keep_attrs(name...) -> node
+ * Removes every attribute but the named ones (named as node:attr finds
+ * them); with no name, all of them. */
+static int node_keep_attrs(lua_State *L)
+{
+    xmlNode *n = ltree_check_node(L, 1);
+    int top = lua_gettop(L);
+    for (int i = 2; i <= top; i++)
+        luaL_checkstring(L, i);
+    owner_doc(L, 1)->edits++;
+    if (is_element(n)) {
+        xmlAttr *next;
+        for (xmlAttr *a = n->properties; a; a = next) {
+            next = a->next;
+            int keep = 0;
+            for (int i = 2; i <= top && !keep; i++)
+                keep = attr_named(n, a, lua_tostring(L, i));
+            if (!keep)
+                xmlRemoveProp(a);
+        }
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
 /* [-0, +1, e] node:rename(name) -> node */
 static int node_rename(lua_State *L)
 {
@@ -1003,7 +1031,7 @@ static const luaL_Reg node_methods[] = {
     {"unwrap", node_unwrap},
     {"set_text", node_set_text},
     {"set_attr", node_set_attr},
-    {"remove_attr", node_remove_attr},
+    {"remove_attr", node_remove_attr}, {"keep_attrs", node_keep_attrs},
     {"rename", node_rename},
     {"clone", node_clone},
     {"element", node_element},

@@ -32,13 +32,6 @@ local function collapse(s)
   return (s:gsub("[ \t\r\n]+", " "):gsub("^ ", ""):gsub(" $", ""))
 end
 
--- Drops every attribute but `keep` (nil: all of them).
-local function strip(el, keep)
-  for name in pairs(el:attrs()) do
-    if name ~= keep then el:remove_attr(name) end
-  end
-end
-
 return {
   -- The title is read first, before the walk removes <head>.
   { ":root", function(root, ctx)
@@ -52,18 +45,15 @@ return {
   { ":not(" .. KEPT .. ", " .. DROP .. ", body):not(:root)", { leave = function(el) el:unwrap() end } },
   { "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd",
     { leave = function(el)
-        strip(el)
-        el:rename(RENAME[el:name()])
+        el:keep_attrs():rename(RENAME[el:name()])
       end } },
   { "h1, h2, h3, h4, h5, h6",
     { leave = function(h)
         local level = h:name():sub(2)
-        strip(h)
-        h:rename("h"):set_attr("level", level)
+        h:keep_attrs():rename("h"):set_attr("level", level)
       end } },
   { "a[href]", { leave = function(a)
-      strip(a, "href")
-      a:rename("link")
+      a:keep_attrs("href"):rename("link")
     end } },
 
   document = function(doc)
@@ -75,7 +65,6 @@ return {
     body:append(table.unpack(root:children()))
     local old = body:first("body")
     if old then old:unwrap() end
-    strip(root)
-    root:rename("doc"):append(root:element("title", {}, title), body)
+    root:keep_attrs():rename("doc"):append(root:element("title", {}, title), body)
   end,
 }

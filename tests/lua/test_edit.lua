@@ -62,6 +62,23 @@ local function edits()
         t.raises(function() a:first_child():set_attr("k", "v") end, "only elements", "set_attr on a text node")
     end)
 
+    t.section("keep_attrs", function()
+        local d = assert(lode.parse("<p id=a Class=x data-n=1 title=t>A</p>", "html"))
+        local p = d:first("p")
+        t.eq(p:keep_attrs("CLASS", "title", "missing"), p, "keep_attrs returns the node")
+        t.same(p:attrs(), { class = "x", title = "t" }, "HTML: the named ones kept, found ignoring case")
+        t.eq(d:first("#a"), nil, "a removed id is no longer found by id")
+        p:keep_attrs()
+        t.same(p:attrs(), {}, "no name: every attribute removed")
+        t.eq(p:first_child():keep_attrs():type(), "text", "keep_attrs on a text node is a no-op")
+        t.raises(function() p:keep_attrs("a", {}) end, "bad argument #2 to 'keep_attrs' (string expected, got table)",
+                 "names must be strings")
+        local x = assert(lode.parse('<r xmlns:l="urn:l"><e l:href="u" href="v" Kind="k"/></r>', "xml"))
+        local e = x:first("e")
+        e:keep_attrs("l:href", "kind")
+        t.same(e:attrs(), { ["l:href"] = "u" }, "XML: names are exact, a namespaced one by its prefix")
+    end)
+
     t.section("HTML attributes with a colon in the name", function()
         -- the HTML parser keeps xmlns:og and xml:lang as plain names
         local d = assert(lode.parse('<html xmlns:og="http://ogp.me/ns#" xml:lang="de"><body><p>x</p></body></html>', "html"))
