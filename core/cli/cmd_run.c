@@ -387,7 +387,7 @@ int cmd_run(cli *c, int argc, char **argv)
     const char *script = NULL, *output = NULL, *write_dir = NULL, *to = NULL, *from = NULL, *modpath = NULL;
     const char *report = NULL, *partial = NULL, *errors = NULL, *files_from = NULL, *split = NULL;
     int fail_fast = 0, profile = 0, jobs = 0, progress_mode = -1, isolated = 0;
-    isolate_limits iso = {60000, 2048ULL << 20};
+    isolate_limits iso = {60000, 2048ULL << 20, 0};
     unsigned shard = 0, nshards = 0;
     cli_args a = {argc, 1, argv, 0};
     const cli_opt *o;

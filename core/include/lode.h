@@ -501,7 +501,10 @@ typedef struct lode_isolate {
  *  lode_options.alloc must be fork-safe too); the child inherits the host's
  *  open files (it only writes to its pipe, and to what the script writes);
  *  a host that ignores SIGCHLD gets no exit status, so a crash then reads
- *  as an incomplete result.  POSIX only: elsewhere LODE_EMISUSE. */
+ *  as an incomplete result.  In the child, every signal the process
+ *  handles is set back to its default action, so a host's handler never
+ *  runs in the copy (a SIGINT ends the child; ignored signals stay
+ *  ignored). */
 LODE_API int lode_rules_run_isolated(lode_rules *rules, lode_doc *doc, const lode_isolate *opts);
 
 /** Method of lode_rules.  Runs finish(ctx) once (if the script has one).

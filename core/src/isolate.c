@@ -63,6 +63,19 @@ static void limit_child(const isolate_limits *lim, unsigned long long base)
      * thread handles them); the child takes them with the handlers it
      * inherited, so that an interrupted run lets the child finish its
      * document, as a worker would */
+    if (lim->default_handlers) {
+        for (int sig = 1; sig < 65; sig++) {
+            struct sigaction sa;
+            if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) != 0)
+                continue;
+            if ((sa.sa_flags & SA_SIGINFO) || (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)) {
+                sa.sa_handler = SIG_DFL;
+                sa.sa_flags = 0;
+                sigemptyset(&sa.sa_mask);
+                sigaction(sig, &sa, NULL);
+            }
+        }
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -25,6 +25,11 @@ typedef struct isolate_limits {
     unsigned long ms;         /* wall-clock time, and (rounded up, plus a
                                  second) CPU time (0: none) */
     unsigned long long bytes; /* address space the child may add (0: none) */
+    int default_handlers;     /* 1: the child sets every signal the process
+                                 handles back to its default action (a host's
+                                 handler must not run in its copy); 0: it keeps
+                                 them (the command's, which let a child finish
+                                 its document on SIGINT) */
 } isolate_limits;
 
 /* The work, in the child: writes its result to fd (isolate_write) and

@@ -145,8 +145,8 @@ int lode_rules_run_isolated(lode_rules *r, lode_doc *doc, const lode_isolate *op
     if (rc != LODE_OK)
         return rc;
     isolate_limits lim = {opts && opts->timeout_ms ? opts->timeout_ms : ISOLATE_DEFAULT_MS,
-                          opts && opts->max_memory ? opts->max_memory : ISOLATE_DEFAULT_BYTES};
-    lode_record_fn on_record;
+                          opts && opts->max_memory ? opts->max_memory : ISOLATE_DEFAULT_BYTES, 1};
+    lode_record_fn on_record; /* the host's consumer, read by swapping it out and back */
     void *record_ud;
     rules_swap_record_fn(r, NULL, NULL, &on_record, &record_ud);
     rules_swap_record_fn(r, on_record, record_ud, NULL, NULL);

@@ -2,10 +2,13 @@
  * child process under limits.  The same records, report, messages and
  * warnings as lode_rules_run; begin once; nothing the child changes comes
  * back; loops, crashes and memory bombs fail that document only. */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lode.h"
 #include "harness.h"
@@ -303,6 +306,45 @@ static void failures_stay_in_the_child(void)
     lode_engine_free(e);
 }
 
+/* A host's signal handler does not run in the child: there the signal
+ * has its default action. */
+static int marker_fd = -1;
+
+static void host_handler(int sig)
+{
+    (void)sig;
+    if (write(marker_fd, "h", 1) < 0) { /* nothing to do in a handler */
+    }
+}
+
+static void host_handlers_stay_out(void)
+{
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    marker_fd = fds[1];
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = host_handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, &old);
+    const char *src = "return { h1 = function() os.execute('kill -USR1 $PPID') end }\n";
+    lode_engine *e = lode_engine_new(NULL);
+    lode_rules *r = NULL;
+    CHECK(lode_rules_load_string(e, src, strlen(src), "sig.lua", NULL, &r) == LODE_OK);
+    lode_doc *d = parse(e, "<h1>x</h1>", "sig.html");
+    CHECK_EQ_INT(lode_rules_run_isolated(r, d, NULL), LODE_ELIMIT);
+    CHECK(contains(lode_errmsg(e), "sig.html: the process for this document crashed: signal 10"));
+    char c;
+    CHECK(read(fds[0], &c, 1) < 0); /* the host's handler never ran */
+    sigaction(SIGUSR1, &old, NULL);
+    close(fds[0]);
+    close(fds[1]);
+    lode_doc_free(d);
+    lode_rules_free(r);
+    lode_engine_free(e);
+}
+
 /* The sandbox still applies inside the child. */
 static void sandbox_in_the_child(void)
 {
@@ -330,6 +372,7 @@ int main(void)
     RUN(state_stays_in_the_child);
     RUN(consumer_stops);
     RUN(failures_stay_in_the_child);
+    RUN(host_handlers_stay_out);
     RUN(sandbox_in_the_child);
     return harness_done();
 }
