@@ -306,38 +306,66 @@ enum { CASE_LOWER, CASE_UPPER, CASE_FOLD };
 /* [-1, +1, e] The three case functions: maps s code point by code point.
  * lower/upper use the simple (one-to-one) mappings of UnicodeData.txt,
  * casefold the full folding of CaseFolding.txt (status C + F). */
+/* The second byte of the case mapping `how` of U+00C0..U+00FF (C3 d), or 0
+ * for the few whose mapping leaves Latin-1 or the two bytes: ß (upper: ẞ,
+ * casefold: "ss") and ÿ (upper: Ÿ).  Unicode's simple mappings: the
+ * letters C0..DE and E0..FE are pairs 0x20 apart, but for × and ÷. */
+static unsigned char latin1_case(int how, unsigned char d)
+{
+    if (d == 0x9F) /* ß */
+        return how == CASE_LOWER ? d : 0;
+    if (d == 0x97 || d == 0xB7) /* × ÷ */
+        return d;
+    if (how == CASE_UPPER) {
+        if (d == 0xBF) /* ÿ */
+            return 0;
+        return d >= 0xA0 ? (unsigned char)(d - 0x20) : d;
+    }
+    return d < 0xA0 ? (unsigned char)(d + 0x20) : d;
+}
+
 static int map_case(lua_State *L, int how)
 {
     size_t len;
     const char *s = ltext_check_utf8(L, 1, &len);
+    const unsigned char ascii_from = how == CASE_UPPER ? 'a' : 'A';
+    const int ascii_shift = how == CASE_UPPER ? -32 : 32;
     luaL_Buffer b;
     luaL_buffinitsize(L, &b, len);
     size_t i = 0;
     while (i < len) {
-        /* ASCII maps within ASCII, one to one, in all three: a run of it
-         * is mapped straight into the buffer */
-        size_t j = i;
-        while (len - j >= 8) {
-            uint64_t x;
-            memcpy(&x, s + j, 8);
-            if (x & UINT64_C(0x8080808080808080))
-                break;
-            j += 8;
-        }
-        while (j < len && (unsigned char)s[j] < 0x80)
-            j++;
-        if (j > i) {
-            char *p = luaL_prepbuffsize(&b, j - i);
-            unsigned char from = how == CASE_UPPER ? 'a' : 'A';
-            int shift = how == CASE_UPPER ? -32 : 32;
-            for (size_t k = 0; k < j - i; k++) {
-                unsigned char c = (unsigned char)s[i + k];
-                p[k] = (char)(c + ((unsigned char)(c - from) < 26 ? shift : 0));
+        /* ASCII, and the Latin-1 letters (two bytes, C3 xx), mapped
+         * straight into the buffer: no case mapping of these changes the
+         * length, so the bytes left are room enough */
+        char *p = luaL_prepbuffsize(&b, len - i);
+        size_t k = 0;
+        for (;;) {
+            size_t j = i; /* the run of ASCII at i: eight bytes at a time, then one */
+            while (len - j >= 8) {
+                uint64_t x;
+                memcpy(&x, s + j, 8);
+                if (x & UINT64_C(0x8080808080808080))
+                    break;
+                j += 8;
             }
-            luaL_addsize(&b, j - i);
+            while (j < len && (unsigned char)s[j] < 0x80)
+                j++;
+            const unsigned char *in = (const unsigned char *)s + i;
+            char *o = p + k;
+            for (size_t t = 0; t < j - i; t++) /* vectorised by the compiler */
+                o[t] = (char)(in[t] + ((unsigned char)(in[t] - ascii_from) < 26 ? ascii_shift : 0));
+            k += j - i;
             i = j;
-            continue;
+            unsigned char d;
+            if (i + 1 >= len || (unsigned char)s[i] != 0xC3 || !(d = latin1_case(how, (unsigned char)s[i + 1])))
+                break;
+            p[k++] = (char)0xC3;
+            p[k++] = (char)d;
+            i += 2;
         }
+        luaL_addsize(&b, k);
+        if (i >= len)
+            break;
         utf8proc_int32_t out[DECOMP_MAX];
         utf8proc_ssize_t n = 1;
         utf8proc_int32_t cp = (utf8proc_int32_t)next_cp(s, len, &i);
@@ -352,10 +380,10 @@ static int map_case(lua_State *L, int how)
             if (n > DECOMP_MAX)
                 luaL_error(L, "utf8proc: case folding of U+%04X too long", (unsigned)cp);
         }
-        char *p = luaL_prepbuffsize(&b, (size_t)n * 4);
+        char *q = luaL_prepbuffsize(&b, (size_t)n * 4);
         size_t w = 0;
-        for (utf8proc_ssize_t k = 0; k < n; k++)
-            w += (size_t)utf8proc_encode_char(out[k], (utf8proc_uint8_t *)p + w);
+        for (utf8proc_ssize_t j = 0; j < n; j++)
+            w += (size_t)utf8proc_encode_char(out[j], (utf8proc_uint8_t *)q + w);
         luaL_addsize(&b, w);
     }
     luaL_pushresult(&b);
@@ -524,6 +552,10 @@ static inline int next_class(const char *s, size_t len, size_t *i)
     if (c < 0x80) {
         ++*i;
         return ascii_class[c];
+    }
+    if (c == 0xC3 && *i + 1 < len && s[*i + 1] != '\x97' && s[*i + 1] != '\xB7') {
+        *i += 2; /* U+00C0..U+00FF but × and ÷: letters (Lu, Ll) */
+        return W_CORE;
     }
     return word_class(next_cp(s, len, i));
 }

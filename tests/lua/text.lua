@@ -173,6 +173,22 @@ local function test_case()
        .. "@az[`az{ abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz 0189", "lower: long ASCII runs")
     eq(text.upper(edges .. "ä" .. edges), "@AZ[`AZ{ ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ 0189Ä"
        .. "@AZ[`AZ{ ABCDEFGHIJKLMNOPQRSTUVWXYZ ABCDEFGHIJKLMNOPQRSTUVWXYZ 0189", "upper: long ASCII runs")
+    -- Latin-1's letters (mapped without utf8proc) against Unicode's simple mappings
+    local bad = {}
+    for cp = 0xC0, 0xFF do
+        local c = utf8.char(cp)
+        local lo = (cp <= 0xDE and cp ~= 0xD7) and utf8.char(cp + 0x20) or c
+        local up = (cp >= 0xE0 and cp <= 0xFE and cp ~= 0xF7) and utf8.char(cp - 0x20)
+                   or cp == 0xFF and "\u{178}" or cp == 0xDF and "\u{1E9E}" or c
+        local fold = cp == 0xDF and "ss" or lo
+        for _, case in ipairs({ { "lower", lo }, { "upper", up }, { "casefold", fold } }) do
+            local got = text[case[1]]("x" .. c .. c .. "X")
+            local want = text[case[1]]("x") .. case[2] .. case[2] .. text[case[1]]("X")
+            if got ~= want then bad[#bad + 1] = ("%s(U+%04X): %q, not %q"):format(case[1], cp, got, want) end
+        end
+    end
+    eq(table.concat(bad, "; "), "", "lower, upper and casefold of U+00C0..U+00FF")
+    eq(text.lower("\u{100}\u{C4}\u{130}\u{C4}"), "\u{101}\u{E4}i\u{E4}", "Latin-1 next to other letters")
     eq(text.casefold("STRASSE Straße " .. edges), "strasse strasse @az[`az{ abcdefghijklmnopqrstuvwxyz "
        .. "abcdefghijklmnopqrstuvwxyz 0189", "casefold: ASCII runs and ß")
     eq(text.lower("ΣΑΣ"), "σασ", "lower is simple: no final sigma")
@@ -274,6 +290,9 @@ local function test_words()
     eq_list(p, { 1, 19, 31, 35 }, "words: byte positions")
     w, p = collect(text.words("Größe über"))
     eq_list(p, { 1, 9 }, "words: byte positions after multi-byte letters")
+    eq_list(words("a\u{D7}b \u{E4}\u{F7}\u{F6} \u{C0}\u{FF}\u{DF} \u{BF}x\u{C6}"),
+            { "a", "b", "\u{E4}", "\u{F6}", "\u{C0}\u{FF}\u{DF}", "x\u{C6}" },
+            "words: Latin-1 letters are letters, \u{D7} \u{F7} \u{BF} are not")
     raises(function() local _ = text.words(BAD) end,
            "bad argument #1 to 'words' (invalid UTF-8 at byte 3)", "words: invalid UTF-8")
 
