@@ -26,6 +26,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "collect.h"
 #include "harness.h"
 #include "lode.h"
 
@@ -70,53 +71,6 @@ static lode_rules *load(lode_engine *e, const char *src, const char *name, const
     if (rc != LODE_OK)
         printf("# load %s: %s\n", name, lode_errmsg(e));
     return r;
-}
-
-static int contains(const char *s, const char *needle)
-{
-    int ok = s && strstr(s, needle) != NULL;
-    if (!ok)
-        printf("#   \"%s\" not found in \"%s\"\n", needle, s ? s : "(null)");
-    return ok;
-}
-
-/* Collects records as lines. */
-typedef struct sink {
-    char text[8192];
-    size_t len;
-    int count;
-    int stop_at; /* return non-zero at the stop_at-th record (1-based; 0: never) */
-    const lode_doc *last_doc;
-} sink;
-
-static int on_record(void *ud, const lode_doc *doc, const char *json, size_t len)
-{
-    sink *s = ud;
-    s->count++;
-    s->last_doc = doc;
-    if (s->len + len + 2 < sizeof s->text) {
-        memcpy(s->text + s->len, json, len);
-        s->len += len;
-        s->text[s->len++] = '\n';
-        s->text[s->len] = '\0';
-    }
-    return s->stop_at && s->count == s->stop_at;
-}
-
-/* Collects log lines. */
-typedef struct logbuf {
-    char text[4096];
-    int count;
-    int level;
-} logbuf;
-
-static void on_log(void *ud, int level, const char *msg)
-{
-    logbuf *l = ud;
-    l->count++;
-    l->level = level;
-    size_t have = strlen(l->text);
-    snprintf(l->text + have, sizeof l->text - have, "%s\n", msg);
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,36 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "harness.h"
 #include "lode.h"
-
-typedef struct sink {
-    char text[8192];
-    size_t len;
-    int count;
-} sink;
-
-static int on_record(void *ud, const lode_doc *doc, const char *json, size_t len)
-{
-    (void)doc;
-    sink *s = ud;
-    s->count++;
-    if (s->len + len + 2 < sizeof s->text) {
-        memcpy(s->text + s->len, json, len);
-        s->len += len;
-        s->text[s->len++] = '\n';
-        s->text[s->len] = '\0';
-    }
-    return 0;
-}
-
-static int contains(const char *s, const char *needle)
-{
-    int ok = s && strstr(s, needle) != NULL;
-    if (!ok)
-        printf("#   \"%s\" not found in \"%s\"\n", needle, s ? s : "(null)");
-    return ok;
-}
 
 static const char page[] = "<html><head><meta name=\"date\" content=\"2019-04\"><meta name=\"lang\" content=\"en\">"
                            "<title>T</title></head><body><p>x</p></body></html>";
@@ -89,7 +62,8 @@ static lode_doc *parse_page(lode_engine *e)
 static void meta_in_lua(void)
 {
     lode_engine *e = lode_engine_new(NULL);
-    sink s = {{0}, 0, 0};
+    sink s;
+    memset(&s, 0, sizeof s);
     lode_rules_options ro = {.on_record = on_record, .record_ud = &s};
     lode_rules *r = NULL;
     CHECK_EQ_INT(lode_rules_load_string(e, script, strlen(script), "meta.lua", &ro, &r), LODE_OK);
@@ -164,7 +138,8 @@ static void meta_text_doc(void)
     CHECK_EQ_INT(lode_doc_load(e, "examples/documents/putin-kim-wladiwostok.txt", NULL, &d), LODE_OK);
     static const char json[] = "{\"source\":\"dpa\",\"date\":\"2019-04-25\"}";
     CHECK_EQ_INT(lode_doc_set_meta(e, d, json, strlen(json)), LODE_OK);
-    sink s = {{0}, 0, 0};
+    sink s;
+    memset(&s, 0, sizeof s);
     lode_rules_options ro = {.on_record = on_record, .record_ud = &s};
     static const char src[] = "return { document = function(doc, ctx)\n"
                               "  local all = doc:meta()\n"

@@ -10,8 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lode.h"
+#include "collect.h"
 #include "harness.h"
+#include "lode.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -20,49 +21,6 @@
 #define UNDER_ASAN 1
 #endif
 #endif
-
-typedef struct sink {
-    char text[16384];
-    size_t len;
-    int count;
-    int stop_at; /* non-zero: return non-zero at that record (1-based) */
-} sink;
-
-static int on_record(void *ud, const lode_doc *doc, const char *json, size_t len)
-{
-    (void)doc;
-    sink *s = ud;
-    s->count++;
-    if (s->len + len + 2 < sizeof s->text) {
-        memcpy(s->text + s->len, json, len);
-        s->len += len;
-        s->text[s->len++] = '\n';
-        s->text[s->len] = '\0';
-    }
-    return s->stop_at && s->count == s->stop_at;
-}
-
-typedef struct logbuf {
-    char text[4096];
-    int count;
-} logbuf;
-
-static void on_log(void *ud, int level, const char *msg)
-{
-    (void)level;
-    logbuf *l = ud;
-    l->count++;
-    size_t have = strlen(l->text);
-    snprintf(l->text + have, sizeof l->text - have, "%s\n", msg);
-}
-
-static int contains(const char *s, const char *needle)
-{
-    int ok = s && strstr(s, needle) != NULL;
-    if (!ok)
-        printf("#   \"%s\" not found in \"%s\"\n", needle, s ? s : "(null)");
-    return ok;
-}
 
 static const char DOC_A[] = "<html><body><h1>Eins</h1><p>a b c</p><p>d e</p></body></html>";
 static const char DOC_B[] = "<html><body><h1>Zwei</h1><p>f</p></body></html>";
