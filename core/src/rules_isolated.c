@@ -146,28 +146,31 @@ int lode_rules_run_isolated(lode_rules *r, lode_doc *doc, const lode_isolate *op
         return rc;
     isolate_limits lim = {opts && opts->timeout_ms ? opts->timeout_ms : ISOLATE_DEFAULT_MS,
                           opts && opts->max_memory ? opts->max_memory : ISOLATE_DEFAULT_BYTES, 1};
-    lode_record_fn on_record; /* the host's consumer, read by swapping it out and back */
+    /* the host's consumer, taken out for the fork (the child puts in its
+     * collector) and put back after it */
+    lode_record_fn on_record;
     void *record_ud;
     rules_swap_record_fn(r, NULL, NULL, &on_record, &record_ud);
-    rules_swap_record_fn(r, on_record, record_ud, NULL, NULL);
     iso_child c = {r, doc, {0}, {0}};
     buf_init(&c.records, &e->mem);
     buf_init(&c.log, &e->mem);
     char *out = NULL, why[200];
     size_t len = 0;
     int got = isolate_run(&lim, NULL, &e->mem, child_work, &c, &out, &len, why, sizeof why);
+    rules_swap_record_fn(r, on_record, record_ud, NULL, NULL);
     buf_free(&c.records); /* untouched in this process */
     buf_free(&c.log);
+    int code = LODE_ELIMIT;
     if (got == 0) {
         rc = take_result(r, doc, out, len, on_record, record_ud);
-        if (rc == -1)
-            snprintf(why, sizeof why, "ended without a whole result (%zu bytes)", len);
-    } else if (!out && !strncmp(why, "could not start", 15)) {
-        mem_free(&e->mem, out);
-        return engine_error(e, LODE_ERROR, "%s: the process for this document %s", engine_srcname(doc->name), why);
+        if (rc != -1) {
+            mem_free(&e->mem, out);
+            return rc;
+        }
+        snprintf(why, sizeof why, "ended without a whole result (%zu bytes)", len);
+    } else if (!strncmp(why, "could not start", 15)) {
+        code = LODE_ERROR; /* no child: not a limit */
     }
     mem_free(&e->mem, out);
-    if (got == 0 && rc != -1)
-        return rc;
-    return engine_error(e, LODE_ELIMIT, "%s: the process for this document %s", engine_srcname(doc->name), why);
+    return engine_error(e, code, "%s: the process for this document %s", engine_srcname(doc->name), why);
 }
