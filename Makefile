@@ -138,6 +138,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/liblode.a
 # test_inputs includes core/cli/inputs.c (the CLI is not in the library).
 $(BUILD)/tests/test_inputs: core/cli/inputs.c core/cli/inputs.h
 $(BUILD)/tests/test_cli_harden: core/cli/harden.c core/cli/harden.h
+# test_allocator includes core/cli/allocator.c and links the command's malloc.
+$(BUILD)/tests/test_allocator: core/cli/allocator.c core/cli/allocator.h $(BUILD)/lode.alloc
+$(BUILD)/tests/test_allocator: LDLIBS += $(ALLOC_LIBS)
 
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
 	@mkdir -p $(@D)

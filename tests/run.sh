@@ -49,6 +49,7 @@ suite corpus-runs sh tests/cli/corpus_runs.sh
 suite isolate sh tests/cli/isolate.sh
 suite plugins sh tests/cli/plugins.sh
 suite targets sh tests/cli/targets.sh
+suite bigdoc sh tests/cli/bigdoc.sh
 suite report-html sh tests/report/run.sh
 suite scripts sh tests/scripts/run.sh
 suite examples-readme sh tests/examples_readme.sh

@@ -1,8 +1,12 @@
 /* allocator.c -- which malloc the lode command runs on (see allocator.h). */
+/* for madvise(MADV_HUGEPAGE), a Linux extension */
+#define _DEFAULT_SOURCE
 #include "allocator.h"
 
-#include <dlfcn.h>
+#include <stdbool.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <sys/mman.h>
 
 /* jemalloc's options, read by jemalloc when it starts (its documented
  * malloc_conf; the MALLOC_CONF variable still overrides them); an unused
@@ -19,26 +23,16 @@
 extern const char *malloc_conf;
 __attribute__((visibility("default"))) const char *malloc_conf = "oversize_threshold:0";
 
-typedef int (*mallctl_fn)(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
-
-/* jemalloc's mallctl when the process runs on jemalloc, else NULL.  Looked
- * up in the process's global scope (the command and the libraries it
- * links), so it names what is really there. */
-static mallctl_fn find_mallctl(void)
-{
-    void *self = dlopen(NULL, RTLD_LAZY);
-    if (!self)
-        return NULL;
-    mallctl_fn mallctl;
-    *(void **)&mallctl = dlsym(self, "mallctl"); /* POSIX's way to convert it */
-    dlclose(self); /* the main program's handle: the symbol stays valid */
-    return mallctl;
-}
+/* jemalloc's mallctl, or NULL when the process does not run on jemalloc: a
+ * weak reference, bound by the dynamic linker to whatever library of the
+ * process defines it (the linked or an LD_PRELOADed jemalloc).  Not
+ * dlopen(NULL) + dlsym: that costs a tiny run some 40 page faults. */
+extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
+    __attribute__((weak));
 
 const char *cli_allocator(char *buf, size_t n)
 {
     snprintf(buf, n, "system malloc");
-    mallctl_fn mallctl = find_mallctl();
     const char *version = NULL;
     size_t len = sizeof version;
     if (mallctl && mallctl("version", &version, &len, NULL, 0) == 0 && version)
@@ -48,8 +42,96 @@ const char *cli_allocator(char *buf, size_t n)
 
 void cli_allocator_share_arena(void)
 {
-    mallctl_fn mallctl = find_mallctl();
     unsigned first = 0;
     if (mallctl)
         (void)mallctl("thread.arena", NULL, NULL, &first, sizeof first); /* best effort */
+}
+
+/* ---- big documents on transparent huge pages ----
+ *
+ * jemalloc's extent hooks, as its manual documents them ("arena.<i>.
+ * extent_hooks"): a table of nine functions through which an arena gets and
+ * gives back its memory.  Declared here rather than taken from
+ * <jemalloc/jemalloc.h>, which the ALLOC=system builds do not need. */
+typedef struct extent_hooks_s extent_hooks_t;
+struct extent_hooks_s {
+    void *(*alloc)(extent_hooks_t *, void *new_addr, size_t size, size_t alignment, bool *zero, bool *commit,
+                   unsigned arena_ind);
+    bool (*dalloc)(extent_hooks_t *, void *addr, size_t size, bool committed, unsigned arena_ind);
+    void (*destroy)(extent_hooks_t *, void *addr, size_t size, bool committed, unsigned arena_ind);
+    bool (*commit)(extent_hooks_t *, void *addr, size_t size, size_t offset, size_t length, unsigned arena_ind);
+    bool (*decommit)(extent_hooks_t *, void *addr, size_t size, size_t offset, size_t length, unsigned arena_ind);
+    bool (*purge_lazy)(extent_hooks_t *, void *addr, size_t size, size_t offset, size_t length,
+                       unsigned arena_ind);
+    bool (*purge_forced)(extent_hooks_t *, void *addr, size_t size, size_t offset, size_t length,
+                         unsigned arena_ind);
+    bool (*split)(extent_hooks_t *, void *addr, size_t size, size_t size_a, size_t size_b, bool committed,
+                  unsigned arena_ind);
+    bool (*merge)(extent_hooks_t *, void *addr_a, size_t size_a, void *addr_b, size_t size_b, bool committed,
+                  unsigned arena_ind);
+};
+
+/* jemalloc's own hooks (read once from arena 0), and ours: the same, except
+ * that memory the arena maps is advised for huge pages.  jemalloc's default
+ * functions do not use their first argument, so the copied ones may be
+ * called with ours. */
+static extent_hooks_t *default_hooks;
+static extent_hooks_t thp_hooks;
+static pthread_once_t thp_once = PTHREAD_ONCE_INIT;
+
+static void *thp_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment, bool *zero, bool *commit,
+                       unsigned arena_ind)
+{
+    (void)h;
+    void *p = default_hooks->alloc(default_hooks, new_addr, size, alignment, zero, commit, arena_ind);
+#ifdef MADV_HUGEPAGE
+    if (p)
+        (void)madvise(p, size, MADV_HUGEPAGE); /* advice: a no-op where THP is off */
+#endif
+    return p;
+}
+
+static void thp_init(void)
+{
+    extent_hooks_t *h = NULL;
+    size_t len = sizeof h;
+    if (mallctl("arena.0.extent_hooks", &h, &len, NULL, 0) != 0 || !h || !h->alloc)
+        return;
+    default_hooks = h;
+    thp_hooks = *h;
+    thp_hooks.alloc = thp_alloc;
+}
+
+/* The calling thread's huge-page arena (created at its first big document;
+ * one per worker thread, so that workers do not contend), 0: none yet. */
+static _Thread_local unsigned thp_arena;
+
+int cli_allocator_big_begin(void)
+{
+    if (!mallctl)
+        return -1;
+    pthread_once(&thp_once, thp_init);
+    if (!default_hooks)
+        return -1;
+    if (!thp_arena) {
+        unsigned ind = 0;
+        size_t len = sizeof ind;
+        extent_hooks_t *hp = &thp_hooks;
+        if (mallctl("arenas.create", &ind, &len, &hp, sizeof hp) != 0 || ind == 0)
+            return -1;
+        thp_arena = ind;
+    }
+    unsigned old = 0;
+    size_t len = sizeof old;
+    if (mallctl("thread.arena", &old, &len, &thp_arena, sizeof thp_arena) != 0)
+        return -1;
+    return (int)old;
+}
+
+void cli_allocator_big_end(int prev)
+{
+    if (prev < 0 || !mallctl)
+        return;
+    unsigned ind = (unsigned)prev;
+    (void)mallctl("thread.arena", NULL, NULL, &ind, sizeof ind);
 }

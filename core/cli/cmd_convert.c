@@ -1,7 +1,9 @@
 /* cmd_convert.c -- `lode convert INPUT [-f FMT] -t FMT [-o OUTPUT]`. */
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "allocator.h"
 #include "cli.h"
 #include "harden.h"
 
@@ -148,6 +150,12 @@ int cmd_convert(cli *c, int argc, char **argv)
     }
 
     lode_doc *doc = NULL;
+    /* a big file: its tree on huge pages (allocator.h) */
+    struct stat st;
+    int big = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISREG(st.st_mode) &&
+                      (unsigned long long)st.st_size >= CLI_BIG_DOCUMENT
+                  ? cli_allocator_big_begin()
+                  : -1;
     cli_json_watch_start();
     int rc = strcmp(input, "-") == 0 ? lode_doc_read_file(e, stdin, "<stdin>", &po, &doc)
                                      : lode_doc_load(e, input, &po, &doc);
@@ -166,6 +174,7 @@ int cmd_convert(cli *c, int argc, char **argv)
         }
     }
     cli_drop(c, doc);
+    cli_allocator_big_end(big);
     lode_engine_free(e);
     return status;
 }

@@ -231,13 +231,16 @@ static void process(worker *w, slot *s)
     const runner_config *cfg = &w->r->cfg;
     const input_item *it = &s->item;
     lode_doc *doc = NULL;
-    int rc;
+    int rc, big = -1;
     w->cur = s;
     if (it->error) {
         rc = LODE_EIO;
         s->stage = "read";
         sb_puts(&s->message, it->error);
     } else {
+        /* a big document: its tree on huge pages (allocator.h); the arena
+         * stays set until the document is freed below */
+        big = it->path && it->bytes >= CLI_BIG_DOCUMENT ? cli_allocator_big_begin() : -1;
         cli_json_watch_start();
         if (it->xml) {
             /* a --split element: a standalone libxml2 document, adopted */
@@ -284,6 +287,7 @@ static void process(worker *w, slot *s)
         }
     }
     lode_doc_free(doc);
+    cli_allocator_big_end(big);
     s->rc = rc;
     w->cur = NULL;
 }
