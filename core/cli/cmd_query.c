@@ -11,6 +11,7 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
+#include "allocator.h"
 #include "cli.h"
 #include "doc.h"
 #include "inputs.h"
@@ -306,6 +307,8 @@ int cmd_query(cli *c, int argc, char **argv)
             lode_doc *doc = NULL;
             const char *path = it.path ? it.path : it.name;
             int rc;
+            /* a big document: its tree on huge pages (allocator.h) */
+            int big = it.path && it.bytes >= CLI_BIG_DOCUMENT ? cli_allocator_big_begin() : -1;
             if (!it.path) {
                 lode_parse_options jpo = {it.format, NULL, 0};
                 rc = lode_doc_parse(e, it.data, it.len, it.name, &jpo, &doc);
@@ -315,6 +318,7 @@ int cmd_query(cli *c, int argc, char **argv)
                 rc = lode_doc_load(e, it.path, &po, &doc);
             }
             if (rc != LODE_OK) {
+                cli_allocator_big_end(big);
                 cli_error(c, "%s", lode_errmsg(e));
                 status = EXIT_DOCUMENT;
                 input_item_clear(&it);
@@ -325,6 +329,7 @@ int cmd_query(cli *c, int argc, char **argv)
             if (xpath) {
                 if (run_xpath(&q, lode_doc_xml(doc), xpath, many) < 0) {
                     lode_doc_free(doc);
+                    cli_allocator_big_end(big);
                     input_item_clear(&it);
                     status = EXIT_USAGE;
                     break;
@@ -339,6 +344,7 @@ int cmd_query(cli *c, int argc, char **argv)
                 }
             }
             lode_doc_free(doc);
+            cli_allocator_big_end(big);
             input_item_clear(&it);
         }
         if (nr < 0) {

@@ -2,7 +2,7 @@
 # bigdoc.sh -- documents of 4 MiB and more, whose trees the command builds on
 # a huge-page arena of their worker's (core/cli/allocator.h): the results
 # equal those of the same documents below the threshold, in any mix with
-# small documents, with -j 1 and -j 2, for `run` and `convert`, and the
+# small documents, with -j 1 and -j 2, for `run`, `convert` and `query`, and the
 # worker goes back to its normal arena after each.  The arena itself is
 # checked in tests/unit/test_allocator.c.  Prints TAP lines.
 BUILD=${BUILD:-build}
@@ -82,6 +82,12 @@ rc=$?
 check "convert big.html -t json, then the JSON (itself over 4 MiB) again: identical" \
     "[ $rc -eq 0 ] && [ \$(wc -c < '$tmp/big.json') -ge 4194304 ] && cmp -s '$tmp/big.json' '$tmp/big2.json'" ||
     show "$tmp/err"
+# query: a count per document, big and small mixed
+"$LODE" query p --count "$tmp/big.html" "$tmp/small.txt" "$tmp/big.txt" > "$tmp/q" 2> "$tmp/err"
+rc=$?
+printf '%s:60000\n%s:19\n%s:60000\n' "$tmp/big.html" "$tmp/small.txt" "$tmp/big.txt" > "$tmp/exp-q"
+check "query p --count over big and small documents" "[ $rc -eq 0 ] && cmp -s '$tmp/q' '$tmp/exp-q'" ||
+    { show "$tmp/q"; show "$tmp/err"; }
 # the same documents through standard input (size unknown: normal arena)
 "$LODE" run -q "$tmp/count.lua" - < "$tmp/big.txt" 2> "$tmp/err" | sed 's/"doc":"[^"]*"/"doc":"big.txt"/' \
     > "$tmp/stdin"
