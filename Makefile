@@ -225,7 +225,7 @@ coverage:
 	@if command -v clang-14 >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz-build >/dev/null; fi
 	@lcov -q --zerocounters --directory build/cov
 	@echo "  TEST    (coverage build; log: build/cov/test.log)"
-	@BUILD=build/cov COV=1 CORPUS=$(CORPUS) sh tests/run.sh > build/cov/test.log 2>&1; \
+	@BUILD=build/cov COV=1 ALLOC=system CORPUS=$(CORPUS) sh tests/run.sh > build/cov/test.log 2>&1; \
 	    rc=$$?; tail -n 1 build/cov/test.log; grep '^not ok' build/cov/test.log | head -20; \
 	    sh tests/coverage.sh build/cov && exit $$rc
 
