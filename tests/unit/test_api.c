@@ -547,6 +547,30 @@ static void documents_limits(void)
     CHECK(contains(lode_errmsg(e), "attrs.xml"));
     const char *big = "<a>0123456789012345678901234567890123456789012345678901234567890123456789</a>";
     CHECK_EQ_INT(lode_doc_parse(e, big, strlen(big), "big.xml", NULL, &d), LODE_ELIMIT);
+    /* the input limit on every way in: a regular file (refused by its
+     * size, before reading), a stream, and a pipe (no size: refused as it
+     * grows past the limit) */
+    CHECK_EQ_INT(lode_doc_load(e, SEED, NULL, &d), LODE_ELIMIT);
+    CHECK(d == NULL && contains(lode_errmsg(e), SEED ": ") &&
+          contains(lode_errmsg(e), "bytes is larger than the input limit of 64 bytes"));
+    FILE *fp = tmpfile();
+    CHECK(fp != NULL);
+    if (fp) {
+        fputs(big, fp);
+        rewind(fp);
+        CHECK_EQ_INT(lode_doc_read_file(e, fp, "stream.xml", NULL, &d), LODE_ELIMIT);
+        CHECK(d == NULL && contains(lode_errmsg(e), "stream.xml: larger than the input limit of 64 bytes"));
+        fclose(fp);
+    }
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    CHECK(write(fds[1], big, strlen(big)) == (ssize_t)strlen(big));
+    close(fds[1]);
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", fds[0]);
+    CHECK_EQ_INT(lode_doc_load(e, fdpath, NULL, &d), LODE_ELIMIT);
+    CHECK(d == NULL && contains(lode_errmsg(e), "larger than the input limit of 64 bytes"));
+    close(fds[0]);
     const char *bomb = "<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]><r>&b;&b;</r>";
     lode_options_init(&o);
     o.limits.max_entity_expansion = 100;

@@ -302,6 +302,22 @@ static void partial_errors(void)
     lode_engine_free(e);
 }
 
+/* The records of a run, joined (one at a time here). */
+static char *collected;
+
+static int collect_record(void *ud, const lode_doc *doc, const char *json, size_t len)
+{
+    (void)ud;
+    (void)doc;
+    free(collected);
+    collected = malloc(len + 1);
+    if (collected) {
+        memcpy(collected, json, len);
+        collected[len] = '\0';
+    }
+    return 0;
+}
+
 /* The sandbox caps a report's memory like the script's. */
 static void memory_cap(void)
 {
@@ -319,6 +335,57 @@ static void memory_cap(void)
     int rc = lode_rules_run(rules, doc);
     CHECK(rc != LODE_OK);
     CHECK(strstr(lode_errmsg(e), "report memory limit reached") != NULL);
+    lode_doc_free(doc);
+    lode_rules_free(rules);
+    /* Once over the cap (the error caught by the script), no aggregator
+     * takes a new key -- counts and distinct sets alike -- while a key
+     * already there may still be counted. */
+    const char *src2 = "return { document = function(doc, ctx) local r = ctx.report\n"
+                       "  local ok, err = true, nil\n"
+                       "  for i = 1, 1e7 do ok, err = pcall(r.count, r, 'k', ('%d'):format(i) .. ('x'):rep(40))\n"
+                       "    if not ok then break end end\n"
+                       "  local ok2, err2 = pcall(r.count, r, 'k2', 'new key')\n"
+                       "  local ok3, err3 = pcall(r.distinct, r, 'd', 'new key')\n"
+                       "  local ok4 = pcall(r.count, r, 'k', '1' .. ('x'):rep(40))\n"
+                       "  ctx:emit{ first = err, count = err2, distinct = err3, old_key = ok4, ok2 = ok2, ok3 = ok3 }\n"
+                       "end }";
+    CHECK(lode_doc_parse(e, "<p/>", 4, "d", NULL, &doc) == LODE_OK);
+    lode_rules_options ro = {NULL, collect_record, NULL, NULL, NULL};
+    CHECK(lode_rules_load_string(e, src2, strlen(src2), "r2.lua", &ro, &rules) == LODE_OK);
+    CHECK_EQ_INT(lode_rules_run(rules, doc), LODE_OK);
+    CHECK(collected && strstr(collected, "report 'k': report memory limit reached (4 MB)"));
+    CHECK(collected && strstr(collected, "\"count\":\"report 'k2': report memory limit reached\""));
+    CHECK(collected && strstr(collected, "\"distinct\":\"report 'd': report memory limit reached\""));
+    CHECK(collected && strstr(collected, "\"old_key\":true"));
+    CHECK(collected && strstr(collected, "\"ok2\":false") && strstr(collected, "\"ok3\":false"));
+    if (collected)
+        printf("#   %s\n", collected);
+    free(collected);
+    collected = NULL;
+    lode_doc_free(doc);
+    lode_rules_free(rules);
+    lode_engine_free(e);
+}
+
+/* A top's limit is at least 1: report:top checks its argument (a Lua
+ * error), and report_top_limit, which it calls, refuses on its own. */
+static void top_limit(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    lode_report *r = NULL;
+    CHECK(lode_report_new(e, &r) == LODE_OK);
+    char msg[300] = "";
+    CHECK_EQ_INT(report_top_limit(r, "t", 0, msg, sizeof msg), -1);
+    CHECK(strstr(msg, "report 't': top needs a limit of at least 1") != NULL);
+    CHECK_EQ_INT(report_top_limit(r, "t", 3, msg, sizeof msg), 0);
+    lode_report_free(r);
+    const char *src = "return { document = function(doc, ctx) ctx.report:top('t', 'k', 0) end }";
+    lode_rules *rules;
+    CHECK(lode_rules_load_string(e, src, strlen(src), "t.lua", NULL, &rules) == LODE_OK);
+    lode_doc *doc;
+    CHECK(lode_doc_parse(e, "<p/>", 4, "d", NULL, &doc) == LODE_OK);
+    CHECK_EQ_INT(lode_rules_run(rules, doc), LODE_ESCRIPT);
+    CHECK(strstr(lode_errmsg(e), "bad argument #3 to 'top' (at least 1 expected)") != NULL);
     lode_doc_free(doc);
     lode_rules_free(rules);
     lode_engine_free(e);
@@ -406,6 +473,7 @@ int main(void)
     RUN(hyperloglog);
     RUN(partial_errors);
     RUN(memory_cap);
+    RUN(top_limit);
     RUN(oom);
     return harness_done();
 }
