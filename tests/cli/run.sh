@@ -139,6 +139,67 @@ if [ "$(grep -o '<figure class="photo"><figcaption>' "$tmp/captions/putin-kim-wl
     ok "captions.lua wrote 6 figures with --write"; else not_ok "captions.lua --write output"; fi
 t check-quotes 0 -- check examples/rules/quotes.lua
 t run-missing-script 1 -- run /nonexistent/rules.lua "$SEED"
+# run: help and usage errors (exit 2, nothing read or written)
+t run-help 0 -- run --help
+count "run --help shows the usage line" '^Usage: lode run SCRIPT INPUT' 1
+t help-run 0 -- help run
+count "help run shows the same usage line" '^Usage: lode run SCRIPT INPUT' 1
+Q=examples/rules/quotes.lua
+t run-no-script 2 -- run
+t run-no-input 2 -- run $Q
+t run-jobs-zero 2 -- run $Q "$SEED" -j 0
+t run-jobs-word 2 -- run $Q "$SEED" --jobs lots
+t run-bad-shard 2 -- run $Q "$SEED" --shard 5/4
+t run-report-and-partial 2 -- run $Q "$SEED" --report "$tmp/r.json" --partial "$tmp/p.json"
+t run-partial-stdout 2 -- run $Q "$SEED" --partial -
+t run-split-from 2 -- run $Q "$SEED" --split doc --from html
+[ -e "$tmp/r.json" ] || [ -e "$tmp/p.json" ] && not_ok "a usage error wrote a report" || ok "no report after the usage errors"
+
+# --- the option parser, shared by every command ------------------------------
+t opt-inline-long 0 -- convert "$SEED" --to=text
+cmp -s "$tmp/out" "$EXP/seed-text.out" && ok "--to=text equals -t text" || not_ok "--to=text differs from -t text"
+t opt-inline-short 0 -- convert "$SEED" -ttext
+cmp -s "$tmp/out" "$EXP/seed-text.out" && ok "-ttext equals -t text" || not_ok "-ttext differs from -t text"
+cp "$SEED" "$tmp/-dash.txt"
+t opt-double-dash 0 -- convert -t text -- "$tmp/-dash.txt"
+cmp -s "$tmp/out" "$EXP/seed-text.out" && ok "after --, an argument starting with - is the input" ||
+    not_ok "-- did not end the options"
+t opt-flag-with-value 2 -- convert "$SEED" -t text --indent=yes
+t opt-unknown-short 2 -- convert "$SEED" -t text -Z
+t opt-short-flag-glued 2 -- convert "$SEED" -t text -qx
+t opt-unknown-global 2 -- --frobnicate
+t help-help 0 -- help help
+count "help help shows its usage" '^Usage: lode help \[COMMAND\]' 1
+t help-too-many 2 -- help run convert
+t convert-quiet 0 -- convert "$SEED" -t text -q
+t convert-no-input 2 -- convert -t text
+# standard output closed: a clear error and exit 3, not a silent success
+"$LODE" --version >&- 2> "$tmp/err"
+rc=$?
+[ $rc -eq 3 ] && grep -q 'cannot write to standard output' "$tmp/err" && ok "stdout closed: exit 3 and a message" ||
+    not_ok "stdout closed: exit $rc, $(cat "$tmp/err")"
+
+# --- query and check: help, usage errors, non-element results -----------------
+t query-help 0 -- query --help
+count "query --help shows its usage" '^Usage: lode query SELECTOR INPUT' 1
+t query-no-selector 2 -- query
+t query-no-input 2 -- query p
+t query-from-quiet 0 -- query p "$SEED" --count --from text -q
+count "query --from text -q counts the paragraphs" '^19$' 1
+t query-xpath-text 0 -- query --xpath '//h1/text()' "$SEED"
+count "an XPath text-node result prints its text" '^Nordkoreas Machthaber trifft Kremlchef Putin$' 1
+t query-xpath-count-nodes 0 -- query --xpath '//h1/text()' "$SEED" --count
+count "--count counts XPath text nodes too" '^1$' 1
+t query-xpath-nan 0 -- query --xpath 'number("x")' "$SEED"
+count "an XPath NaN prints as NaN" '^NaN$' 1
+t query-xpath-inf 0 -- query --xpath '1 div 0' "$SEED"
+count "an XPath infinity prints as Infinity" '^Infinity$' 1
+t query-xpath-real 0 -- query --xpath '1 div 3' "$SEED"
+count "an XPath number prints with 17 significant digits" '^0\.33333333333333331$' 1
+t check-help 0 -- check --help
+count "check --help shows its usage" '^Usage: lode check SCRIPT' 1
+t check-no-script 2 -- check
+t check-two-scripts 2 -- check $Q $Q
 
 # --- merge: usage errors (exit 2) and unreadable partials (exit 1) -----------
 W=examples/rules/words.lua
