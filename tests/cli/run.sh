@@ -155,6 +155,24 @@ t run-partial-stdout 2 -- run $Q "$SEED" --partial -
 t run-split-from 2 -- run $Q "$SEED" --split doc --from html
 [ -e "$tmp/r.json" ] || [ -e "$tmp/p.json" ] && not_ok "a usage error wrote a report" || ok "no report after the usage errors"
 
+# --- JSON Lines input: bad lines fail alone, named FILE:LINE -----------------
+printf '%s\n' '{"id":"a","text":"Hallo Welt.","ok":false,"n":3}' '{"id":"b","title":"no content"}' \
+    '{"id":"c\u0000d","text":"x"}' 'not json' '{"id":7,"html":"<p>eins</p><p>zwei</p>"}' > "$tmp/docs.jsonl"
+cat > "$tmp/jl.lua" <<'LUA'
+return { document = function(doc, ctx)
+  ctx:emit{ id = doc.path, ok = doc:meta("ok"), n = doc:meta("n"), p = #doc:select("p") }
+end }
+LUA
+"$LODE" run "$tmp/jl.lua" --from jsonl "$tmp/docs.jsonl" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+printf '%s\n' '{"id":"a","n":3,"ok":false,"p":1}' '{"id":"7","p":2}' > "$tmp/exp"
+[ $rc -eq 1 ] && cmp -s "$tmp/out" "$tmp/exp" && ok "jsonl: the good lines' records (metadata with JSON types), exit 1" ||
+    not_ok "jsonl: exit $rc, records $(cat "$tmp/out")"
+grep -q "docs.jsonl:2: no \"text\", \"html\" or \"xml\" field" "$tmp/err" &&
+    grep -q 'docs.jsonl:3: "id" holds a NUL character' "$tmp/err" && grep -q 'docs.jsonl:4:3: ' "$tmp/err" &&
+    grep -q '3 of 5 documents failed' "$tmp/err" && ok "jsonl: each bad line named FILE:LINE with its reason" ||
+    { not_ok "jsonl: the bad lines' messages"; sed 's/^/#   /' "$tmp/err" | head -8; }
+
 # --- the option parser, shared by every command ------------------------------
 t opt-inline-long 0 -- convert "$SEED" --to=text
 cmp -s "$tmp/out" "$EXP/seed-text.out" && ok "--to=text equals -t text" || not_ok "--to=text differs from -t text"
