@@ -106,9 +106,9 @@ static void thp_init(void)
  * one per worker thread, so that workers do not contend), 0: none yet. */
 static _Thread_local unsigned thp_arena;
 
-int cli_allocator_big_begin(void)
+int cli_allocator_big_begin(unsigned long long bytes)
 {
-    if (!mallctl)
+    if (bytes < CLI_BIG_DOCUMENT || !mallctl)
         return -1;
     pthread_once(&thp_once, thp_init);
     if (!default_hooks)

@@ -23,10 +23,11 @@ const char *cli_allocator(char *buf, size_t n);
 void cli_allocator_share_arena(void);
 
 /* Documents of at least this many bytes are read and processed between
- * cli_allocator_big_begin and _end. */
+ * cli_allocator_big_begin and _end on a huge-page arena. */
 #define CLI_BIG_DOCUMENT ((unsigned long long)4 << 20)
 
-/* For one big document: makes the calling thread allocate, until
+/* For a document of `bytes` bytes (0: unknown): if that is at least
+ * CLI_BIG_DOCUMENT, makes the calling thread allocate, until
  * cli_allocator_big_end, from a jemalloc arena of its own whose memory is
  * advised for transparent huge pages (madvise MADV_HUGEPAGE).  A 50 MB
  * text's tree is some 19,000 first-touch page faults on 4 KiB pages, and
@@ -35,8 +36,9 @@ void cli_allocator_share_arena(void);
  * the normal arenas, whose pages are reused from document to document and
  * which would only grow the resident memory on huge pages.  Returns what
  * to hand to cli_allocator_big_end: the arena to go back to, or -1 when
- * nothing was changed (another malloc, or jemalloc refused). */
-int cli_allocator_big_begin(void);
+ * nothing was changed (a smaller document, another malloc, or jemalloc
+ * refused). */
+int cli_allocator_big_begin(unsigned long long bytes);
 void cli_allocator_big_end(int prev);
 
 #endif

@@ -152,9 +152,8 @@ int cmd_convert(cli *c, int argc, char **argv)
     lode_doc *doc = NULL;
     /* a big file: its tree on huge pages (allocator.h) */
     struct stat st;
-    int big = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISREG(st.st_mode) &&
-                      (unsigned long long)st.st_size >= CLI_BIG_DOCUMENT
-                  ? cli_allocator_big_begin()
+    int big = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISREG(st.st_mode)
+                  ? cli_allocator_big_begin((unsigned long long)st.st_size)
                   : -1;
     cli_json_watch_start();
     int rc = strcmp(input, "-") == 0 ? lode_doc_read_file(e, stdin, "<stdin>", &po, &doc)

@@ -308,7 +308,7 @@ int cmd_query(cli *c, int argc, char **argv)
             const char *path = it.path ? it.path : it.name;
             int rc;
             /* a big document: its tree on huge pages (allocator.h) */
-            int big = it.path && it.bytes >= CLI_BIG_DOCUMENT ? cli_allocator_big_begin() : -1;
+            int big = it.path ? cli_allocator_big_begin(it.bytes) : -1;
             if (!it.path) {
                 lode_parse_options jpo = {it.format, NULL, 0};
                 rc = lode_doc_parse(e, it.data, it.len, it.name, &jpo, &doc);

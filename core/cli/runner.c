@@ -240,7 +240,7 @@ static void process(worker *w, slot *s)
     } else {
         /* a big document: its tree on huge pages (allocator.h); the arena
          * stays set until the document is freed below */
-        big = it->path && it->bytes >= CLI_BIG_DOCUMENT ? cli_allocator_big_begin() : -1;
+        big = it->path ? cli_allocator_big_begin(it->bytes) : -1;
         cli_json_watch_start();
         if (it->xml) {
             /* a --split element: a standalone libxml2 document, adopted */

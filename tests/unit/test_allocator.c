@@ -103,7 +103,7 @@ static void no_op_elsewhere(void)
         CHECK(1); /* covered by the tests below */
         return;
     }
-    int prev = cli_allocator_big_begin();
+    int prev = cli_allocator_big_begin(CLI_BIG_DOCUMENT);
     CHECK_EQ_INT(prev, -1);
     void *p = malloc(1 << 20);
     CHECK(p != NULL);
@@ -123,9 +123,13 @@ static void big_arena(void)
         return;
     }
     unsigned before = thread_arena();
+    /* a document under the threshold, or of unknown size, stays where it is */
+    CHECK_EQ_INT(cli_allocator_big_begin(CLI_BIG_DOCUMENT - 1), -1);
+    CHECK_EQ_INT(cli_allocator_big_begin(0), -1);
+    CHECK_EQ_INT(thread_arena(), before);
     void *outside = malloc(100); /* from the normal arena, freed inside */
     CHECK(outside != NULL);
-    int prev = cli_allocator_big_begin();
+    int prev = cli_allocator_big_begin(CLI_BIG_DOCUMENT);
     CHECK_EQ_INT(prev, (int)before);
     unsigned big = thread_arena();
     CHECK(big != before && big != (unsigned)-1);
@@ -170,7 +174,7 @@ static void big_arena(void)
         free(small[i]);
 
     /* the next big document reuses the thread's arena */
-    prev = cli_allocator_big_begin();
+    prev = cli_allocator_big_begin(CLI_BIG_DOCUMENT);
     CHECK_EQ_INT(thread_arena(), big);
     CHECK_EQ_INT(narenas(), n1);
     cli_allocator_big_end(prev);
@@ -180,7 +184,7 @@ static void big_arena(void)
 static void *other_thread(void *arg)
 {
     unsigned *got = arg;
-    int prev = cli_allocator_big_begin();
+    int prev = cli_allocator_big_begin(CLI_BIG_DOCUMENT);
     got[0] = thread_arena();
     void *p = malloc(1000);
     free(p);
@@ -196,7 +200,7 @@ static void arena_per_thread(void)
         CHECK(1);
         return;
     }
-    int prev = cli_allocator_big_begin();
+    int prev = cli_allocator_big_begin(CLI_BIG_DOCUMENT);
     unsigned mine = thread_arena();
     cli_allocator_big_end(prev);
     unsigned got[3] = {0, 0, 0};
