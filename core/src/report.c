@@ -273,19 +273,48 @@ static void kahan_add(double *sum, double *comp, double x)
     *sum = t;
 }
 
-static void add_value(agg *a, double x)
+/* The running values (n to all_int) of sum, stats and histogram are
+ * updated on a copy of the aggregator (values_add, values_merge), checked,
+ * and only then stored (set_values): a sum or a spread that would leave
+ * the range of a double is an error and leaves the report as it was, never
+ * an infinity that a partial report could not hold. */
+static void set_values(agg *a, const agg *t)
 {
-    a->n++;
-    kahan_add(&a->sum, &a->comp, x);
-    double d = x - a->mean;
-    a->mean += d / (double)a->n;
-    a->m2 += d * (x - a->mean);
-    if (x < a->min)
-        a->min = x;
-    if (x > a->max)
-        a->max = x;
+    a->n = t->n;
+    a->sum = t->sum;
+    a->comp = t->comp;
+    a->mean = t->mean;
+    a->m2 = t->m2;
+    a->min = t->min;
+    a->max = t->max;
+    a->all_int = t->all_int;
+}
+
+static int values_fit(const agg *t, char *err, size_t errn)
+{
+    if (isfinite(t->sum) && isfinite(t->comp) && isfinite(t->mean) && isfinite(t->m2))
+        return 0;
+    return fail(err, errn, "report '%s': the sum or spread of its values is beyond the range of a double",
+                t->name);
+}
+
+/* Adds x to t's running values (t: a copy; see set_values). */
+static int values_add(agg *t, double x, char *err, size_t errn)
+{
+    if (t->n == INT64_MAX)
+        return fail(err, errn, "report '%s': count overflows", t->name);
+    t->n++;
+    kahan_add(&t->sum, &t->comp, x);
+    double d = x - t->mean;
+    t->mean += d / (double)t->n;
+    t->m2 += d * (x - t->mean);
+    if (x < t->min)
+        t->min = x;
+    if (x > t->max)
+        t->max = x;
     if (x != floor(x))
-        a->all_int = 0;
+        t->all_int = 0;
+    return values_fit(t, err, errn);
 }
 
 /* sum and stats keep the same state (add_value); only output differs. */
@@ -296,7 +325,10 @@ static int add_number(struct lode_report *r, rep_kind kind, const char *name, do
     agg *a = get(r, name, kind, err, errn);
     if (!a)
         return -1;
-    add_value(a, x);
+    agg t = *a;
+    if (values_add(&t, x, err, errn) < 0)
+        return -1;
+    set_values(a, &t);
     return 0;
 }
 
@@ -414,7 +446,10 @@ int report_histogram(struct lode_report *r, const char *name, double x, int bins
     } else if (!same_shape(a, bins, edges, nedges)) {
         return fail(err, errn, "report '%s': histogram bins differ from its first use", name);
     }
-    if (a->edges) {
+    agg t = *a;
+    if (values_add(&t, x, err, errn) < 0)
+        return -1;
+    if (a->edges) { /* no bin count can pass n, which values_add checked */
         long b = fixed_bin(a, x);
         if (b == -1)
             a->under++;
@@ -425,7 +460,7 @@ int report_histogram(struct lode_report *r, const char *name, double x, int bins
     } else if (hist_put(a, round4(x), 1, err, errn) < 0) {
         return -1;
     }
-    add_value(a, x);
+    set_values(a, &t);
     return 0;
 }
 
@@ -505,34 +540,37 @@ int report_distinct(struct lode_report *r, const char *name, const char *key, si
 /* merging                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Chan et al.'s pairwise update of n, mean and M2, plus sum/min/max. */
-static void merge_values(agg *a, const agg *b)
+/* Merges b's running values into t (a copy; see set_values): Chan et
+ * al.'s pairwise update of n, mean and M2, plus sum/min/max. */
+static int values_merge(agg *t, const agg *b, char *err, size_t errn)
 {
     if (!b->n)
-        return;
-    if (!a->n) {
-        a->n = b->n;
-        a->sum = b->sum;
-        a->comp = b->comp;
-        a->mean = b->mean;
-        a->m2 = b->m2;
-        a->min = b->min;
-        a->max = b->max;
-        a->all_int = b->all_int;
-        return;
+        return 0;
+    if (!t->n) {
+        set_values(t, b);
+        return 0;
     }
-    double na = (double)a->n, nb = (double)b->n, n = na + nb;
-    double d = b->mean - a->mean;
-    a->mean = a->mean + d * nb / n;
-    a->m2 = a->m2 + b->m2 + d * d * na * nb / n;
-    a->n += b->n;
-    kahan_add(&a->sum, &a->comp, b->sum);
-    a->comp += b->comp;
-    if (b->min < a->min)
-        a->min = b->min;
-    if (b->max > a->max)
-        a->max = b->max;
-    a->all_int = a->all_int && b->all_int;
+    if (b->n > INT64_MAX - t->n)
+        return fail(err, errn, "report '%s': count overflows", t->name);
+    double na = (double)t->n, nb = (double)b->n, n = na + nb;
+    double d = b->mean - t->mean;
+    t->mean = t->mean + d * nb / n;
+    t->m2 = t->m2 + b->m2 + d * d * na * nb / n;
+    t->n += b->n;
+    kahan_add(&t->sum, &t->comp, b->sum);
+    t->comp += b->comp;
+    if (b->min < t->min)
+        t->min = b->min;
+    if (b->max > t->max)
+        t->max = b->max;
+    t->all_int = t->all_int && b->all_int;
+    return values_fit(t, err, errn);
+}
+
+/* Whether c + d fits (bin counts, never negative). */
+static int count_fits(int64_t c, int64_t d)
+{
+    return d <= INT64_MAX - c;
 }
 
 static int merge_agg(const mem *m, agg *a, const agg *b, char *err, size_t errn)
@@ -550,10 +588,14 @@ static int merge_agg(const mem *m, agg *a, const agg *b, char *err, size_t errn)
         }
         return 0;
     case REP_SUM:
-    case REP_STATS:
-        merge_values(a, b);
+    case REP_STATS: {
+        agg t = *a;
+        if (values_merge(&t, b, err, errn) < 0)
+            return -1;
+        set_values(a, &t);
         return 0;
-    case REP_HISTOGRAM:
+    }
+    case REP_HISTOGRAM: {
         if (!a->n && !a->edges && !a->bins) {
             if (set_shape(m, a, b->bins, b->edges, b->nedges, err, errn) < 0)
                 return -1;
@@ -561,20 +603,29 @@ static int merge_agg(const mem *m, agg *a, const agg *b, char *err, size_t errn)
             if (!same_shape(a, b->bins, b->edges, b->nedges))
                 return fail(err, errn, "report '%s': histograms with different bins cannot be merged", a->name);
         }
-        if (a->edges) {
+        agg t = *a;
+        if (values_merge(&t, b, err, errn) < 0)
+            return -1;
+        if (a->edges && b->edges) { /* b without edges is empty (same_shape) */
+            int fits = count_fits(a->under, b->under) && count_fits(a->over, b->over);
+            for (size_t i = 0; fits && i + 1 < a->nedges; i++)
+                fits = count_fits(a->counts[i], b->counts[i]);
+            if (!fits)
+                return fail(err, errn, "report '%s': count overflows", a->name);
             for (size_t i = 0; i + 1 < a->nedges; i++)
                 a->counts[i] += b->counts[i];
             a->under += b->under;
             a->over += b->over;
-        } else {
+        } else if (!a->edges) {
             for (size_t i = 0; i < b->map.cap; i++) {
                 const strmap_slot *s = &b->map.slots[i];
                 if (s->key && add_count(a, s->key, s->len, s->value, err, errn) < 0)
                     return -1;
             }
         }
-        merge_values(a, b);
+        set_values(a, &t);
         return 0;
+    }
     case REP_DISTINCT:
         if (b->hll && !a->hll && to_hll(m, a, err, errn) < 0)
             return -1;
@@ -1131,6 +1182,10 @@ static int read_values(pread *p, json_t *o, agg *a)
         return -1;
     if (a->n && a->min > a->max)
         return pfail(p, "\"min\" is greater than \"max\"");
+    if (!a->n && (a->sum != 0 || a->comp != 0 || a->mean != 0 || a->m2 != 0))
+        return pfail(p, "\"n\" is 0 but the other values are not");
+    if (a->m2 < 0)
+        return pfail(p, "\"m2\" must not be negative");
     json_t *ai = json_object_get(o, "all_int");
     if (!json_is_boolean(ai))
         return pfail(p, "\"all_int\" must be true or false");
@@ -1173,6 +1228,15 @@ static int read_agg(pread *p, const mem *m, json_t *o, agg *a)
             }
             if (integer(p, o, "under", &a->under, 0) < 0 || integer(p, o, "over", &a->over, 0) < 0)
                 return -1;
+            int64_t total = a->under;
+            int fits = count_fits(total, a->over);
+            total += fits ? a->over : 0;
+            for (size_t i = 0; fits && i + 1 < ne; i++) {
+                fits = count_fits(total, a->counts[i]);
+                total += fits ? a->counts[i] : 0;
+            }
+            if (!fits || total != a->n)
+                return pfail(p, "\"counts\", \"under\" and \"over\" do not add up to \"n\"");
         } else {
             int64_t bins;
             if (integer(p, o, "bins", &bins, 1) < 0)
@@ -1185,14 +1249,20 @@ static int read_agg(pread *p, const mem *m, json_t *o, agg *a)
                 return pfail(p, "\"values\" must be an array");
             size_t i;
             json_t *pair;
+            int64_t total = 0;
             json_array_foreach(vals, i, pair) {
                 json_t *x = json_array_get(pair, 0), *c = json_array_get(pair, 1);
                 if (json_array_size(pair) != 2 || !json_is_number(x) || !json_is_integer(c) ||
                     json_integer_value(c) < 0 || !isfinite(json_number_value(x)))
                     return pfail(p, "\"values\"[%zu] must be [number, count]", i);
+                if (!count_fits(total, json_integer_value(c)))
+                    return pfail(p, "\"values\" add up to more than \"n\"");
+                total += json_integer_value(c);
                 if (hist_put(a, json_number_value(x), json_integer_value(c), err, errn) < 0)
                     return -1;
             }
+            if (total != a->n)
+                return pfail(p, "\"values\" do not add up to \"n\"");
         }
         return 0;
     }
@@ -1243,6 +1313,21 @@ static int read_agg(pread *p, const mem *m, json_t *o, agg *a)
     return 0;
 }
 
+/* A merge's message ("report 'NAME': what") with the file, line and
+ * aggregator in front instead of the "report 'NAME': " of its own. */
+static int merge_failed(pread *p)
+{
+    if (!p->errn)
+        return -1;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", p->err);
+    size_t n = strlen(p->agg);
+    const char *what = msg;
+    if (!strncmp(msg, "report '", 8) && !strncmp(msg + 8, p->agg, n) && !strncmp(msg + 8 + n, "': ", 3))
+        what += 8 + n + 3;
+    return pfail(p, "%s", what);
+}
+
 static int read_line(struct lode_report *r, pread *p, const char *line, size_t len)
 {
     json_error_t je;
@@ -1283,7 +1368,7 @@ static int read_line(struct lode_report *r, pread *p, const char *line, size_t l
             else if (read_agg(p, m, o, a) < 0)
                 rc = -1;
             else if (report_merge(r, one, p->err, p->errn) < 0)
-                rc = -1;
+                rc = merge_failed(p);
             report_free(one);
             if (rc < 0)
                 break;

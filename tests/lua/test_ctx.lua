@@ -110,6 +110,10 @@ return {
         t.raises(function() r:count("x", "k", "n") end, "bad argument #3 to 'count' (number expected", "count: bad n")
         t.raises(function() r:count("x", "k", 1.5) end, "number has no integer representation", "count: n is an integer")
         t.raises(function() r:sum("ids", 1) end, "report 'ids' is a count, not a sum", "one kind per name")
+        r:sum("huge", 1e308)
+        t.raises(function() r:sum("huge", 1e308) end, "report 'huge': the sum or spread of its values is beyond the range of a double",
+                 "a sum past the range of a double raises")
+        t.eq(r:get("huge"), 1e308, "and leaves the sum as it was")
         -- count(name, t): every pair of t in one call, keys converted as for one key
         r:count("bulk", { a = 2, b = 1 })
         r:count("bulk", { a = 1, [7] = 3, [true] = 1, ["\xff"] = 1, c = 2.0 })

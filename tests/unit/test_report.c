@@ -208,6 +208,25 @@ static void views(void)
     CHECK(report_histogram(r, "e", 1, 0, bad, 2, err, sizeof err) < 0);
     CHECK(strstr(err, "strictly ascending") != NULL);
     CHECK(report_sum(r, "inf", INFINITY, err, sizeof err) < 0);
+    /* a sum or spread past the range of a double is an error that leaves
+     * the aggregator as it was (never an infinity in a partial report) */
+    CHECK(report_sum(r, "big", 1e308, err, sizeof err) == 0);
+    CHECK(report_sum(r, "big", 1e308, err, sizeof err) < 0);
+    CHECK_EQ_STR(err, "report 'big': the sum or spread of its values is beyond the range of a double");
+    CHECK(report_view(r, "big", &v) == 1 && v.n == 1 && v.sum == 1e308);
+    report_view_clear(r, &v);
+    CHECK(report_stats(r, "spread", 1e200, err, sizeof err) == 0);
+    CHECK(report_stats(r, "spread", -1e200, err, sizeof err) < 0);
+    CHECK(report_histogram(r, "hbig", 1e308, 10, NULL, 0, err, sizeof err) == 0);
+    CHECK(report_histogram(r, "hbig", 1e308, 10, NULL, 0, err, sizeof err) < 0);
+    CHECK(report_view(r, "hbig", &v) == 1 && v.n == 1 && v.nbins == 1 && v.bins[0].count == 1);
+    report_view_clear(r, &v);
+    /* merged the same way */
+    struct lode_report *r2 = report_new(e);
+    CHECK(report_sum(r2, "big", 1e308, err, sizeof err) == 0);
+    CHECK(report_merge(r, r2, err, sizeof err) < 0);
+    CHECK(strstr(err, "beyond the range of a double") != NULL);
+    report_free(r2);
     /* count overflow is an error, not a wrap */
     CHECK(report_count(r, REP_COUNT, "c", "x", 1, INT64_MAX, err, sizeof err) == 0);
     CHECK(report_count(r, REP_COUNT, "c", "x", 1, 1, err, sizeof err) < 0);
@@ -266,6 +285,17 @@ static void partial_errors(void)
          "\"hll\" must be 32768 hex digits"},
         {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s\",\"kind\":\"stats\",\"n\":1}]}", "missing \"sum\""},
         {"   \n", "no partial report in it"},
+        /* merging two lines would leave the range of a double or of n */
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s1\",\"kind\":\"sum\",\"n\":1,\"sum\":1e308,\"comp\":0,\"mean\":1e308,\"m2\":0,\"min\":1e308,\"max\":1e308,\"all_int\":false}]}\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"s1\",\"kind\":\"sum\",\"n\":1,\"sum\":1e308,\"comp\":0,\"mean\":1e308,\"m2\":0,\"min\":1e308,\"max\":1e308,\"all_int\":false}]}\n", "p:2: aggregator 's1': the sum or spread of its values is beyond the range of a double"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s2\",\"kind\":\"stats\",\"n\":1,\"sum\":1e200,\"comp\":0,\"mean\":1e200,\"m2\":0,\"min\":1e200,\"max\":1e200,\"all_int\":false}]}\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"s2\",\"kind\":\"stats\",\"n\":1,\"sum\":-1e200,\"comp\":0,\"mean\":-1e200,\"m2\":0,\"min\":-1e200,\"max\":-1e200,\"all_int\":false}]}\n", "p:2: aggregator 's2': the sum or spread"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s3\",\"kind\":\"sum\",\"n\":9223372036854775807,\"sum\":0,\"comp\":0,\"mean\":0,\"m2\":0,\"min\":0,\"max\":0,\"all_int\":false}]}\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"s3\",\"kind\":\"sum\",\"n\":1,\"sum\":0,\"comp\":0,\"mean\":0,\"m2\":0,\"min\":0,\"max\":0,\"all_int\":false}]}\n", "p:2: aggregator 's3': count overflows"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h1\",\"kind\":\"histogram\",\"n\":9223372036854775807,\"sum\":0,\"comp\":0,\"mean\":0,\"m2\":0,\"min\":0,\"max\":0,\"all_int\":false,\"edges\":[0,1],\"counts\":[9223372036854775807],\"under\":0,\"over\":0}]}\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"h1\",\"kind\":\"histogram\",\"n\":1,\"sum\":0,\"comp\":0,\"mean\":0,\"m2\":0,\"min\":0,\"max\":0,\"all_int\":false,\"edges\":[0,1],\"counts\":[1],\"under\":0,\"over\":0}]}\n", "p:2: aggregator 'h1': count overflows"},
+        /* values that no run can have written */
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s4\",\"kind\":\"sum\",\"n\":0,\"sum\":5,\"comp\":0,\"mean\":0,\"m2\":0,\"min\":0,\"max\":0,\"all_int\":false}]}", "aggregator 's4': \"n\" is 0 but the other values are not"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"s5\",\"kind\":\"stats\",\"n\":2,\"sum\":2,\"comp\":0,\"mean\":1,\"m2\":-1,\"min\":1,\"max\":1,\"all_int\":false}]}", "aggregator 's5': \"m2\" must not be negative"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h2\",\"kind\":\"histogram\",\"n\":3,\"sum\":3,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"edges\":[0,2],\"counts\":[2],\"under\":0,\"over\":0}]}", "aggregator 'h2': \"counts\", \"under\" and \"over\" do not add up to \"n\""},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h3\",\"kind\":\"histogram\",\"n\":3,\"sum\":3,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":[[1,2]]}]}", "aggregator 'h3': \"values\" do not add up to \"n\""},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h4\",\"kind\":\"histogram\",\"n\":3,\"sum\":3,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":[[1,9223372036854775807],[2,1]]}]}", "aggregator 'h4': \"values\" add up to more than \"n\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int rc = lode_report_read(r, cases[i].text, strlen(cases[i].text), "p");
