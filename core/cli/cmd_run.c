@@ -23,12 +23,13 @@ void cmd_run_help(FILE *fp)
     fputs("Usage: lode run SCRIPT INPUT... [OPTIONS]\n"
           "\n"
           "Runs the Lua rule script SCRIPT over each input document: files, folders\n"
-          "(every .xml .xhtml .html .htm .txt .text .json file below them, also .gz,\n"
-          "in sorted order) or - for standard input, on all cores.  Records the script\n"
-          "emits (ctx:emit) go to standard output as JSON Lines, or to -o FILE, in\n"
-          "input order whatever -j is.  A document whose rules fail is reported and\n"
-          "skipped (its records are dropped, none half-written); the run goes on and\n"
-          "exits 1 at the end with a summary.\n"
+          "(every .xml .xhtml .html .htm .txt .text .json .tei .jats .dbk file below\n"
+          "them, also .gz, in sorted order; a plugin reader's with --include) or -\n"
+          "for standard input, on all cores.  Records the script emits (ctx:emit) go\n"
+          "to standard output as JSON Lines, or to -o FILE, in input order whatever\n"
+          "-j is.  A document whose rules fail is reported and skipped (its records\n"
+          "are dropped, none half-written); the run goes on and exits 1 at the end\n"
+          "with a summary.  Inputs that hold no document give a warning, and exit 0.\n"
           "\n"
           "Options:\n"
           "  -o, --output FILE     records to FILE: .jsonl/.json (JSON Lines), .csv, .tsv\n"
@@ -665,6 +666,12 @@ int cmd_run(cli *c, int argc, char **argv)
         fprintf(c->err, "lode: %zu document%s, %zu failed, %.1f MB in %.1f s\n", rs.done, rs.done == 1 ? "" : "s",
                 rs.failed, (double)rs.prog.bytes / 1e6, el);
     }
+    if (!rs.done && !sig && !rs.begin_failed && !c->quiet)
+        /* an empty folder, a wrong --include or a shard with nothing in it:
+         * not an error (the outputs are complete and empty), but never
+         * silent, because it is so often a mistake */
+        fprintf(c->err, "lode: warning: no documents in the inputs%s\n",
+                in.jsonl ? "" : " (a folder gives the files of the extensions 'lode run --help' lists)");
     if (sig) {
         fprintf(c->err, "lode: interrupted by %s after %zu document%s; the outputs hold those documents\n",
                 sig == SIGINT ? "SIGINT" : "SIGTERM", rs.done, rs.done == 1 ? "" : "s");

@@ -155,6 +155,24 @@ t run-partial-stdout 2 -- run $Q "$SEED" --partial -
 t run-split-from 2 -- run $Q "$SEED" --split doc --from html
 [ -e "$tmp/r.json" ] || [ -e "$tmp/p.json" ] && not_ok "a usage error wrote a report" || ok "no report after the usage errors"
 
+# --- inputs holding no document: exit 0, empty outputs, but a warning ---------
+mkdir -p "$tmp/nodocs/sub" && echo "a,b" > "$tmp/nodocs/sub/data.csv" && echo "x" > "$tmp/nodocs/notes.md"
+"$LODE" run $Q "$tmp/nodocs" -o "$tmp/none.jsonl" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && [ -f "$tmp/none.jsonl" ] && [ ! -s "$tmp/none.jsonl" ] &&
+    grep -q "^lode: warning: no documents in the inputs (a folder gives the files of the extensions" "$tmp/err" &&
+    ok "a folder with no document: exit 0, an empty -o file, a warning" ||
+    { not_ok "a folder with no document: exit $rc"; sed 's/^/#   /' "$tmp/err" | head -5; }
+"$LODE" run -q $Q "$tmp/nodocs" > "$tmp/out" 2> "$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/err" ] && ok "no documents: -q silences the warning" || not_ok "no documents with -q"
+: | "$LODE" run $Q --from jsonl - > "$tmp/out" 2> "$tmp/err"
+[ $? -eq 0 ] && [ "$(cat "$tmp/err")" = "lode: warning: no documents in the inputs" ] &&
+    ok "empty JSON Lines: the warning without the folder hint" || not_ok "empty JSON Lines: $(cat "$tmp/err")"
+cp "$SEED" "$tmp/nodocs/seed.txt"
+"$LODE" run $Q "$tmp/nodocs" > "$tmp/out" 2> "$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/err" ] && [ -s "$tmp/out" ] && ok "one document found: no warning" ||
+    not_ok "one document found: $(cat "$tmp/err")"
+
 # --- JSON Lines input: bad lines fail alone, named FILE:LINE -----------------
 printf '%s\n' '{"id":"a","text":"Hallo Welt.","ok":false,"n":3}' '{"id":"b","title":"no content"}' \
     '{"id":"c\u0000d","text":"x"}' 'not json' '{"id":7,"html":"<p>eins</p><p>zwei</p>"}' > "$tmp/docs.jsonl"
