@@ -1268,9 +1268,6 @@ def task_markdown():
            r["paired_ratio"] <= 1.25, "whole process; cmark-gfm renders HTML straight from its AST")
 
 
-TASKS.append("markdown")
-
-
 def tool_version(argv):
     try:
         out = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10).stdout
