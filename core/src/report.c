@@ -1314,10 +1314,11 @@ static int read_agg(pread *p, const mem *m, json_t *o, agg *a)
 }
 
 /* A merge's message ("report 'NAME': what") with the file, line and
- * aggregator in front instead of the "report 'NAME': " of its own. */
+ * aggregator in front instead of the "report 'NAME': " of its own.  "out
+ * of memory" stays as it is: lode_report_read tells it by its text. */
 static int merge_failed(pread *p)
 {
-    if (!p->errn)
+    if (!p->errn || !strcmp(p->err, "out of memory"))
         return -1;
     char msg[512];
     snprintf(msg, sizeof msg, "%s", p->err);

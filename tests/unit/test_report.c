@@ -496,6 +496,49 @@ static void oom(void)
     CHECK(failures > 0);
 }
 
+/* lode_report_read of partials that merge (a name on two lines, into a
+ * report that has it), failing allocation n for every n: each ends in
+ * LODE_OK or LODE_ENOMEM, never another status for a memory failure (the
+ * status is told by the message, which a merge error rewrites). */
+static void oom_read(void)
+{
+    const char *text =
+        "{\"lode_report\":1,\"aggregators\":[{\"name\":\"c\",\"kind\":\"count\",\"entries\":[[\"a\",1],[\"b\",2]]},"
+        "{\"name\":\"d\",\"kind\":\"distinct\",\"keys\":[\"x\",\"y\"]}]}\n"
+        "{\"lode_report\":1,\"aggregators\":[{\"name\":\"c\",\"kind\":\"count\",\"entries\":[[\"c\",1],[\"d\",2]]},"
+        "{\"name\":\"d\",\"kind\":\"distinct\",\"keys\":[\"z\",\"w\",\"v\"]}]}\n";
+    long n, nomem = 0, other = 0;
+    int finished = 0;
+    for (n = 0; n < 20000 && !finished; n++) {
+        failer f = {n};
+        lode_options o;
+        lode_options_init(&o);
+        o.alloc = failing_alloc;
+        o.alloc_ud = &f;
+        lode_engine *e = lode_engine_new(&o);
+        if (!e)
+            continue;
+        lode_report *r;
+        if (lode_report_new(e, &r) == LODE_OK) {
+            int rc = lode_report_read(r, text, strlen(text), "p");
+            if (rc == LODE_ENOMEM)
+                nomem++;
+            else if (rc != LODE_OK) {
+                if (!other)
+                    printf("#   allocation %ld: status %d, '%s'\n", n, rc, lode_errmsg(e));
+                other++;
+            }
+            lode_report_free(r);
+        }
+        finished = f.left > 0;
+        lode_engine_free(e);
+    }
+    printf("# read: %ld allocation points failed in turn, %ld out of memory\n", n - 1, nomem);
+    CHECK(finished);
+    CHECK(nomem > 10);
+    CHECK_EQ_INT(other, 0);
+}
+
 int main(void)
 {
     RUN(merge_algebra);
@@ -505,5 +548,6 @@ int main(void)
     RUN(memory_cap);
     RUN(top_limit);
     RUN(oom);
+    RUN(oom_read);
     return harness_done();
 }
