@@ -208,6 +208,16 @@ static void views(void)
     CHECK(report_histogram(r, "e", 1, 0, bad, 2, err, sizeof err) < 0);
     CHECK(strstr(err, "strictly ascending") != NULL);
     CHECK(report_sum(r, "inf", INFINITY, err, sizeof err) < 0);
+    CHECK(report_histogram(r, "hx", NAN, 10, NULL, 0, err, sizeof err) < 0);
+    CHECK_EQ_STR(err, "report 'hx': histogram needs a finite number");
+    CHECK(report_histogram(r, "hx", 1, 10, bad, 1, err, sizeof err) < 0);
+    CHECK(strstr(err, "a histogram needs 2 to") != NULL);
+    double nan_edges[] = {0, NAN};
+    CHECK(report_histogram(r, "hx", 1, 0, nan_edges, 2, err, sizeof err) < 0);
+    CHECK_EQ_STR(err, "report 'hx': histogram edges must be finite numbers");
+    CHECK(report_histogram(r, "hx", 1, 0, NULL, 0, err, sizeof err) < 0);
+    CHECK(strstr(err, "a histogram needs 1 to") != NULL);
+    CHECK(report_view(r, "hx", &v) == 0); /* none of these made it */
     /* a sum or spread past the range of a double is an error that leaves
      * the aggregator as it was (never an infinity in a partial report) */
     CHECK(report_sum(r, "big", 1e308, err, sizeof err) == 0);
@@ -269,6 +279,12 @@ static void hyperloglog(void)
 
 static void partial_errors(void)
 {
+    /* a distinct aggregator whose registers are not hex */
+    static char hll_bad[200 + 2 * 16384];
+    snprintf(hll_bad, sizeof hll_bad,
+             "{\"lode_report\":1,\"aggregators\":[{\"name\":\"e12\",\"kind\":\"distinct\",\"hll\":\"%0*d\"}]}",
+             2 * 16384, 0);
+    memset(strstr(hll_bad, "\"hll\":\"") + 7, 'z', 2);
     lode_engine *e = lode_engine_new(NULL);
     lode_report *r;
     CHECK(lode_report_new(e, &r) == LODE_OK);
@@ -296,9 +312,51 @@ static void partial_errors(void)
         {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h2\",\"kind\":\"histogram\",\"n\":3,\"sum\":3,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"edges\":[0,2],\"counts\":[2],\"under\":0,\"over\":0}]}", "aggregator 'h2': \"counts\", \"under\" and \"over\" do not add up to \"n\""},
         {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h3\",\"kind\":\"histogram\",\"n\":3,\"sum\":3,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":[[1,2]]}]}", "aggregator 'h3': \"values\" do not add up to \"n\""},
         {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"h4\",\"kind\":\"histogram\",\"n\":3,\"sum\":3,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":[[1,9223372036854775807],[2,1]]}]}", "aggregator 'h4': \"values\" add up to more than \"n\""},
+        /* one case for each check of the reader */
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e1\",\"kind\":\"sum\",\"n\":1,\"sum\":\"1\",\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false}]}",
+         "aggregator 'e1': \"sum\" must be a number"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e2\",\"kind\":\"sum\",\"n\":1.5,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false}]}",
+         "aggregator 'e2': \"n\" must be an integer"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e3\",\"kind\":\"sum\",\"n\":-1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false}]}",
+         "aggregator 'e3': \"n\" must be at least 0"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e4\",\"kind\":\"stats\",\"n\":2,\"sum\":3,\"comp\":0,\"mean\":1.5,\"m2\":0.5,\"min\":2,\"max\":1,\"all_int\":false}]}",
+         "aggregator 'e4': \"min\" is greater than \"max\""},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e5\",\"kind\":\"sum\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":1}]}",
+         "aggregator 'e5': \"all_int\" must be true or false"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e6\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"edges\":[0,1,2],\"counts\":[1],\"under\":0,\"over\":0}]}",
+         "aggregator 'e6': \"edges\" and \"counts\" do not fit together"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e7\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"edges\":[0,2],\"counts\":[-1],\"under\":1,\"over\":1}]}",
+         "aggregator 'e7': \"counts\" must hold counts"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e8\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"edges\":[2,0],\"counts\":[1],\"under\":0,\"over\":0}]}",
+         "report 'e8': histogram edges must be strictly ascending"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e9\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":100000,\"values\":[[1,1]]}]}",
+         "aggregator 'e9': \"bins\" is above"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e10\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":{}}]}",
+         "aggregator 'e10': \"values\" must be an array"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e11\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":[[1,-1]]}]}",
+         "aggregator 'e11': \"values\"[0] must be [number, count]"},
+        {NULL,
+         "aggregator 'e12': \"hll\" holds a bad register"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e13\",\"kind\":\"distinct\",\"keys\":\"x\"}]}",
+         "aggregator 'e13': \"keys\" must be an array"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e14\",\"kind\":\"distinct\",\"keys\":[\"x\",1]}]}",
+         "aggregator 'e14': \"keys\"[1] must be a string"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e15\",\"kind\":\"count\",\"entries\":{}}]}",
+         "aggregator 'e15': \"entries\" must be an array"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e16\",\"kind\":\"top\",\"limit\":-1,\"entries\":[]}]}",
+         "aggregator 'e16': \"limit\" must be at least 0"},
+        {"{\"lode_report\":1,\"aggregators\":{}}",
+         "p:1: \"aggregators\" must be an array"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e17\",\"kind\":\"sum\",\"n\":1,\"sum\":1e999,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false}]}",
+         "p:1: "},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e18\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"edges\":[0,2],\"counts\":[1],\"under\":0,\"over\":0}]}\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"e18\",\"kind\":\"histogram\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false,\"bins\":20,\"values\":[[1,1]]}]}",
+         "p:2: aggregator 'e18': histograms with different bins cannot be merged"},
+        {"{\"lode_report\":1,\"aggregators\":[{\"name\":\"e19\",\"kind\":\"sum\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false}]}\n{\"lode_report\":1,\"aggregators\":[{\"name\":\"e19\",\"kind\":\"stats\",\"n\":1,\"sum\":1,\"comp\":0,\"mean\":1,\"m2\":0,\"min\":1,\"max\":1,\"all_int\":false}]}",
+         "p:2: aggregator 'e19': "},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        int rc = lode_report_read(r, cases[i].text, strlen(cases[i].text), "p");
+        const char *text = cases[i].text ? cases[i].text : hll_bad;
+        int rc = lode_report_read(r, text, strlen(text), "p");
         CHECK_EQ_INT(rc, LODE_EPARSE);
         if (!strstr(lode_errmsg(e), cases[i].want)) {
             CHECK(!"message");
