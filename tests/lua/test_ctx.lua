@@ -114,6 +114,10 @@ return {
         t.raises(function() r:sum("huge", 1e308) end, "report 'huge': the sum or spread of its values is beyond the range of a double",
                  "a sum past the range of a double raises")
         t.eq(r:get("huge"), 1e308, "and leaves the sum as it was")
+        t.raises(function() r:entries("huge") end, "report 'huge' is a sum: entries() reads count and top",
+                 "entries of a sum raises")
+        t.raises(function() r:get("huge", "k") end, "report 'huge' is not a count or top: get(name, key) reads those",
+                 "get(name, key) of a sum raises")
         -- count(name, t): every pair of t in one call, keys converted as for one key
         r:count("bulk", { a = 2, b = 1 })
         r:count("bulk", { a = 1, [7] = 3, [true] = 1, ["\xff"] = 1, c = 2.0 })

@@ -855,6 +855,25 @@ static void rules_load_errors(void)
     CHECK(contains(lode_errmsg(e), "rule 'p': handler must be a function"));
     CHECK_EQ_INT(lode_rules_load_string(e, "return { begin = 'x' }", 22, "b.lua", NULL, &r), LODE_ESCRIPT);
     CHECK(contains(lode_errmsg(e), "'begin' must be a function"));
+    /* the list form: {selector, handler} pairs, and keys of no meaning */
+    static const struct {
+        const char *src, *want;
+    } lists[] = {
+        {"return { { 1, function() end } }", "l.lua: rule #1: {selector, handler} expected"},
+        {"return { { 'p', function() end }, { function() end } }", "l.lua: rule #2: {selector, handler} expected"},
+        {"return { { 'p\\0q', function() end } }", "l.lua: rule #1 'p': bad selector: a NUL byte inside it"},
+        {"return { [true] = function() end }", "l.lua: the script's table holds a boolean key; keys are CSS selectors"},
+        {"return { [2.5] = function() end }", "l.lua: the script's table holds a number key"},
+    };
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        r = NULL;
+        CHECK_EQ_INT(lode_rules_load_string(e, lists[i].src, strlen(lists[i].src), "l.lua", NULL, &r), LODE_ESCRIPT);
+        CHECK(r == NULL);
+        if (!contains(lode_errmsg(e), lists[i].want)) {
+            CHECK(!"list-form message");
+            printf("#   %s: %s\n", lists[i].src, lode_errmsg(e));
+        }
+    }
     /* bytecode is refused */
     CHECK_EQ_INT(lode_rules_load_string(e, "\x1bLua", 4, "bc.lua", NULL, &r), LODE_ESCRIPT);
     CHECK(r == NULL);
