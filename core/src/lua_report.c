@@ -364,8 +364,9 @@ static int with_view(lua_State *L, int mode, lua_Integer n)
         return 1;
     }
     if (mode == 1 && v.kind != REP_COUNT && v.kind != REP_TOP) {
+        rep_kind kind = v.kind; /* report_view_clear zeroes v */
         report_view_clear(r, &v);
-        return luaL_error(L, "report '%s' is a %s: entries() reads count and top", name, rep_kind_name(v.kind));
+        return luaL_error(L, "report '%s' is a %s: entries() reads count and top", name, rep_kind_name(kind));
     }
     build b = {&v, mode, n};
     lua_pushcfunction(L, build_fn);
