@@ -666,7 +666,7 @@ int cmd_run(cli *c, int argc, char **argv)
         fprintf(c->err, "lode: %zu document%s, %zu failed, %.1f MB in %.1f s\n", rs.done, rs.done == 1 ? "" : "s",
                 rs.failed, (double)rs.prog.bytes / 1e6, el);
     }
-    if (!rs.done && !sig && !rs.begin_failed && !c->quiet)
+    if (!rs.done && !sig && !rs.begin_failed && !c->quiet && status == EXIT_OK) /* (not after an input error) */
         /* an empty folder, a wrong --include or a shard with nothing in it:
          * not an error (the outputs are complete and empty), but never
          * silent, because it is so often a mistake */

@@ -248,3 +248,32 @@ t merge-missing-partial 1 -- merge $W "$tmp/no-such-partial.json" -r "$tmp/r.jso
 echo garbage > "$tmp/garbage.json"
 t merge-bad-partial 1 -- merge $W "$tmp/garbage.json" -r "$tmp/r.json"
 [ -e "$tmp/r.json" ] && not_ok "a failed merge left $tmp/r.json" || ok "a failed merge writes no report"
+# merge: the script and the outputs failing (a good partial to merge)
+"$LODE" run $W "$SEED" --partial "$tmp/good.json" > /dev/null 2>&1
+echo 'return {' > "$tmp/syntax.lua"
+printf 'return { finish = function(ctx) error("finish fails") end }\n' > "$tmp/finfail.lua"
+t merge-script-syntax 2 -- merge "$tmp/syntax.lua" "$tmp/good.json" -r "$tmp/r.json"
+grep -q "syntax.lua:2: unexpected symbol" "$tmp/err" && ok "merge names the script's syntax error" || not_ok "merge: $(cat "$tmp/err")"
+t merge-script-missing 1 -- merge "$tmp/no-such.lua" "$tmp/good.json" -r "$tmp/r.json"
+grep -q "no-such.lua: cannot open" "$tmp/err" && ok "merge names the missing script" || not_ok "merge: $(cat "$tmp/err")"
+t merge-partial-unwritable 3 -- merge $W "$tmp/good.json" --partial "$tmp/no/dir/p.json"
+grep -q "no/dir/p.json: cannot create a temporary file" "$tmp/err" && ok "merge --partial to a missing folder: exit 3, named" ||
+    not_ok "merge --partial: $(cat "$tmp/err")"
+t merge-report-unwritable 3 -- merge $W "$tmp/good.json" -r "$tmp/no/dir/r.json"
+grep -q "no/dir/r.json: cannot create a temporary file" "$tmp/err" && ok "merge -r to a missing folder: exit 3, named" ||
+    not_ok "merge -r: $(cat "$tmp/err")"
+rm -f "$tmp/r.json"
+t merge-finish-fails 1 -- merge "$tmp/finfail.lua" "$tmp/good.json" -r "$tmp/r.json"
+grep -q "finish: .*finfail.lua:1: finish fails" "$tmp/err" && [ -s "$tmp/r.json" ] &&
+    ok "merge: finish() failing is exit 1 with its message, and the merged report is still written" ||
+    not_ok "merge finish: $(cat "$tmp/err")"
+# run and query: inputs that do not exist (exit 1, named, no 'no documents' warning)
+t run-input-missing 1 -- run $Q "$tmp/no-such-doc.txt"
+grep -q "no-such-doc.txt: No such file or directory" "$tmp/err" && ! grep -q "no documents" "$tmp/err" &&
+    ok "run: a missing input is named, without the no-documents warning" || not_ok "run missing input: $(cat "$tmp/err")"
+t run-files-from-missing 1 -- run $Q --files-from "$tmp/no-such-list.txt"
+grep -q "no-such-list.txt: No such file or directory" "$tmp/err" && ok "run: a missing --files-from list is named" ||
+    not_ok "run --files-from: $(cat "$tmp/err")"
+t query-input-missing 1 -- query p "$tmp/no-such-page.html"
+grep -q "no-such-page.html: No such file or directory" "$tmp/err" && ok "query: a missing input is named" ||
+    not_ok "query missing input: $(cat "$tmp/err")"
