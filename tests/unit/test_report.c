@@ -500,6 +500,18 @@ static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return realloc(ptr, nsize);
 }
 
+/* An engine whose allocator fails from the n-th allocation on (f: its
+ * counter, which the caller keeps); NULL if that failure hit its making. */
+static lode_engine *failing_engine(failer *f, long n)
+{
+    f->left = n;
+    lode_options o;
+    lode_options_init(&o);
+    o.alloc = failing_alloc;
+    o.alloc_ud = f;
+    return lode_engine_new(&o);
+}
+
 static void oom(void)
 {
     /* fail allocation n, for n = 0, 1, 2 ... until a run never reaches its
@@ -507,12 +519,8 @@ static void oom(void)
     long n, failures = 0;
     int finished = 0;
     for (n = 0; n < 20000 && !finished; n++) {
-        failer f = {n};
-        lode_options o;
-        lode_options_init(&o);
-        o.alloc = failing_alloc;
-        o.alloc_ud = &f;
-        lode_engine *e = lode_engine_new(&o);
+        failer f;
+        lode_engine *e = failing_engine(&f, n);
         if (!e) {
             failures++;
             continue;
@@ -568,12 +576,8 @@ static void oom_read(void)
     long n, nomem = 0, other = 0;
     int finished = 0;
     for (n = 0; n < 20000 && !finished; n++) {
-        failer f = {n};
-        lode_options o;
-        lode_options_init(&o);
-        o.alloc = failing_alloc;
-        o.alloc_ud = &f;
-        lode_engine *e = lode_engine_new(&o);
+        failer f;
+        lode_engine *e = failing_engine(&f, n);
         if (!e)
             continue;
         lode_report *r;
