@@ -15,7 +15,7 @@
 mode=$1
 what=$2
 MODS="lua5.4 libxml-2.0 libutf8proc jansson zlib libcmark-gfm sqlite3 gumbo jemalloc"
-BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev libcmark-gfm-dev libsqlite3-dev libgumbo-dev libjemalloc-dev"
+BUILD_DEBS="pkg-config liblua5.4-dev libxml2-dev libutf8proc-dev libjansson-dev zlib1g-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsqlite3-dev libgumbo-dev libjemalloc-dev"
 TEST_DEBS="sqlite3 cmark-gfm unicode-data python3 python3-lxml python3-cssselect strace clang-14 libclang-rt-14-dev parallel chromium"
 
 missing=""
@@ -25,6 +25,12 @@ else
     for m in $MODS; do
         pkg-config --exists "$m" || missing="$missing $m"
     done
+    # libcmark-gfm.pc links -lcmark-gfm-extensions, a library that is not in
+    # libcmark-gfm-dev's dependencies: without it the markdown plugin does not link
+    if pkg-config --exists libcmark-gfm; then
+        ls "$(pkg-config --variable=libdir libcmark-gfm)"/libcmark-gfm-extensions.so* >/dev/null 2>&1 ||
+            missing="$missing libcmark-gfm-extensions"
+    fi
 fi
 debs=$BUILD_DEBS
 if [ "$what" = coverage ]; then
