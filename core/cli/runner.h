@@ -11,7 +11,8 @@
  * hands them to the commit callback, so records, messages and failures
  * come out in the same order and as the same bytes whatever the number of
  * workers.  At most `window` items are in flight, which bounds memory
- * whatever the number of documents. */
+ * whatever the number of documents.  With one worker there is no thread:
+ * the calling thread processes each document and commits it at once. */
 #ifndef LODE_RUNNER_H
 #define LODE_RUNNER_H
 

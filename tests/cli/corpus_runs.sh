@@ -229,6 +229,9 @@ check "hostile keys are escaped in HTML" "! grep -q '<script>x' $tmp/h.html && g
 # ---- progress -----------------------------------------------------------------
 "$LODE" run "$tmp/rules.lua" "$IN/examples" -o /dev/null --progress 2> "$tmp/e"
 check "--progress draws the line and erases it at the end" "grep -q 'docs' $tmp/e && grep -q \"\$(printf '\\033\\\\[K')\" $tmp/e"
+"$LODE" run "$tmp/rules.lua" "$IN/examples" -o /dev/null --progress -j 1 2> "$tmp/e"
+check "--progress -j 1 (no thread) draws the line and erases it at the end" \
+    "grep -q '0/5 docs' $tmp/e && grep -q \"\$(printf '\\033\\\\[K')\" $tmp/e"
 "$LODE" run "$tmp/rules.lua" "$IN/examples" -o /dev/null 2> "$tmp/e"
 check "no progress line when stderr is not a terminal" "! grep -q \"\$(printf '\\033')\" $tmp/e"
 "$LODE" run "$tmp/rules.lua" "$IN/examples" -o /dev/null --progress --no-progress 2> "$tmp/e"
@@ -258,19 +261,25 @@ EOF
 mkdir -p "$tmp/many"
 i=0
 while [ $i -lt 60 ]; do cp examples/documents/putin-kim-wladiwostok.txt "$tmp/many/d$i.txt"; i=$((i + 1)); done
-"$LODE" run "$tmp/slow.lua" "$tmp/many" -j 2 -o "$tmp/int.jsonl" --report "$tmp/int.json" 2> "$tmp/inte" &
-pid=$!
-sleep 1
-kill -INT $pid
-wait $pid
-rc=$?
-check "SIGINT: exit status 130" "[ $rc -eq 130 ]"
-check "SIGINT: says it was interrupted and how far it got" "grep -q 'interrupted by SIGINT after [0-9]* documents' $tmp/inte"
-got=$(sed -n 's/.*interrupted by SIGINT after \([0-9]*\) documents.*/\1/p' "$tmp/inte")
-check "SIGINT: the records of the finished documents are all there, whole ($got)" \
-    "[ -n '$got' ] && [ \$(wc -l < $tmp/int.jsonl) -eq $got ] && [ $got -lt 60 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' $tmp/int.jsonl"
-check "SIGINT: the report is written for them" "grep -q '\"total\": $got' $tmp/int.json"
-check "SIGINT: no temporary file is left" "! ls $tmp | grep -q 'tmp-'"
+# -j 1 runs the documents on the main thread, -j 2 on worker threads: an
+# interruption must end both the same way
+for j in 2 1; do
+    rm -f "$tmp/int.jsonl" "$tmp/int.json"
+    "$LODE" run "$tmp/slow.lua" "$tmp/many" -j $j -o "$tmp/int.jsonl" --report "$tmp/int.json" 2> "$tmp/inte" &
+    pid=$!
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    check "SIGINT -j $j: exit status 130" "[ $rc -eq 130 ]"
+    check "SIGINT -j $j: says it was interrupted and how far it got" \
+        "grep -q 'interrupted by SIGINT after [0-9]* documents' $tmp/inte"
+    got=$(sed -n 's/.*interrupted by SIGINT after \([0-9]*\) documents.*/\1/p' "$tmp/inte")
+    check "SIGINT -j $j: the records of the finished documents are all there, whole ($got)" \
+        "[ -n '$got' ] && [ \$(wc -l < $tmp/int.jsonl) -eq $got ] && [ $got -lt 60 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' $tmp/int.jsonl"
+    check "SIGINT -j $j: the report is written for them" "grep -q '\"total\": $got' $tmp/int.json"
+    check "SIGINT -j $j: no temporary file is left" "! ls $tmp | grep -q 'tmp-'"
+done
 "$LODE" run "$tmp/slow.lua" "$tmp/many" -j 2 -o "$tmp/killed.jsonl" --report "$tmp/killed.json" 2> /dev/null &
 pid=$!
 sleep 1
@@ -278,6 +287,54 @@ kill -KILL $pid
 wait $pid 2> /dev/null
 check "SIGKILL: no half-written output under its final name" "[ ! -e $tmp/killed.jsonl ] && [ ! -e $tmp/killed.json ]"
 rm -f "$tmp"/killed.jsonl.tmp-* "$tmp"/killed.json.tmp-*
+
+# ---- one worker: no thread ------------------------------------------------------
+# With one worker (-j 1, or one document) the documents run on the main
+# thread: no thread is started, and the output is that of worker threads (the
+# -j comparisons above).
+if command -v strace > /dev/null 2>&1 && strace -f -o /dev/null true 2> /dev/null; then
+    strace -f -e trace=clone,clone3 -o "$tmp/st1" "$LODE" run -q "$tmp/rules.lua" examples/documents -j 1 \
+        -o /dev/null 2> /dev/null
+    check "-j 1 starts no thread" "! grep -q 'clone' $tmp/st1"
+    strace -f -e trace=clone,clone3 -o "$tmp/st0" "$LODE" run -q "$tmp/rules.lua" \
+        examples/documents/putin-kim-wladiwostok.txt -o /dev/null 2> /dev/null
+    check "one document starts no thread" "! grep -q 'clone' $tmp/st0"
+    strace -f -e trace=clone,clone3 -o "$tmp/st2" "$LODE" run -q "$tmp/rules.lua" examples/documents -j 2 \
+        -o /dev/null 2> /dev/null
+    check "-j 2 starts two worker threads" "[ \$(grep -c 'clone' $tmp/st2) -eq 2 ]"
+else
+    ok "# SKIP strace cannot trace here"
+fi
+
+# A script writing to a stdout whose reader is gone gets EPIPE (an error in
+# that document) on the main thread as on a worker thread; SIGPIPE does not
+# kill the run, and the other documents are processed.
+cat > "$tmp/pipe.lua" <<'EOF'
+return { document = function(doc, ctx)
+  ctx:emit{ doc = doc.path }
+  if doc.path:find("putin") then
+    assert(io.stdout:write(("x"):rep(70000), "\n"))
+    assert(io.stdout:flush())
+  end
+end }
+EOF
+cat > "$tmp/closed.py" <<'EOF'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)  # nobody reads: a write fails with EPIPE, or raises SIGPIPE
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)  # SIGPIPE at its default
+print(p.returncode)
+sys.stderr.write(p.stderr.decode())
+EOF
+"$LODE" run "$tmp/pipe.lua" examples/documents -o "$tmp/pipe-all.jsonl" > /dev/null 2>&1
+for j in 1 2; do
+    python3 "$tmp/closed.py" "$LODE" run "$tmp/pipe.lua" examples/documents -j $j -o "$tmp/pipe$j.jsonl" \
+        > "$tmp/pipe$j.rc" 2> "$tmp/pipe$j.err"
+    check "-j $j: a write to a closed pipe in the rules fails its document (exit 1, not SIGPIPE)" \
+        "[ \"\$(cat $tmp/pipe$j.rc)\" = 1 ] && grep -q 'Broken pipe' $tmp/pipe$j.err"
+    check "-j $j: the other documents are processed" \
+        "[ \$(wc -l < $tmp/pipe$j.jsonl) -eq \$((\$(wc -l < $tmp/pipe-all.jsonl) - 1)) ] && [ \$(wc -l < $tmp/pipe$j.jsonl) -gt 2 ]"
+done
 
 echo "# corpus runs: $n checks, $failed failed"
 [ "$failed" -eq 0 ]
