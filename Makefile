@@ -22,6 +22,7 @@
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
+OBJCOPY   ?= objcopy
 CORPUS    ?= ../shared/corpus
 SAN       ?=
 # The lode command's malloc: jemalloc (default) or system.  Only the command
@@ -102,10 +103,23 @@ $(BUILD)/obj/cli/%.o: core/cli/%.c $(wildcard core/cli/*.h) $(wildcard core/src/
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Icore/cli -c -o $@ $<
 
+# The library's objects as they are, internal symbols included: what the
+# command and the tests link.
+LIB_INT := $(BUILD)/obj/liblode-internal.a
+$(LIB_INT): $(LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+# The installed static library: the objects linked into one, in which every
+# symbol of hidden visibility (all but the LODE_API functions of lode.h) is
+# made local, as the shared library's are.  A host linking it statically can
+# then have its own buf_init, read_html or utf8_encode (jansson has one).
 $(BUILD)/liblode.a: $(LIB_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
-	$(Q)ar rcs $@ $^
+	$(Q)$(LD) -r -o $(BUILD)/obj/lode.o $^
+	$(Q)$(OBJCOPY) --localize-hidden $(BUILD)/obj/lode.o
+	$(Q)ar rcs $@ $(BUILD)/obj/lode.o
 
 $(BUILD)/liblode.so: $(LIB_OBJ) core/liblode.map
 	@echo "  LD      $@"
@@ -121,19 +135,19 @@ $(BUILD)/lode.alloc: FORCE
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/lode: $(CLI_OBJ) $(BUILD)/liblode.a $(BUILD)/lode.alloc
+$(BUILD)/lode: $(CLI_OBJ) $(LIB_INT) $(BUILD)/lode.alloc
 	@echo "  LD      $@"
-	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(BUILD)/liblode.a $(ALLOC_LIBS) $(LDLIBS_ALL) $(LDFLAGS)
+	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(LIB_INT) $(ALLOC_LIBS) $(LDLIBS_ALL) $(LDFLAGS)
 
 $(BUILD)/lode.pc: core/lode.pc.in Makefile
 	@mkdir -p $(@D)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' core/lode.pc.in > $@
 
-# Unit tests and test tools link the static library and may use internals.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/liblode.a
+# Unit tests and test tools link the library's objects and may use internals.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIB_INT)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB_INT) $(LDLIBS_ALL) $(SANLD)
 
 # test_inputs includes core/cli/inputs.c (the CLI is not in the library).
 $(BUILD)/tests/test_inputs: core/cli/inputs.c core/cli/inputs.h
@@ -142,10 +156,10 @@ $(BUILD)/tests/test_cli_harden: core/cli/harden.c core/cli/harden.h
 $(BUILD)/tests/test_allocator: core/cli/allocator.c core/cli/allocator.h $(BUILD)/lode.alloc
 $(BUILD)/tests/test_allocator: LDLIBS += $(ALLOC_LIBS)
 
-$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblode.a
+$(BUILD)/tests/%: tests/tools/%.c $(LIB_INT)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB_INT) $(LDLIBS_ALL) $(SANLD)
 
 unit: $(UNIT_BIN) $(TOOL_BIN) $(TEST_PLUGIN_SO) $(BUILD)/tests/iofault.so $(BUILD)/tests/mallocfault.so
 

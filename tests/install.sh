@@ -21,11 +21,57 @@ done
 bad=$(nm -D --defined-only "$tmp/usr/lib/liblode.so.0" | awk '{print $3}' | grep -v '^lode_' | grep -v '^LODE_0$' | head -5)
 if [ -z "$bad" ]; then ok "liblode.so exports only lode_* symbols ($(nm -D --defined-only "$tmp/usr/lib/liblode.so.0" | grep -c ' lode_'))"
 else not_ok "liblode.so exports non-lode symbols: $bad"; fi
+# ... and the static library defines no other global symbol either: a host
+# linking it statically may have functions of the names lode uses inside.
+bad=$(nm -g --defined-only "$tmp/usr/lib/liblode.a" | awk 'NF == 3 {print $3}' | grep -v '^lode_' | head -5)
+if [ -z "$bad" ]; then ok "liblode.a defines only lode_* global symbols ($(nm -g --defined-only "$tmp/usr/lib/liblode.a" | grep -c ' T lode_'))"
+else not_ok "liblode.a defines non-lode global symbols: $bad"; fi
 soname=$(objdump -p "$tmp/usr/lib/liblode.so.0" | awk '/SONAME/ {print $2}')
 [ "$soname" = liblode.so.0 ] && ok "soname liblode.so.0" || not_ok "soname is '$soname'"
 
 export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
 san=""; [ "$SAN" = 1 ] && san="-fsanitize=address,undefined"
+cat > "$tmp/static_host.c" <<'EOF'
+/* A host with functions of the names lode uses inside (utf8_encode is also
+ * jansson's), linked with the static library: no clash, and each side calls
+ * its own. */
+#include <lode.h>
+#include <stdio.h>
+#include <string.h>
+int buf_init(void);
+int read_html(void);
+int utf8_encode(void);
+int buf_init(void) { return 1; }
+int read_html(void) { return 2; }
+int utf8_encode(void) { return 3; }
+int main(void)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    lode_doc *doc = NULL;
+    const char *html = "<p>caf\xc3\xa9</p>";
+    if (!e || lode_doc_parse(e, html, strlen(html), "x.html", NULL, &doc) != LODE_OK)
+        return 1;
+    char *out = NULL;
+    size_t len = 0;
+    lode_write_options wo = {"text", 0};
+    int rc = lode_doc_write_buffer(e, doc, &wo, &out, &len);
+    printf("%d %d %d %s %.*s\n", buf_init(), read_html(), utf8_encode(), lode_version(), (int)len, out ? out : "");
+    lode_free(e, out);
+    lode_doc_free(doc);
+    lode_engine_free(e);
+    return rc != LODE_OK;
+}
+EOF
+static_libs=$(pkg-config --static --libs lode | sed 's/-llode//')
+if cc -std=c11 -Wall -Wextra -Werror $san "$tmp/static_host.c" $(pkg-config --cflags lode) "$tmp/usr/lib/liblode.a" \
+    $static_libs -o "$tmp/static_host" 2> "$tmp/cc"; then
+    "$tmp/static_host" > "$tmp/static.out" 2> "$tmp/err"
+    if [ $? = 0 ] && grep -q "^1 2 3 $("$tmp/usr/bin/lode" --version | awk '{print $2; exit}') café" "$tmp/static.out"; then
+        ok "a host with its own buf_init, read_html and utf8_encode links liblode.a and both sides work"
+    else not_ok "static host output"; sed 's/^/#   /' "$tmp/static.out" "$tmp/err" | head; fi
+else
+    not_ok "a host with functions of lode's internal names does not link liblode.a"; sed 's/^/#   /' "$tmp/cc" | head
+fi
 if cc -std=c11 -Wall -Wextra -Werror $san examples/embed/to_markdown.c $(pkg-config --cflags --libs lode) \
     -o "$tmp/to_markdown" 2> "$tmp/cc"; then
     ok "examples/embed/to_markdown.c builds with pkg-config --cflags --libs lode"
