@@ -13,7 +13,7 @@
 #   make leakcheck       bad inputs and representative commands under valgrind (tests/leakcheck.sh)
 #   make coverage        the test suite on a gcov build (build/cov/), line and branch coverage of core/
 #   make install PREFIX=/usr/local   (and DESTDIR=) / make uninstall
-#   make ALLOC=system    the lode command on the C library's malloc instead of jemalloc
+#   make ALLOC=system    the lode command always on the C library's malloc (default: jemalloc for big runs)
 #   make clean
 #
 # Dependencies are found with pkg-config.  `make deps` installs missing Debian
@@ -65,9 +65,16 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 $(WARN) $(OPT) -D_POSIX_C_SOURCE=200809L -DLODE_BUILDING -fPIC \
              -fvisibility=hidden -Icore/include -Icore/src $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread -ldl $(LDLIBS)
-# jemalloc ahead of the C library in the command's global scope takes over
-# every malloc of the process: libxml2's, Lua's (through lode), plugins'.
-ALLOC_LIBS = $(if $(filter jemalloc,$(ALLOC)),$(shell pkg-config --libs jemalloc 2>/dev/null))
+# ALLOC=jemalloc: the command is linked with the C library's malloc and
+# executes itself again with jemalloc preloaded for big runs
+# (core/cli/allocator.h); preloaded, jemalloc takes over every malloc of the
+# process: libxml2's, Lua's (through lode), plugins'.  The file preloaded is
+# the one whose name (soname) the dynamic linker would have linked.
+JEMALLOC_DIR    = $(shell pkg-config --variable=libdir jemalloc 2>/dev/null)
+JEMALLOC_SONAME = $(shell objdump -p $(JEMALLOC_DIR)/libjemalloc.so 2>/dev/null | awk '/SONAME/ {print $$2}')
+ALLOC_CFLAGS    = $(if $(filter jemalloc,$(ALLOC)),-DLODE_JEMALLOC_PRELOAD='"$(JEMALLOC_DIR)/$(or $(JEMALLOC_SONAME),libjemalloc.so.2)"')
+# test_allocator tests the jemalloc hooks linked in
+ALLOC_LIBS      = $(if $(filter jemalloc,$(ALLOC)),$(shell pkg-config --libs jemalloc 2>/dev/null))
 ifeq ($(filter jemalloc system,$(ALLOC)),)
 $(error ALLOC must be jemalloc or system, not '$(ALLOC)')
 endif
@@ -135,9 +142,29 @@ $(BUILD)/lode.alloc: FORCE
 .PHONY: FORCE
 FORCE:
 
+$(BUILD)/obj/cli/allocator.o: $(BUILD)/lode.alloc
+$(BUILD)/obj/cli/allocator.o: CFLAGS += $(ALLOC_CFLAGS)
+
+# The command links Lua and utf8proc statically when their -dev packages ship
+# the archives (Debian's do): two libraries fewer to map and relocate at every
+# start, 0.1 ms of a run over one tiny page (docs/performance.md).  The Lua
+# API stays exported from the command, so that a Lua C module loaded by
+# require finds it there as it would in liblua5.4.so.
+CLI_STATIC_A = $(wildcard $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a) \
+               $(wildcard $(shell pkg-config --variable=libdir libutf8proc 2>/dev/null)/libutf8proc.a)
+CLI_LIBS     = $(if $(filter %/liblua5.4.a,$(CLI_STATIC_A)),-Wl$(comma)--export-dynamic-symbol=lua_* \
+               -Wl$(comma)--export-dynamic-symbol=luaL_* -Wl$(comma)--export-dynamic-symbol=luaopen_*) \
+               $(filter-out $(if $(filter %/liblua5.4.a,$(CLI_STATIC_A)),-llua5.4) \
+                            $(if $(filter %/libutf8proc.a,$(CLI_STATIC_A)),-lutf8proc),$(LDLIBS_ALL)) \
+               $(CLI_STATIC_A) -lm $(ALLOC_LDFLAGS)
+comma := ,
+# jemalloc, preloaded, reads its options from the command's malloc_conf
+# (allocator.c): that must be a dynamic symbol, which nothing linked asks for
+ALLOC_LDFLAGS = $(if $(filter jemalloc,$(ALLOC)),-Wl$(comma)--export-dynamic-symbol=malloc_conf)
+
 $(BUILD)/lode: $(CLI_OBJ) $(LIB_INT) $(BUILD)/lode.alloc
 	@echo "  LD      $@"
-	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(LIB_INT) $(ALLOC_LIBS) $(LDLIBS_ALL) $(LDFLAGS)
+	$(Q)$(CC) $(SANLD) -o $@ $(CLI_OBJ) $(LIB_INT) $(CLI_LIBS) $(LDFLAGS)
 
 $(BUILD)/lode.pc: core/lode.pc.in Makefile
 	@mkdir -p $(@D)

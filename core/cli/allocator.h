@@ -1,8 +1,10 @@
 /* allocator.h -- which malloc the lode command runs on.
  *
- * The command (not the library: a host keeps its own malloc) is linked
- * with jemalloc unless built with ALLOC=system or under a sanitizer; see
- * the Makefile and docs/performance.md ("The command's allocator"). */
+ * The command (not the library: a host keeps its own malloc) runs big runs
+ * on jemalloc, preloaded by executing itself again, and small ones on the C
+ * library's malloc, unless built with ALLOC=system or under a sanitizer
+ * (then always the C library's); see the Makefile and docs/performance.md
+ * ("The command's allocator"). */
 #ifndef LODE_CLI_ALLOCATOR_H
 #define LODE_CLI_ALLOCATOR_H
 
@@ -12,6 +14,21 @@
  * and returns buf.  Found at run time, so it tells what the process
  * really uses, whatever the build meant to link. */
 const char *cli_allocator(char *buf, size_t n);
+
+/* A run is big, and worth jemalloc, over more than this many files ... */
+#define CLI_BIG_RUN_FILES 16
+/* ... or this many bytes of files in all (or a folder, a list, a stream). */
+#define CLI_BIG_RUN_BYTES ((unsigned long long)1 << 20)
+
+/* Called first in main().  When the build has jemalloc (ALLOC=jemalloc,
+ * the default) and the process is not on it yet: if the arguments make a
+ * big run (above), or LODE_MALLOC=jemalloc, executes /proc/self/exe again
+ * with the same arguments and jemalloc in LD_PRELOAD; returns (on the C
+ * library's malloc) when LODE_MALLOC=system, when LD_PRELOAD is already
+ * set (valgrind, a fault injector, the user's), or when that exec fails.
+ * In the process executed again, takes LD_PRELOAD out of the environment
+ * and returns.  Does nothing in other builds. */
+void cli_allocator_choose(int argc, char **argv);
 
 /* Makes the calling thread allocate from jemalloc's first arena, the one
  * the main thread uses; does nothing on another malloc.  For --split runs:

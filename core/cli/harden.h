@@ -2,9 +2,10 @@
 #ifndef LODE_CLI_HARDEN_H
 #define LODE_CLI_HARDEN_H
 
-/* Installs a deny-all external entity loader and turns catalogs off, for
- * the whole process.  For the command only: the library leaves libxml2's
- * globals to the host. */
+/* Installs a deny-all external entity loader, turns catalogs off and makes
+ * libxml2's buffers grow by doubling once past a small size, for the whole
+ * process.  For the command only: the library leaves libxml2's globals to
+ * the host. */
 void cli_harden_libxml(void);
 
 /* jansson's parser ignores a failed allocation while it collects a token

@@ -12,7 +12,7 @@ $(BUILD)/plugins/html5.so: $(HTML5_SRC) $(wildcard plugins/html5/*.h) core/inclu
 # like the unit tests it links the static library and the test harness.
 unit: $(BUILD)/tests/html5_api
 
-$(BUILD)/tests/html5_api: plugins/html5/tests/api.c tests/unit/harness.h $(BUILD)/liblode.a
+$(BUILD)/tests/html5_api: plugins/html5/tests/api.c tests/unit/harness.h $(LIB_INT)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB_INT) $(LDLIBS_ALL) $(SANLD)

@@ -23,7 +23,7 @@ $(BUILD)/plugins/markdown.so: $(MD_SRC) plugins/markdown/md.h core/include/lode.
 # loaded by path (tests/run.sh uses it; lode's CLI does the same with
 # --plugin).
 unit: $(BUILD)/tests/md_driver
-$(BUILD)/tests/md_driver: plugins/markdown/tests/md_driver.c $(BUILD)/liblode.a
+$(BUILD)/tests/md_driver: plugins/markdown/tests/md_driver.c $(LIB_INT)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/liblode.a $(LDLIBS_ALL) $(SANLD)
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_INT) $(LDLIBS_ALL) $(SANLD)

@@ -99,10 +99,73 @@ t version 0 -- --version
 count "version names lode and libxml2" 'lode 0\.1\.0\|libxml2 2\.' 2
 # ALLOC (from make): the malloc the command was linked with, which the
 # process must really be using (found at run time through jemalloc's mallctl)
-if [ "${ALLOC:-jemalloc}" = jemalloc ]; then
-    count "version: the command runs on jemalloc" '^allocator: jemalloc [0-9]' 1
+if [ "${ALLOC:-jemalloc}" = jemalloc ] && [ -z "$LD_PRELOAD" ]; then
+    count "version: a small run is on the system malloc, a big one would be on jemalloc" \
+        '^allocator: system malloc; jemalloc for big runs$' 1
+    LODE_MALLOC=jemalloc "$LODE" --version > "$tmp/out" 2>&1
+    count "version with LODE_MALLOC=jemalloc: the command runs on jemalloc" '^allocator: jemalloc [0-9]' 1
+    # Which malloc a run is on, as the script sees its own process, and what
+    # it sees of the environment.
+    cat > "$tmp/which.lua" <<'EOF'
+local f = assert(io.open("/proc/self/maps"))
+local on = f:read("a"):find("libjemalloc") ~= nil
+f:close()
+return { finish = function()
+  io.stdout:write("jemalloc=", tostring(on), " LD_PRELOAD=", tostring(os.getenv("LD_PRELOAD")),
+                  " mark=", tostring(os.getenv("LODE_REEXEC_JEMALLOC")), "\n")
+end }
+EOF
+    which() { # NAME EXPECTED [env VAR=VALUE...] -- ARGS
+        name=$1 want=$2; shift 2
+        envs=""
+        while [ "$1" != -- ]; do envs="$envs $1"; shift; done
+        shift
+        got=$(env $envs "$LODE" run -q "$tmp/which.lua" "$@" < "$SEED" 2> "$tmp/err")
+        if [ "$got" = "$want" ]; then ok "malloc: $name"; else not_ok "malloc: $name: '$got', expected '$want'"; sed 's/^/#   /' "$tmp/err" | head -3; fi
+    }
+    which "one small document: the system's" "jemalloc=false LD_PRELOAD=nil mark=nil" -- "$SEED"
+    which "a folder: jemalloc, and the script sees no LD_PRELOAD" "jemalloc=true LD_PRELOAD=nil mark=nil" -- "$DOCS"
+    which "stdin: jemalloc" "jemalloc=true LD_PRELOAD=nil mark=nil" -- -
+    mkdir -p "$tmp/seventeen"
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do echo "Document $i." > "$tmp/seventeen/d$i.txt"; done
+    # files named on the command line, the script's included
+    which "17 files and the script named: jemalloc" "jemalloc=true LD_PRELOAD=nil mark=nil" -- "$tmp"/seventeen/d*.txt
+    which "15 files and the script named: the system's" "jemalloc=false LD_PRELOAD=nil mark=nil" -- \
+        $(ls "$tmp"/seventeen/d*.txt | head -15)
+    which "16 files and the script named: jemalloc" "jemalloc=true LD_PRELOAD=nil mark=nil" -- \
+        $(ls "$tmp"/seventeen/d*.txt | head -16)
+    head -c 1100000 /dev/zero | tr '\0' 'a' > "$tmp/big.txt"
+    which "a file of 1.1 MB: jemalloc" "jemalloc=true LD_PRELOAD=nil mark=nil" -- "$tmp/big.txt"
+    which "LODE_MALLOC=system over a folder: the system's" "jemalloc=false LD_PRELOAD=nil mark=nil" \
+        LODE_MALLOC=system -- "$DOCS"
+    which "LODE_MALLOC=jemalloc on one small document: jemalloc" "jemalloc=true LD_PRELOAD=nil mark=nil" \
+        LODE_MALLOC=jemalloc -- "$SEED"
+    zlib=$(ldd "$LODE" | awk '/libz\.so/ {print $3; exit}')
+    which "the user's LD_PRELOAD is kept, and wins" "jemalloc=false LD_PRELOAD=$zlib mark=nil" \
+        LD_PRELOAD="$zlib" -- "$DOCS"
+    # jemalloc, preloaded, reads the command's malloc_conf (allocator.c)
+    MALLOC_CONF=stats_print:true LODE_MALLOC=jemalloc "$LODE" --version > "$tmp/out" 2>&1
+    count "jemalloc preloaded takes the command's options (oversize_threshold:0)" '^  opt.oversize_threshold: 0$' 1
 else
     count "version: the command runs on the system malloc" '^allocator: system malloc$' 1
+fi
+# A Lua C module, built here without liblua as Lua's manual asks, finds the
+# Lua API in the command (linked statically there, and exported).
+if cc -shared -fPIC $(pkg-config --cflags lua5.4) -o "$tmp/hello.so" -x c - 2> "$tmp/cc" <<'EOF'
+#include <lua.h>
+static int hello(lua_State *L) { lua_pushfstring(L, "hello, %s", lua_tostring(L, 1)); return 1; }
+int luaopen_hello(lua_State *L) { lua_newtable(L); lua_pushcfunction(L, hello); lua_setfield(L, -2, "hello"); return 1; }
+EOF
+then
+    cat > "$tmp/cmod.lua" <<EOF
+package.cpath = "$tmp/?.so"
+local m = require "hello"
+return { document = function(doc, ctx) ctx:emit{ said = m.hello("C") } end }
+EOF
+    t "a Lua C module found by require" 0 -- run -q "$tmp/cmod.lua" "$SEED"
+    count "the C module's function ran" '"said":"hello, C"' 1
+else
+    not_ok "the Lua C module does not build"; sed 's/^/#   /' "$tmp/cc" | head -3
 fi
 t from-overrides-extension 0 -- convert "$SEED" -f text -t text
 t html-encoding-option 0 -- convert "$DOCS/sample-news-page.html" --encoding windows-1252 -t text
