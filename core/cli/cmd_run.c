@@ -23,7 +23,11 @@ void cmd_run_help(FILE *fp)
     fputs("Usage: lode run SCRIPT INPUT... [OPTIONS]\n"
           "\n"
           "Runs the Lua rule script SCRIPT over each input document: files, folders\n"
-          "(every .xml .xhtml .html .htm .txt .text .json .tei .jats .dbk file below\n"
+          "(every",
+          fp);
+    for (const char *const *e = inputs_folder_ext; *e; e++)
+        fprintf(fp, " %s", *e);
+    fputs(" file below\n"
           "them, also .gz, in sorted order; a plugin reader's with --include) or -\n"
           "for standard input, on all cores.  Records the script emits (ctx:emit) go\n"
           "to standard output as JSON Lines, or to -o FILE, in input order whatever\n"

@@ -49,7 +49,7 @@
 #define MAX_LINE ((size_t)(INPUTS_MAX_LINE)) /* bytes in one JSON Lines line */
 #define CHUNK 65536                           /* bytes per gzread */
 
-static const char *const known_ext[] = {".xml", ".xhtml", ".html", ".htm", ".txt", ".text", ".json",
+const char *const inputs_folder_ext[] = {".xml", ".xhtml", ".html", ".htm", ".txt", ".text", ".json",
                                         ".tei", ".jats", ".dbk", NULL};
 static const char *const jsonl_ext[] = {".jsonl", ".ndjson", NULL};
 
@@ -225,7 +225,7 @@ static int walk(inputs *in, const char *dir, const char *rel, int depth)
     closedir(d);
     if (n)
         qsort(names, n, sizeof *names, cmp_names);
-    const char *const *exts = in->jsonl ? jsonl_ext : known_ext;
+    const char *const *exts = in->jsonl ? jsonl_ext : inputs_folder_ext;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char *path = str_printf("%s/%s", dir, names[i]);
         char *r = str_printf("%s%s%s", rel, *rel ? "/" : "", names[i]);

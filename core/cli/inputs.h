@@ -92,6 +92,11 @@ typedef struct inputs {
 /* Adds arg: a file, a folder or "-".  Returns 0, or -1 with errno set when
  * arg cannot be read. */
 int inputs_add(inputs *in, const char *arg);
+
+/* The extensions of the files a folder gives ("." included; NULL ends the
+ * array): what inputs_add takes from a folder, and what `lode run --help`
+ * lists. */
+extern const char *const inputs_folder_ext[];
 /* Adds every path listed in the file at list ("-": stdin), one a line
  * (blank lines skipped; trailing CR dropped).  The list is read lazily, as
  * inputs_next gets to it, so a list of a million paths costs no memory of
