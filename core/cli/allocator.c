@@ -213,7 +213,14 @@ void cli_allocator_choose(int argc, char **argv)
         unsetenv(REEXEC_MARK);
         return;
     }
-    execv("/proc/self/exe", argv);
+    /* the file itself, not the /proc/self/exe link: the process's name
+     * (ps, top, pkill) comes from the name executed */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        execv(self, argv);
+    }
     /* no /proc, or exec refused: go on with the C library's malloc */
     unsetenv("LD_PRELOAD");
     unsetenv(REEXEC_MARK);

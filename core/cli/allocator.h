@@ -22,7 +22,7 @@ const char *cli_allocator(char *buf, size_t n);
 
 /* Called first in main().  When the build has jemalloc (ALLOC=jemalloc,
  * the default) and the process is not on it yet: if the arguments make a
- * big run (above), or LODE_MALLOC=jemalloc, executes /proc/self/exe again
+ * big run (above), or LODE_MALLOC=jemalloc, executes its own file again
  * with the same arguments and jemalloc in LD_PRELOAD; returns (on the C
  * library's malloc) when LODE_MALLOC=system, when LD_PRELOAD is already
  * set (valgrind, a fault injector, the user's), or when that exec fails.

@@ -143,6 +143,11 @@ EOF
     zlib=$(ldd "$LODE" | awk '/libz\.so/ {print $3; exit}')
     which "the user's LD_PRELOAD is kept, and wins" "jemalloc=false LD_PRELOAD=$zlib mark=nil" \
         LD_PRELOAD="$zlib" -- "$DOCS"
+    # executed again, the process keeps its name (ps, top, pkill)
+    echo 'local f = io.open("/proc/self/comm") local c = f:read("l") f:close() return { finish = function() print(c) end }' \
+        > "$tmp/comm.lua"
+    "$LODE" run -q "$tmp/comm.lua" "$DOCS" > "$tmp/out" 2>&1
+    count "a run on jemalloc is still named lode" "^$(basename "$LODE")\$" 1
     # jemalloc, preloaded, reads the command's malloc_conf (allocator.c)
     MALLOC_CONF=stats_print:true LODE_MALLOC=jemalloc "$LODE" --version > "$tmp/out" 2>&1
     count "jemalloc preloaded takes the command's options (oversize_threshold:0)" '^  opt.oversize_threshold: 0$' 1
