@@ -155,6 +155,24 @@ void doc_retain(lode_doc *d)
     d->refs++;
 }
 
+int doc_park_reserve(lode_doc *d, size_t more)
+{
+    if (more <= d->capparked - d->nparked)
+        return 0;
+    size_t cap = d->capparked ? d->capparked : 16;
+    while (cap - d->nparked < more) {
+        if (cap > SIZE_MAX / 2 / sizeof *d->parked)
+            return -1;
+        cap *= 2;
+    }
+    xmlNode **g = mem_realloc(&d->engine->mem, d->parked, cap * sizeof *g);
+    if (!g)
+        return -1;
+    d->parked = g;
+    d->capparked = cap;
+    return 0;
+}
+
 int doc_park(lode_doc *d, xmlNode *n)
 {
     if (d->nparked == d->capparked) {

@@ -33,5 +33,7 @@ void doc_retain(lode_doc *d);
 /* Remembers n (unlinked) so that it is freed with d if it is still
  * detached then.  Returns 0, or -1 on OOM (n is then not remembered). */
 int doc_park(lode_doc *d, xmlNode *n);
+/* Makes room to park `more` nodes without allocating: 0, or -1 on OOM. */
+int doc_park_reserve(lode_doc *d, size_t more);
 
 #endif

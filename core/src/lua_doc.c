@@ -73,6 +73,20 @@ static int doc_select(lua_State *L)
     return ltree_select(L, (xmlNode *)d->xml, 1, 0);
 }
 
+/* [-0, +1, e] doc:remove_all(selector) / doc:unwrap_all(selector) -> count
+ * (node:remove_all over the whole document; never the root element) */
+static int doc_remove_all(lua_State *L)
+{
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, 1);
+}
+
+static int doc_unwrap_all(lua_State *L)
+{
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, 0);
+}
+
 /* [-0, +1, e] doc:first(selector) -> the first matching element or nil */
 static int doc_first(lua_State *L)
 {
@@ -429,7 +443,8 @@ static const luaL_Reg doc_methods[] = {
     {"root", doc_root},       {"select", doc_select},   {"first", doc_first},
     {"xpath", doc_xpath},     {"meta", doc_meta},       {"title", doc_title},
     {"element", doc_element}, {"text_node", doc_text_node}, {"comment", doc_comment},
-    {"write", doc_write},     {NULL, NULL},
+    {"write", doc_write},     {"remove_all", doc_remove_all}, {"unwrap_all", doc_unwrap_all},
+    {NULL, NULL},
 };
 
 void ltree_open_doc(lua_State *L)

@@ -692,6 +692,86 @@ static int node_unwrap(lua_State *L)
     return 1;
 }
 
+/* ---- bulk edits: remove_all, unwrap_all ---- */
+
+/* The matches, collected before the tree changes (select_each's callback
+ * must not change it), as pointers in a luaL_Buffer: its memory is the Lua
+ * state's and goes with it on an error. */
+typedef struct edit_all {
+    luaL_Buffer b;
+    size_t n;
+} edit_all;
+
+static int on_edit_match(xmlNode *n, void *ud)
+{
+    edit_all *e = ud;
+    luaL_addlstring(&e->b, (const char *)&n, sizeof n);
+    e->n++;
+    return 0;
+}
+
+int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int remove)
+{
+    const selector *s = lquery_selector(L, 2);
+    lua_settop(L, 2);
+    edit_all e;
+    e.n = 0;
+    luaL_buffinit(L, &e.b);
+    select_limit lim;
+    sandbox_select_limit(L, &lim);
+    if (scope && (scope->type == XML_ELEMENT_NODE || scope->type == XML_DOCUMENT_NODE ||
+                  scope->type == XML_HTML_DOCUMENT_NODE))
+        select_each_limit(s, scope, 0, on_edit_match, &e, &lim);
+    if (lim.stopped)
+        sandbox_charge(L, 0); /* raises the limit's error */
+    /* Every change below is then certain: the parking slots are taken
+     * first, so that an out-of-memory error leaves the tree as it was. */
+    if (e.n && doc_park_reserve(d, e.n) < 0)
+        return luaL_error(L, "out of memory");
+    xmlNode **m = (xmlNode **)(void *)luaL_buffaddr(&e.b);
+    lua_Integer done = 0;
+    xmlNode *removed = NULL; /* the last subtree removed: matches in document
+                                order inside it went with it */
+    for (size_t i = 0; i < e.n; i++) {
+        xmlNode *n = m[i];
+        if (is_root(n) || !n->parent)
+            continue;
+        if (remove) {
+            if (removed && tree_is_ancestor(removed, n))
+                continue;
+            removed = n;
+        } else {
+            while (n->children) {
+                xmlNode *c = n->children;
+                tree_unlink(c);
+                tree_insert_before(n, c);
+            }
+        }
+        d->edits++;
+        tree_unlink(n);
+        (void)doc_park(d, n); /* cannot fail: reserved above */
+        done++;
+    }
+    lua_pushinteger(L, done);
+    return 1;
+}
+
+/* [-0, +1, e] node:remove_all(selector) -> count: every matching descendant
+ * element removed with its content (detached, as by node:remove). */
+static int node_remove_all(lua_State *L)
+{
+    xmlNode *n = ltree_check_node(L, 1);
+    return ltree_edit_all(L, owner_doc(L, 1), n, 1);
+}
+
+/* [-0, +1, e] node:unwrap_all(selector) -> count: every matching descendant
+ * element replaced by its children (as by node:unwrap). */
+static int node_unwrap_all(lua_State *L)
+{
+    xmlNode *n = ltree_check_node(L, 1);
+    return ltree_edit_all(L, owner_doc(L, 1), n, 0);
+}
+
 /* [-0, +1, e] node:set_text(s) -> node.  The children are replaced by one
  * text node (the old ones are detached, not freed).  On a text or comment
  * node, sets its content. */
@@ -1026,9 +1106,11 @@ static const luaL_Reg node_methods[] = {
     {"before", node_before},
     {"after", node_after},
     {"remove", node_remove},
+    {"remove_all", node_remove_all},
     {"replace", node_replace},
     {"wrap", node_wrap},
     {"unwrap", node_unwrap},
+    {"unwrap_all", node_unwrap_all},
     {"set_text", node_set_text},
     {"set_attr", node_set_attr},
     {"remove_attr", node_remove_attr}, {"keep_attrs", node_keep_attrs},

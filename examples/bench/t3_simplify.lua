@@ -12,10 +12,10 @@
 --   their content; every other element is unwrapped (its content stays in its place);
 --   text is kept as it is; comments and processing instructions are removed.
 --
--- The tree is edited in place during the walk. Renaming and unwrapping happen
--- in `leave` handlers, after the element's children were walked: an element
--- unwrapped on `enter` would take its children out of the walk (they would
--- then lie before the walk's position).
+-- The dropped and unwrapped elements are dealt with in C, at the root, before the
+-- walk goes down: node:remove_all and node:unwrap_all match first, then edit, and
+-- Lua is entered only for the elements that stay. Renaming happens in `leave`
+-- handlers, after the element's children were walked.
 local DROP = "head, script, style, noscript, template, img, picture, svg, iframe, object, video, audio, "
   .. "canvas, map, form"
 local RENAME = {
@@ -33,16 +33,15 @@ local function collapse(s)
 end
 
 return {
-  -- The title is read first, before the walk removes <head>.
+  -- The title is read first, then <head> and the other dropped elements go with
+  -- their content, and every element that is not kept is unwrapped (its content
+  -- stays in its place; <body> is unwrapped at the end).
   { ":root", function(root, ctx)
       local t = ctx.doc:first("title")
       title = t and collapse(t:text()) or ""
+      root:remove_all(DROP)
+      root:unwrap_all(":not(" .. KEPT .. ", body)")
     end },
-  { DROP, function(el) el:remove() end },
-  -- Unwrapping comes before the renaming rules, so that it tests the original names.
-  -- (Not the dropped elements, whose `leave` still runs, outside the document; nor
-  -- <body>, unwrapped at the end.)
-  { ":not(" .. KEPT .. ", " .. DROP .. ", body):not(:root)", { leave = function(el) el:unwrap() end } },
   { "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd",
     { leave = function(el)
         el:keep_attrs():rename(RENAME[el:name()])

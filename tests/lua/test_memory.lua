@@ -14,6 +14,7 @@ local docs = {}            -- documents kept across documents
 local removed = {}         -- nodes removed from their document
 local old_texts = {}       -- text nodes replaced by set_text
 local early                -- a finalizer object made before any document
+local bulk_kept            -- a node removed by remove_all, kept until finish
 
 return {
     begin = function()
@@ -115,6 +116,24 @@ return {
                 collectgarbage()
                 t.eq(b1:text(), "Beta oneAlpha one", "the node is fine")
             end)
+            t.section("bulk edits: nodes kept from before stay usable", function()
+                local body = doc:first("body")
+                for i = 1, 300 do
+                    body:append(doc:element("div", { class = "w" },
+                        doc:element("span", { n = i }, doc:element("b", {}, tostring(i)))))
+                end
+                local spans, bs = doc:select("div.w > span"), doc:select("div.w b")
+                t.eq(body:unwrap_all("div.w"), 300, "300 wrappers unwrapped")
+                t.eq(body:remove_all("span"), 300, "300 spans removed, with their b")
+                collectgarbage()
+                collectgarbage()
+                t.eq(spans[150]:attr("n"), "150", "a removed span kept from before")
+                t.eq(bs[300]:parent(), spans[300], "its b still inside it")
+                t.eq(bs[1]:text(), "1", "and readable")
+                body:append(spans[7])
+                t.eq(body:last_child():write(), '<span n="7"><b>7</b></span>', "a removed span inserted again")
+                bulk_kept = spans[8] -- used in finish
+            end)
             t.section("selector and XPath cache churn", function()
                 local n = 0
                 for i = 1, 1500 do
@@ -153,6 +172,7 @@ return {
             t.has(docs[2]:write("text"), "edited in finish", "moving between documents in finish (copied)")
             t.eq(removed[1]:closest("p"), removed[1], "removed node in finish")
             t.eq(old_texts[1]:text(), "Alpha one", "old text node in finish")
+            t.eq(bulk_kept:write(), '<span n="8"><b>8</b></span>', "a node removed by remove_all, in finish")
         end)
         kept, docs = nil, nil
         collectgarbage()

@@ -55,6 +55,7 @@ return {
     { "#ancestor p", function(n) if text_is(n, "y1yi") then n:parent():remove() end end },
     { "#unwrap > div", function(n) n:unwrap() end },
     { "#settext > p", function(n) if text_is(n, "t1ti") then n:set_text("t1new") end end },
+    { "#bulk", function(n) n:unwrap_all("div"); n:remove_all("aside, script") end },
     { "#insertremove > p", function(n)
         if text_is(n, "q1") then n:after(n:element("p", {}, "q1.5")) end
         if text_is(n, "q2") then n:remove() end
@@ -85,6 +86,8 @@ return {
             { "unwrap", { "div:u1u2", "p:u3" },
               "an unwrapped element's former children are not visited (they now lie before the position)" },
             { "settext", { "p:t1ti", "p:t2" }, "set_text: the old children are not visited" },
+            { "bulk", { "p:v1", "p:v3" },
+              "unwrap_all and remove_all in an enter handler: the walk goes over the changed children" },
             { "insertremove", { "p:q1", "p:q1.5", "p:q2", "p:q3", "p:q4" },
               "a sibling inserted after, then a later node removed: the walk still reaches the rest" },
         }
@@ -106,6 +109,7 @@ return {
         t.eq(doc:first("#unwrap"):write(), '<section id="unwrap"><p>u1</p><p>u2</p><p>u3</p></section>', "unwrap result")
         t.eq(doc:first("#ancestor"):write(), '<section id="ancestor"><p>y3</p></section>', "ancestor removed")
         t.eq(doc:first("#moveahead"):text(), "m2m1m3", "moved")
+        t.eq(doc:first("#bulk"):write(), '<section id="bulk"><p>v1</p><p>v3</p></section>', "bulk edits result")
         t.done()
     end,
 }
