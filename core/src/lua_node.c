@@ -717,13 +717,7 @@ int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int remove)
     edit_all e;
     e.n = 0;
     luaL_buffinit(L, &e.b);
-    select_limit lim;
-    sandbox_select_limit(L, &lim);
-    if (scope && (scope->type == XML_ELEMENT_NODE || scope->type == XML_DOCUMENT_NODE ||
-                  scope->type == XML_HTML_DOCUMENT_NODE))
-        select_each_limit(s, scope, 0, on_edit_match, &e, &lim);
-    if (lim.stopped)
-        sandbox_charge(L, 0); /* raises the limit's error */
+    lquery_each(L, s, scope, on_edit_match, &e);
     /* Every change below is then certain: the parking slots are taken
      * first, so that an out-of-memory error leaves the tree as it was. */
     if (e.n && doc_park_reserve(d, e.n) < 0)

@@ -130,19 +130,24 @@ static int on_match(xmlNode *n, void *ud)
     return 0;
 }
 
+void lquery_each(lua_State *L, const selector *s, xmlNode *scope, int (*cb)(xmlNode *el, void *ud), void *ud)
+{
+    select_limit lim;
+    sandbox_select_limit(L, &lim);
+    if (scope && (scope->type == XML_ELEMENT_NODE || scope->type == XML_DOCUMENT_NODE ||
+                  scope->type == XML_HTML_DOCUMENT_NODE))
+        select_each_limit(s, scope, 0, cb, ud, &lim);
+    if (lim.stopped)
+        sandbox_charge(L, 0); /* raises the limit's error */
+}
+
 int ltree_select(lua_State *L, xmlNode *scope, int docidx, int first)
 {
     const selector *s = lquery_selector(L, 2);
     collect c = {L, lua_absindex(L, docidx), first, 0, NULL};
     if (!first)
         lua_newtable(L);
-    select_limit lim;
-    sandbox_select_limit(L, &lim);
-    if (scope && (scope->type == XML_ELEMENT_NODE || scope->type == XML_DOCUMENT_NODE ||
-                  scope->type == XML_HTML_DOCUMENT_NODE))
-        select_each_limit(s, scope, 0, on_match, &c, &lim);
-    if (lim.stopped)
-        sandbox_charge(L, 0); /* raises the limit's error */
+    lquery_each(L, s, scope, on_match, &c);
     if (first)
         ltree_push_node(L, c.docidx, c.found);
     return 1;

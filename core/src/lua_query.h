@@ -19,6 +19,12 @@ lode_engine *lquery_engine(lua_State *L);
  * malformed selector raises an error quoting it with a caret. */
 const selector *lquery_selector(lua_State *L, int idx);
 
+/* Calls cb for each element among scope's descendants that s matches, in
+ * document order (cb returns nonzero to stop), under the sandbox's step
+ * limit, whose error it raises.  A scope that is not an element or a
+ * document has no descendants to match. */
+void lquery_each(lua_State *L, const selector *s, xmlNode *scope, int (*cb)(xmlNode *el, void *ud), void *ud);
+
 /* Evaluates the XPath expression at expridx (optional prefix->URI table at
  * nsidx) with node as the context node and pushes the result: an array of
  * nodes (attributes and namespaces as their string values), or a string,
