@@ -130,7 +130,7 @@ void *realloc(void *p, size_t n)
 
 /* The rest of the malloc family, never failed: every block comes from and
  * goes back to the C library's malloc even when the program links another
- * allocator ahead of it (the lode command links jemalloc).  Otherwise a
+ * allocator ahead of it (as the lode command may: jemalloc).  Otherwise a
  * block from one allocator would be freed by the other. */
 void *reallocarray(void *p, size_t k, size_t n)
 {
