@@ -63,6 +63,7 @@ int main(void)
 }
 EOF
 static_libs=$(pkg-config --static --libs lode | sed 's/-llode//')
+[ "$COV" = 1 ] && static_libs="$static_libs --coverage" # the archive's objects are instrumented
 if cc -std=c11 -Wall -Wextra -Werror $san "$tmp/static_host.c" $(pkg-config --cflags lode) "$tmp/usr/lib/liblode.a" \
     $static_libs -o "$tmp/static_host" 2> "$tmp/cc"; then
     "$tmp/static_host" > "$tmp/static.out" 2> "$tmp/err"
