@@ -548,7 +548,7 @@ static run_result slot_result(const slot *s)
 /* One worker: the documents one after the other on the calling thread,
  * each committed as soon as it is done.  No thread to start, and on
  * jemalloc no second arena and thread cache to build: a run over one tiny
- * document costs about 40 page faults less (docs/performance.md).  The
+ * document costs about 60 page faults less (docs/performance.md).  The
  * output is the same as with a worker thread. */
 static int run_inline(runner *r)
 {
