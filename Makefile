@@ -145,17 +145,19 @@ FORCE:
 $(BUILD)/obj/cli/allocator.o: $(BUILD)/lode.alloc
 $(BUILD)/obj/cli/allocator.o: CFLAGS += $(ALLOC_CFLAGS)
 
-# The command links Lua and utf8proc statically when their -dev packages ship
-# the archives (Debian's do): two libraries fewer to map and relocate at every
-# start, 0.1 ms of a run over one tiny page (docs/performance.md).  The Lua
-# API stays exported from the command, so that a Lua C module loaded by
-# require finds it there as it would in liblua5.4.so.
-CLI_STATIC_A = $(wildcard $(shell pkg-config --variable=libdir lua5.4 2>/dev/null)/liblua5.4.a) \
-               $(wildcard $(shell pkg-config --variable=libdir libutf8proc 2>/dev/null)/libutf8proc.a)
-CLI_LIBS     = $(if $(filter %/liblua5.4.a,$(CLI_STATIC_A)),-Wl$(comma)--export-dynamic-symbol=lua_* \
+# The command links Lua, utf8proc and jansson statically when their -dev
+# packages ship the archives (Debian's do): three libraries fewer to map and
+# relocate at every start, 0.1-0.15 ms of a run over one tiny page
+# (docs/performance.md).  The Lua API stays exported from the command, so
+# that a Lua C module loaded by require finds it there as it would in
+# liblua5.4.so.
+static_a     = $(wildcard $(shell pkg-config --variable=libdir $(1) 2>/dev/null)/lib$(2).a)
+CLI_STATIC   = $(foreach m,lua5.4:lua5.4 libutf8proc:utf8proc jansson:jansson,\
+                 $(if $(call static_a,$(word 1,$(subst :, ,$(m))),$(word 2,$(subst :, ,$(m)))),$(m)))
+CLI_STATIC_A = $(foreach m,$(CLI_STATIC),$(call static_a,$(word 1,$(subst :, ,$(m))),$(word 2,$(subst :, ,$(m)))))
+CLI_LIBS     = $(if $(filter lua5.4:%,$(CLI_STATIC)),-Wl$(comma)--export-dynamic-symbol=lua_* \
                -Wl$(comma)--export-dynamic-symbol=luaL_* -Wl$(comma)--export-dynamic-symbol=luaopen_*) \
-               $(filter-out $(if $(filter %/liblua5.4.a,$(CLI_STATIC_A)),-llua5.4) \
-                            $(if $(filter %/libutf8proc.a,$(CLI_STATIC_A)),-lutf8proc),$(LDLIBS_ALL)) \
+               $(filter-out $(foreach m,$(CLI_STATIC),-l$(word 2,$(subst :, ,$(m)))),$(LDLIBS_ALL)) \
                $(CLI_STATIC_A) -lm $(ALLOC_LDFLAGS)
 comma := ,
 # jemalloc, preloaded, reads its options from the command's malloc_conf

@@ -161,7 +161,7 @@ static int jl_key_equals(const unsigned char *p, const unsigned char *end, const
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (jl_hex4(p + 2) - 0xDC00);
                 p += 6;
             }
-            n = utf8_encode(cp, enc);
+            n = utf8_put(cp, enc);
             if (n == 0)
                 same = 0;
         } else {

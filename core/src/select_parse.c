@@ -290,7 +290,7 @@ static int read_escape(parser *p, size_t *o)
             p->pos++;
         if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
             cp = 0xFFFD;
-        *o += utf8_encode(cp, (unsigned char *)p->scratch + *o);
+        *o += utf8_put(cp, (unsigned char *)p->scratch + *o);
         return 0;
     }
     size_t n = char_len(p->s, p->len, p->pos);

@@ -58,7 +58,7 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
     return need + 1;
 }
 
-size_t utf8_encode(uint32_t cp, unsigned char out[4])
+size_t utf8_put(uint32_t cp, unsigned char out[4])
 {
     if (cp < 0x80) {
         out[0] = (unsigned char)cp;

@@ -37,7 +37,7 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 /* Encodes cp into out (room for 4 bytes) and returns the length 1..4, or 0
  * if cp is not a Unicode scalar value (a surrogate or above U+10FFFF). */
-size_t utf8_encode(uint32_t cp, unsigned char out[4]);
+size_t utf8_put(uint32_t cp, unsigned char out[4]);
 
 /* Returns the length of the longest well-formed prefix of s: len when all of
  * s is valid, else the offset of the first ill-formed sequence.  Scans ASCII

@@ -80,17 +80,17 @@ static void test_boundaries(void)
     for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
         unsigned char b[4];
         uint32_t cp = 0;
-        size_t n = utf8_encode(cps[i], b);
+        size_t n = utf8_put(cps[i], b);
         CHECK_EQ_INT(n, lens[i]);
         CHECK_EQ_INT(utf8_decode(b, n, &cp), n);
         CHECK_EQ_INT(cp, cps[i]);
         CHECK_EQ_INT(utf8_validate(b, n, NULL), 0);
     }
     unsigned char b[4];
-    CHECK_EQ_INT(utf8_encode(0xD800, b), 0);
-    CHECK_EQ_INT(utf8_encode(0xDFFF, b), 0);
-    CHECK_EQ_INT(utf8_encode(0x110000, b), 0);
-    CHECK_EQ_INT(utf8_encode(0xFFFFFFFFu, b), 0);
+    CHECK_EQ_INT(utf8_put(0xD800, b), 0);
+    CHECK_EQ_INT(utf8_put(0xDFFF, b), 0);
+    CHECK_EQ_INT(utf8_put(0x110000, b), 0);
+    CHECK_EQ_INT(utf8_put(0xFFFFFFFFu, b), 0);
 }
 
 /* All scalar values round-trip; all surrogates are refused by the encoder. */
@@ -100,7 +100,7 @@ static void test_all_scalars(void)
     for (uint32_t c = 0; c <= 0x10FFFF; c++) {
         unsigned char b[4];
         uint32_t cp = 0;
-        size_t n = utf8_encode(c, b);
+        size_t n = utf8_put(c, b);
         int surrogate = c >= 0xD800 && c <= 0xDFFF;
         if (surrogate) {
             bad += n != 0;
@@ -139,7 +139,7 @@ static int ref_build(ref *rf)
         return -1;
     for (uint32_t c = 0; c <= 0x10FFFF; c++) {
         unsigned char b[4];
-        size_t n = utf8_encode(c, b);
+        size_t n = utf8_put(c, b);
         if (n >= 1)
             rf->p1[b[0]] = 1;
         if (n >= 2)
@@ -173,7 +173,7 @@ static size_t ref_len(const ref *rf, const unsigned char *s, size_t len, int *va
     if (want == 4 && k == 3 && len >= 4) {
         uint32_t c = ((uint32_t)(s[0] & 7) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
                      ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3Fu);
-        if (utf8_encode(c, enc) == 4 && memcmp(enc, s, 4) == 0) {
+        if (utf8_put(c, enc) == 4 && memcmp(enc, s, 4) == 0) {
             *valid = 1;
             return 4;
         }
