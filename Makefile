@@ -25,9 +25,11 @@ CC        ?= cc
 OBJCOPY   ?= objcopy
 CORPUS    ?= ../shared/corpus
 SAN       ?=
-# The lode command's malloc: jemalloc (default) or system.  Only the command
-# links it; liblode uses whatever malloc its host has.  Sanitizer and
-# coverage builds always use the system's (the sanitizers replace malloc).
+# The lode command's malloc: jemalloc (default: preloaded for big runs, the
+# C library's for the rest) or system (always the C library's).  Only the
+# command loads jemalloc; liblode uses whatever malloc its host has.
+# Sanitizer and coverage builds always use the system's (the sanitizers
+# replace malloc).
 ALLOC     ?= jemalloc
 V         ?=
 Q         := $(if $(V),,@)
