@@ -25,6 +25,7 @@
 
 #include <jansson.h>
 #include <libxml/HTMLtree.h>
+#include <libxml/SAX2.h>
 #include <libxml/dict.h>
 #include <libxml/entities.h>
 #include <libxml/hash.h>
@@ -961,9 +962,26 @@ static void jr_silent(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
+/* The document whose subset is being read, for jr_get_entity (per thread:
+ * engines on other threads read JSON at the same time). */
+static _Thread_local xmlDoc *jr_decl_doc;
+
+/* The parser's entity lookup while a declaration is parsed alone: the
+ * throwaway document's own (the predefined ones), else an entity declared
+ * earlier in the subset being read -- an attribute's default value may
+ * refer to one ("d&e;"), as it could in the document the JSON came from. */
+static xmlEntityPtr jr_get_entity(void *ctx, const xmlChar *name)
+{
+    xmlEntityPtr e = xmlSAX2GetEntity(ctx, name);
+    if (!e && jr_decl_doc)
+        e = xmlGetDocEntity(jr_decl_doc, name);
+    return e;
+}
+
 /* Reads an element or attribute-list declaration, given as its text: libxml2
  * parses it alone in a throwaway document (no network, no external
- * entities), and the parsed declaration is added to dtd with the same calls
+ * entities; entity references resolve to those declared before it in the
+ * subset), and the parsed declaration is added to dtd with the same calls
  * the parser makes. */
 static int jr_declaration(jr *r, xmlDtd *dtd, const json_t *obj, const jr_path *path)
 {
@@ -998,8 +1016,12 @@ static int jr_declaration(jr *r, xmlDtd *dtd, const json_t *obj, const jr_path *
     }
     xmlerr x;
     xmlerr_begin(&x, ctxt);
+    if (ctxt->sax)
+        ctxt->sax->getEntity = jr_get_entity;
+    jr_decl_doc = dtd->doc;
     xmlDoc *tmp = xmlCtxtReadMemory(ctxt, src, (int)n, NULL, "UTF-8",
                                     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    jr_decl_doc = NULL;
     int ok = tmp && ctxt->wellFormed;
     xmlFreeParserCtxt(ctxt);
     mem_free(&r->e->mem, src);
