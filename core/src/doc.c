@@ -175,14 +175,8 @@ int doc_park_reserve(lode_doc *d, size_t more)
 
 int doc_park(lode_doc *d, xmlNode *n)
 {
-    if (d->nparked == d->capparked) {
-        size_t cap = d->capparked ? d->capparked * 2 : 16;
-        xmlNode **g = mem_realloc(&d->engine->mem, d->parked, cap * sizeof *g);
-        if (!g)
-            return -1;
-        d->parked = g;
-        d->capparked = cap;
-    }
+    if (doc_park_reserve(d, 1) < 0)
+        return -1;
     d->parked[d->nparked++] = n;
     return 0;
 }
