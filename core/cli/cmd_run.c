@@ -44,7 +44,8 @@ void cmd_run_help(FILE *fp)
           "      --partial FILE    write the mergeable report state instead (finish()\n"
           "                        runs in `lode merge`); - for standard output\n"
           "  -w, --write DIR       write each document after the rules ran under DIR,\n"
-          "                        mirroring the input paths\n"
+          "                        mirroring the input paths; - writes them one\n"
+          "                        after the other to standard output, in input order\n"
           "  -t, --to FORMAT       format for --write: xml, html, text, markdown, json\n"
           "                        (default: html for text input, else the input format)\n"
           "  -f, --from FORMAT     input format (default: by extension, else sniffed);\n"
@@ -221,6 +222,19 @@ static void write_error_record(run_state *rs, const run_result *res)
     free(p);
 }
 
+/* --write -: one document on standard output, whole (under the stream's
+ * lock, so that a handler's print in another worker cannot land inside it),
+ * and flushed, as each record is.  0, or -1 with errno set. */
+static int write_out(cli *c, const char *p, size_t n)
+{
+    flockfile(c->out);
+    int bad = fwrite(p, 1, n, c->out) != n || fflush(c->out) == EOF;
+    int e = errno;
+    funlockfile(c->out);
+    errno = bad && !e ? EIO : e;
+    return bad ? -1 : 0;
+}
+
 static int on_commit(void *ud, const run_result *res)
 {
     run_state *rs = ud;
@@ -251,6 +265,12 @@ static int on_commit(void *ud, const run_result *res)
                 return 1;
             }
             p = nl + 1;
+        }
+        if (res->doc_len && write_out(c, res->doc, res->doc_len) < 0) {
+            cli_error(c, "standard output: cannot write the document %s: %s", res->item->name ? res->item->name : "<stdin>",
+                      strerror(errno));
+            rs->status = EXIT_OUTPUT;
+            return 1;
         }
         return 0;
     }
@@ -491,7 +511,7 @@ int cmd_run(cli *c, int argc, char **argv)
     else if (!nargs && !files_from)
         status = cli_usage_error(c, "run", "missing INPUT (files, folders, or - for standard input)");
     else if (to && !write_dir)
-        status = cli_usage_error(c, "run", "-t/--to goes with --write DIR");
+        status = cli_usage_error(c, "run", "-t/--to goes with --write DIR (or --write -)");
     else if (isolated && profile)
         status = cli_usage_error(c, "run", "--profile does not go with --isolate (the timings stay in the documents' processes)");
     else if (report && partial)
@@ -500,6 +520,8 @@ int cmd_run(cli *c, int argc, char **argv)
         status = cli_usage_error(c, "run", "--report %s: the name must end in .json, .csv, .txt or .html", report);
     else if (partial && !strcmp(partial, "-") && (!output || !strcmp(output, "-")))
         status = cli_usage_error(c, "run", "--partial - and the records would share standard output: give -o FILE");
+    else if (partial && !strcmp(partial, "-") && write_dir && !strcmp(write_dir, "-"))
+        status = cli_usage_error(c, "run", "--partial - and --write - would share standard output");
     int jsonl = from && !strcasecmp(from, "jsonl");
     if (status == EXIT_OK && split && (jsonl || (from && strcasecmp(from, "xml"))))
         status = cli_usage_error(c, "run", "--split streams XML: it does not go with --from %s", from);
@@ -630,7 +652,7 @@ int cmd_run(cli *c, int argc, char **argv)
             rs.status = EXIT_OUTPUT;
         }
     }
-    if (write_dir && rs.done) {
+    if (write_dir && strcmp(write_dir, "-") && rs.done) {
         /* the documents were renamed into place without an fsync each:
          * make them durable with one sync of their file system */
         int fd = open(write_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

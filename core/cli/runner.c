@@ -70,6 +70,7 @@ typedef struct slot {
     int state;
     input_item item;
     sbuf records, log, message;
+    sbuf doc; /* --write -: the document as written */
     int rc;
     const char *stage;
     int begin_failed;
@@ -175,13 +176,33 @@ static int make_parents(char *path)
 }
 
 /* --write: the document after the rules, under DIR at its relative path
- * with the extension of the output format. */
+ * with the extension of the output format; with --write -, into the slot,
+ * for the committing thread to put on standard output in input order. */
 static int write_doc(worker *w, slot *s, lode_doc *doc)
 {
     const runner_config *cfg = &w->r->cfg;
     const char *f = cfg->write_format;
     if (!f)
         f = !strcmp(lode_doc_format(doc), "text") ? "html" : lode_doc_format(doc);
+    if (!strcmp(cfg->write_dir, "-")) {
+        lode_write_options wo = {f, 0};
+        char *out = NULL;
+        size_t len = 0;
+        int rc = lode_doc_write_buffer(w->e, doc, &wo, &out, &len);
+        if (rc != LODE_OK) {
+            sb_puts(&s->message, lode_errmsg(w->e));
+            return rc;
+        }
+        sb_put(&s->doc, out, len);
+        lode_free(w->e, out);
+        if (s->doc.failed) {
+            sb_reset(&s->doc);
+            sb_puts(&s->message, lode_doc_name(doc));
+            sb_puts(&s->message, ": out of memory holding the written document");
+            return LODE_ENOMEM;
+        }
+        return LODE_OK;
+    }
     const char *rel = s->item.rel ? s->item.rel : "stdin";
     /* a.xml.gz is written as a.<ext>: drop .gz, then the extension */
     size_t rl = strlen(rel);
@@ -312,8 +333,9 @@ typedef struct iso_job {
 /* In the child: the document as process() does it, then the slot and what
  * the handlers added to ctx.report (the report starts empty in the child, so
  * this is the document's share) down the pipe:
- *   "lode-isolate 1 RC BEGIN_FAILED STAGE RECORDS LOG MESSAGE REPORT\n"
- * (the last four are byte counts), then those four byte strings. */
+ *   "lode-isolate 2 RC BEGIN_FAILED STAGE RECORDS LOG MESSAGE DOC REPORT\n"
+ * (the last five are byte counts; DOC is the document written by --write -),
+ * then those five byte strings. */
 static int iso_child(void *ud, int fd)
 {
     iso_job *j = ud;
@@ -325,14 +347,14 @@ static int iso_child(void *ud, int fd)
     size_t plen = 0;
     if (report_size(rep) && lode_report_write_buffer(rep, "partial", NULL, &part, &plen) != LODE_OK)
         return 1;
-    if (s->records.failed || s->log.failed || s->message.failed)
+    if (s->records.failed || s->log.failed || s->message.failed || s->doc.failed)
         return 1;
-    char head[160];
-    int hl = snprintf(head, sizeof head, "lode-isolate 1 %d %d %d %zu %zu %zu %zu\n", s->rc, s->begin_failed,
-                      stage_index(s->stage), s->records.len, s->log.len, s->message.len, plen);
+    char head[192];
+    int hl = snprintf(head, sizeof head, "lode-isolate 2 %d %d %d %zu %zu %zu %zu %zu\n", s->rc, s->begin_failed,
+                      stage_index(s->stage), s->records.len, s->log.len, s->message.len, s->doc.len, plen);
     int rc = isolate_write(fd, head, (size_t)hl) || isolate_write(fd, s->records.p, s->records.len) ||
              isolate_write(fd, s->log.p, s->log.len) || isolate_write(fd, s->message.p, s->message.len) ||
-             isolate_write(fd, part, plen);
+             isolate_write(fd, s->doc.p, s->doc.len) || isolate_write(fd, part, plen);
     return rc;
 }
 
@@ -341,27 +363,30 @@ static int iso_child(void *ud, int fd)
 static int iso_take(worker *w, slot *s, const char *data, size_t len)
 {
     int rc, begin_failed, stage, used = 0;
-    size_t nrec, nlog, nmsg, nrep;
-    if (sscanf(data, "lode-isolate 1 %d %d %d %zu %zu %zu %zu\n%n", &rc, &begin_failed, &stage, &nrec, &nlog,
-               &nmsg, &nrep, &used) != 7 || used <= 0 || stage < 0 ||
+    size_t nrec, nlog, nmsg, ndoc, nrep;
+    if (sscanf(data, "lode-isolate 2 %d %d %d %zu %zu %zu %zu %zu\n%n", &rc, &begin_failed, &stage, &nrec, &nlog,
+               &nmsg, &ndoc, &nrep, &used) != 8 || used <= 0 || stage < 0 ||
         stage >= (int)(sizeof stages / sizeof *stages))
         return -1;
     const char *p = data + used;
     size_t left = len - (size_t)used;
-    if (nrec > left || nlog > left - nrec || nmsg > left - nrec - nlog || nrep != left - nrec - nlog - nmsg)
+    if (nrec > left || nlog > left - nrec || nmsg > left - nrec - nlog || ndoc > left - nrec - nlog - nmsg ||
+        nrep != left - nrec - nlog - nmsg - ndoc)
         return -1;
     sb_put(&s->records, p, nrec);
     sb_put(&s->log, p + nrec, nlog);
     sb_put(&s->message, p + nrec + nlog, nmsg);
+    sb_put(&s->doc, p + nrec + nlog + nmsg, ndoc);
     s->rc = rc;
     s->begin_failed = begin_failed;
     s->stage = stage ? stages[stage] : NULL;
-    if (nrep && lode_report_read(lode_rules_report(w->rules), p + nrec + nlog + nmsg, nrep, s->item.name) !=
-                    LODE_OK) {
+    if (nrep && lode_report_read(lode_rules_report(w->rules), p + nrec + nlog + nmsg + ndoc, nrep,
+                                 s->item.name) != LODE_OK) {
         if (s->rc == LODE_OK) {
             s->rc = LODE_ERROR;
             s->stage = "isolate";
             s->records.len = 0;
+            s->doc.len = 0;
             sb_puts(&s->message, lode_errmsg(w->e));
         }
     }
@@ -403,6 +428,7 @@ static void process_isolated(worker *w, slot *s)
     free(out);
     sb_reset(&s->records);
     sb_reset(&s->message);
+    sb_reset(&s->doc);
     s->rc = LODE_ELIMIT;
     s->stage = "isolate";
     s->begin_failed = 0;
@@ -524,6 +550,7 @@ static void slot_clear(slot *s)
     sb_reset(&s->records);
     sb_reset(&s->log);
     sb_reset(&s->message);
+    sb_reset(&s->doc);
     s->rc = LODE_OK;
     s->stage = NULL;
     s->begin_failed = 0;
@@ -541,7 +568,9 @@ static run_result slot_result(const slot *s)
                       s->rc,
                       s->stage,
                       s->message.p ? s->message.p : "",
-                      s->begin_failed};
+                      s->begin_failed,
+                      s->rc == LODE_OK && s->doc.p ? s->doc.p : "",
+                      s->rc == LODE_OK ? s->doc.len : 0};
     return res;
 }
 
@@ -757,6 +786,7 @@ void runner_free(runner *r)
         free(r->slots[i].records.p);
         free(r->slots[i].log.p);
         free(r->slots[i].message.p);
+        free(r->slots[i].doc.p);
     }
     if (r->w && r->slots) {
         pthread_mutex_destroy(&r->mu);

@@ -34,6 +34,8 @@ typedef struct run_result {
     const char *stage;   /* when failed: "read", "parse", "rules" or "write" */
     const char *message; /* when failed: the full message (may span lines) */
     int begin_failed;    /* the script's begin() failed: nothing can run */
+    const char *doc;     /* --write -: the document as written; only when rc == LODE_OK */
+    size_t doc_len;
 } run_result;
 
 typedef struct runner_config {
@@ -42,7 +44,7 @@ typedef struct runner_config {
     const char *script;
     const char *module_path;
     lode_parse_options parse;
-    const char *write_dir;     /* --write DIR, or NULL */
+    const char *write_dir;     /* --write DIR, "-" for standard output, or NULL */
     const char *write_format;  /* -t FORMAT, or NULL */
     int profile;
     /* Called on the committing thread for each document in input order;

@@ -77,6 +77,17 @@ check "-j 1 and -j 8 give the same --errors file" "cmp -s $tmp/err1.jsonl $tmp/e
 check "no sanitizer report" "san $tmp/stderr1 $tmp/stderr2 $tmp/stderr8"
 nrec=$(grep -c '"paragraphs":' "$tmp/rec1.jsonl")
 check "one document record per successful document ($nrec of $ndocs)" "[ $nrec -eq \$(($ndocs - $want_rc)) ]"
+# --write -: the same documents as --write DIR's files, one after the other in
+# input order (the files' paths sort as the inputs do), whatever -j is
+for j in 1 8; do
+    "$LODE" run "$tmp/rules.lua" "$IN" -j $j -o "$tmp/wsrec$j.jsonl" --write - -t markdown -q > "$tmp/wsout$j" 2> /dev/null
+    echo $? > "$tmp/wsrc$j"
+done
+find "$tmp/w1" -type f | LC_ALL=C sort | xargs cat > "$tmp/wsfiles"
+check "--write -: the bytes of --write DIR's files, in input order ($(wc -c < "$tmp/wsfiles") bytes)" \
+    "[ -s $tmp/wsfiles ] && cmp -s $tmp/wsfiles $tmp/wsout1"
+check "--write -: -j 8 gives the same stream, records and exit status" \
+    "cmp -s $tmp/wsout1 $tmp/wsout8 && cmp -s $tmp/rec1.jsonl $tmp/wsrec8.jsonl && [ \$(cat $tmp/wsrc8) = $want_rc ]"
 # input order: each folder's entries sorted by their bytes, depth first --
 # the byte order of the whole paths here, where no name holds a byte
 # below '/'

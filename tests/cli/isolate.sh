@@ -56,6 +56,9 @@ check "records were written" "[ \$(wc -l < '$tmp/plain.jsonl') -gt 20 ]"
 "$LODE" run --isolate "$tmp/count.lua" "$IN" -j 2 -q --write "$tmp/w" -t text > /dev/null 2>&1
 "$LODE" run "$tmp/count.lua" "$IN" -j 2 -q --write "$tmp/w0" -t text > /dev/null 2>&1
 check "--isolate --write: the same files as in-process" "diff -r '$tmp/w0' '$tmp/w' > /dev/null"
+"$LODE" run --isolate "$tmp/count.lua" "$IN" -j 2 -q --write - -t text -o /dev/null > "$tmp/ws" 2> /dev/null
+"$LODE" run "$tmp/count.lua" "$IN" -j 1 -q --write - -t text -o /dev/null > "$tmp/ws0" 2> /dev/null
+check "--isolate --write -: the same stream as in-process" "[ -s '$tmp/ws0' ] && cmp -s '$tmp/ws0' '$tmp/ws'"
 
 # --split: elements cut by the parent, run in children
 {

@@ -234,6 +234,36 @@ t run-jobs-word 2 -- run $Q "$SEED" --jobs lots
 t run-bad-shard 2 -- run $Q "$SEED" --shard 5/4
 t run-report-and-partial 2 -- run $Q "$SEED" --report "$tmp/r.json" --partial "$tmp/p.json"
 t run-partial-stdout 2 -- run $Q "$SEED" --partial -
+# --write -: the documents to standard output, in input order, records before
+# their document's output; a document whose rules fail is not written
+printf '<p>a<b>x</b></p>' > "$tmp/ws1.html"
+printf '<p>fail</p>' > "$tmp/ws2.html"
+printf '<p>b</p>' > "$tmp/ws3.html"
+cat > "$tmp/ws.lua" <<'EOF'
+return { b = function(n, ctx) ctx:emit{ t = n:text() } n:rename("strong") end,
+         p = function(p) if p:text() == "fail" then error("planted") end end }
+EOF
+for j in 1 2; do
+    "$LODE" run "$tmp/ws.lua" "$tmp/ws1.html" "$tmp/ws2.html" "$tmp/ws3.html" -w - -t xml -j $j > "$tmp/ws$j.out" 2> "$tmp/ws$j.err"
+    echo $? > "$tmp/ws$j.rc"
+done
+{ printf '{"t":"x"}\n'; "$LODE" convert "$tmp/ws1.html" -t xml | sed 's/<b>x<\/b>/<strong>x<\/strong>/'
+  "$LODE" convert "$tmp/ws3.html" -t xml; } > "$tmp/ws.want"
+[ "$(cat "$tmp/ws1.rc")" = 1 ] && cmp -s "$tmp/ws1.out" "$tmp/ws.want" && grep -q 'ws2.html.*planted' "$tmp/ws1.err" &&
+    ok "run --write -: record, then each document in input order; the failed one named and left out (exit 1)" ||
+    { not_ok "run --write -: exit $(cat "$tmp/ws1.rc")"; diff "$tmp/ws.want" "$tmp/ws1.out" | head -10 | sed 's/^/#   /'; }
+cmp -s "$tmp/ws1.out" "$tmp/ws2.out" && ok "run --write -: -j 2 writes the same bytes" || not_ok "run --write - -j 2 differs"
+"$LODE" run "$tmp/ws.lua" "$tmp/ws1.html" -w - -t markdown -o "$tmp/ws.jsonl" > "$tmp/ws.md" 2> "$tmp/err"
+[ "$(cat "$tmp/ws.md")" = "a**x**" ] && [ "$(cat "$tmp/ws.jsonl")" = '{"t":"x"}' ] &&
+    ok "run --write - -t markdown -o FILE: the document alone on standard output, the records in FILE" ||
+    not_ok "run --write - -o: $(cat "$tmp/ws.md") / $(cat "$tmp/ws.jsonl")"
+t run-write-stdout-partial 2 -- run $Q "$SEED" --write - -o "$tmp/q.jsonl" --partial -
+grep -q -- '--partial - and --write - would share standard output' "$tmp/err" &&
+    ok "run --write - with --partial -: a usage error naming both" || not_ok "run --write - --partial -: $(cat "$tmp/err")"
+"$LODE" run "$tmp/ws.lua" "$tmp/ws1.html" -w - -t xml -o /dev/null > /dev/full 2> "$tmp/err"
+rc=$?
+[ $rc = 3 ] && grep -q 'standard output: cannot write the document .*ws1.html: No space left on device' "$tmp/err" &&
+    ok "run --write - onto a full device: exit 3, naming the document" || not_ok "run --write - > /dev/full: exit $rc, $(cat "$tmp/err")"
 t run-split-from 2 -- run $Q "$SEED" --split doc --from html
 [ -e "$tmp/r.json" ] || [ -e "$tmp/p.json" ] && not_ok "a usage error wrote a report" || ok "no report after the usage errors"
 
