@@ -298,6 +298,7 @@ typedef struct sel_complex {
      * many levels below that start matches can be (UINT_MAX: any). */
     unsigned char relative, side;
     unsigned char typed; /* a bare type selector in its list's type set */
+    unsigned char bare;  /* a bare type selector ("p"): list_ok tests the name alone */
     unsigned hops, depth;
 } sel_complex;
 

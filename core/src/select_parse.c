@@ -1037,8 +1037,8 @@ static int bare_type(const sel_complex *x)
 static int type_sets(parser *p, sel_list *l)
 {
     size_t k = 0;
-    for (const sel_complex *x = l->first; x; x = x->next)
-        k += bare_type(x);
+    for (sel_complex *x = l->first; x; x = x->next)
+        k += x->bare = (unsigned char)bare_type(x);
     if (k < SEL_TYPE_SET)
         return 0;
     l->types = arena(p, k * sizeof *l->types);
