@@ -78,13 +78,28 @@ static int doc_select(lua_State *L)
 static int doc_remove_all(lua_State *L)
 {
     lode_doc *d = ltree_check_doc(L, 1);
-    return ltree_edit_all(L, d, (xmlNode *)d->xml, 1);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_REMOVE_ALL);
 }
 
 static int doc_unwrap_all(lua_State *L)
 {
     lode_doc *d = ltree_check_doc(L, 1);
-    return ltree_edit_all(L, d, (xmlNode *)d->xml, 0);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_UNWRAP_ALL);
+}
+
+/* [-0, +1, e] doc:rename_all(selector, name) / doc:keep_attrs_all(selector,
+ * name...) -> count (node:rename_all, node:keep_attrs_all over the whole
+ * document; the root element too) */
+static int doc_rename_all(lua_State *L)
+{
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_RENAME_ALL);
+}
+
+static int doc_keep_attrs_all(lua_State *L)
+{
+    lode_doc *d = ltree_check_doc(L, 1);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_KEEP_ATTRS_ALL);
 }
 
 /* [-0, +1, e] doc:first(selector) -> the first matching element or nil */
@@ -444,6 +459,7 @@ static const luaL_Reg doc_methods[] = {
     {"xpath", doc_xpath},     {"meta", doc_meta},       {"title", doc_title},
     {"element", doc_element}, {"text_node", doc_text_node}, {"comment", doc_comment},
     {"write", doc_write},     {"remove_all", doc_remove_all}, {"unwrap_all", doc_unwrap_all},
+    {"rename_all", doc_rename_all}, {"keep_attrs_all", doc_keep_attrs_all},
     {NULL, NULL},
 };
 

@@ -692,7 +692,7 @@ static int node_unwrap(lua_State *L)
     return 1;
 }
 
-/* ---- bulk edits: remove_all, unwrap_all ---- */
+/* ---- bulk edits: remove_all, unwrap_all, rename_all, keep_attrs_all ---- */
 
 /* The matches, collected before the tree changes (select_each's callback
  * must not change it), as pointers in a luaL_Buffer: its memory is the Lua
@@ -710,19 +710,259 @@ static int on_edit_match(xmlNode *n, void *ud)
     return 0;
 }
 
-int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int remove)
+/* rename_all: one element to rename and its new name (a string anchored
+ * on the Lua stack for the whole call). */
+typedef struct rename_match {
+    xmlNode *n;
+    const char *name;
+} rename_match;
+
+/* rename_all's map form: the map copied out of the Lua table (keys sorted,
+ * strings in the same userdata), so that nothing a finalizer might do to
+ * the table during the walk can pull a string from under it. */
+typedef struct map_entry {
+    const char *key, *val;
+} map_entry;
+
+typedef struct rename_map {
+    const map_entry *v;
+    size_t n;
+    edit_all *e;
+} rename_map;
+
+/* n's name becomes nm; the old one is freed unless the document's
+ * dictionary holds it (as xmlNodeSetName does, which cannot report a
+ * failed copy and leaves the element without a name). */
+static void set_name(xmlNode *n, const xmlChar *nm)
 {
-    const selector *s = lquery_selector(L, 2);
+    xmlDict *dict = n->doc ? n->doc->dict : NULL;
+    const xmlChar *old = n->name;
+    n->name = nm;
+    if (old && !(dict && xmlDictOwns(dict, old)))
+        xmlFree((xmlChar *)old);
+}
+
+/* A valid element name, or raises naming what. */
+static const char *valid_element_name(lua_State *L, const char *name, size_t len, const char *what)
+{
+    if (!len || strlen(name) != len || utf8_validate((const unsigned char *)name, len, NULL) != 0 ||
+        xmlValidateName(BAD_CAST name, 0) != 0)
+        luaL_error(L, "%s: '%s' is not a valid element name", what, name);
+    return name;
+}
+
+/* A valid element name at stack index idx, or raises. */
+static const char *check_element_name(lua_State *L, int idx)
+{
+    size_t len;
+    const char *name = luaL_checklstring(L, idx, &len);
+    if (!len || strlen(name) != len || utf8_validate((const unsigned char *)name, len, NULL) != 0 ||
+        xmlValidateName(BAD_CAST name, 0) != 0)
+        luaL_argerror(L, idx, "not a valid element name");
+    return name;
+}
+
+/* Renames every m[i].n to m[i].name (a prefix resolved at each element; in
+ * XML an undeclared one raises before anything is renamed).  The new names
+ * are all made first (from the document's dictionary when it has one, else
+ * copies), so that out of memory leaves the tree as it was. */
+static lua_Integer rename_pairs(lua_State *L, lode_doc *d, const rename_match *m, size_t n)
+{
+    int xml = d->xml->type != XML_HTML_DOCUMENT_NODE;
+    for (size_t i = 0; xml && i < n; i++) {
+        const char *colon = strchr(m[i].name, ':');
+        if (colon && !find_ns(d->xml, m[i].n, m[i].name, colon))
+            luaL_error(L, "rename_all: namespace prefix of '%s' is not declared at <%s> (line %d)", m[i].name,
+                       (const char *)m[i].n->name, (int)xmlGetLineNo(m[i].n));
+    }
+    const xmlChar **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names)
+        luaL_error(L, "out of memory");
+    xmlDict *dict = d->xml->dict;
+    for (size_t i = 0; i < n; i++) {
+        const char *colon = xml ? strchr(m[i].name, ':') : NULL;
+        const char *local = colon ? colon + 1 : m[i].name;
+        names[i] = dict ? xmlDictLookup(dict, BAD_CAST local, -1) : xmlStrdup(BAD_CAST local);
+        if (!names[i]) {
+            for (size_t k = 0; !dict && k < i; k++)
+                xmlFree((xmlChar *)names[k]);
+            free(names);
+            luaL_error(L, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *colon = xml ? strchr(m[i].name, ':') : NULL;
+        if (colon)
+            xmlSetNs(m[i].n, find_ns(d->xml, m[i].n, m[i].name, colon));
+        set_name(m[i].n, names[i]);
+    }
+    free(names);
+    if (n)
+        d->edits++;
+    return (lua_Integer)n;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const map_entry *)a)->key, ((const map_entry *)b)->key);
+}
+
+/* Orders key against n's name as node:name() gives it ("prefix:local" in
+ * XML when the element has a prefix), like strcmp. */
+static int cmp_qname(const char *key, const xmlNode *n)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    if (n->ns && n->ns->prefix) {
+        for (const xmlChar *p = n->ns->prefix; *p; p++, k++)
+            if (*k != *p)
+                return (int)*k - (int)*p;
+        if (*k != ':')
+            return (int)*k - ':';
+        k++;
+    }
+    return strcmp((const char *)k, (const char *)n->name);
+}
+
+static int on_map_match(xmlNode *n, void *ud)
+{
+    rename_map *rm = ud;
+    size_t lo = 0, hi = rm->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_qname(rm->v[mid].key, n);
+        if (c == 0) {
+            rename_match pair = {n, rm->v[mid].val};
+            luaL_addlstring(&rm->e->b, (const char *)&pair, sizeof pair);
+            rm->e->n++;
+            return 0;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* rename_all(map): the table at stack index 2 copied (validated: names to
+ * valid element names) into a userdata pushed on the stack; one walk over
+ * scope's descendant elements collects those whose name is a key. */
+static lua_Integer rename_by_map(lua_State *L, lode_doc *d, xmlNode *scope)
+{
     lua_settop(L, 2);
+    size_t n = 0, bytes = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        size_t kl, vl;
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "rename_all: the map's keys and values must be element names (strings)");
+        const char *k = lua_tolstring(L, -2, &kl);
+        const char *v = lua_tolstring(L, -1, &vl);
+        if (!kl || strlen(k) != kl)
+            luaL_error(L, "rename_all: '%s' is not an element name", k);
+        valid_element_name(L, v, vl, "rename_all");
+        n++;
+        bytes += kl + vl + 2;
+        lua_pop(L, 1);
+    }
+    map_entry *v = lua_newuserdatauv(L, n * sizeof *v + bytes + 1, 0); /* index 3 */
+    char *p = (char *)(v + n), *end = p + bytes;
+    size_t i = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        size_t kl, vl;
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &kl) : NULL;
+        const char *val = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &vl) : NULL;
+        if (!k || !val || i == n || kl + vl + 2 > (size_t)(end - p))
+            luaL_error(L, "rename_all: the map changed while it was read");
+        v[i].key = memcpy(p, k, kl + 1);
+        p += kl + 1;
+        v[i].val = memcpy(p, val, vl + 1);
+        p += vl + 1;
+        i++;
+        lua_pop(L, 1);
+    }
+    n = i;
+    qsort(v, n, sizeof *v, cmp_entry);
+    lua_pushliteral(L, "*"); /* index 4 */
+    const selector *all = lquery_selector(L, 4);
+    edit_all e;
+    e.n = 0;
+    luaL_buffinit(L, &e.b);
+    rename_map rm = {v, n, &e};
+    if (n)
+        lquery_each(L, all, scope, on_map_match, &rm);
+    return rename_pairs(L, d, (const rename_match *)(void *)luaL_buffaddr(&e.b), e.n);
+}
+
+/* keep_attrs_all: every match keeps only the attributes named at stack
+ * indices 3 and up (as node:keep_attrs). */
+static lua_Integer keep_attrs_matches(lua_State *L, lode_doc *d, xmlNode **m, size_t n)
+{
+    int top = lua_gettop(L) - 1; /* the matches' buffer is on top */
+    lua_Integer changed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int dropped = 0;
+        xmlAttr *next;
+        for (xmlAttr *a = m[i]->properties; a; a = next) {
+            next = a->next;
+            int keep = 0;
+            for (int k = 3; k <= top && !keep; k++)
+                keep = attr_named(m[i], a, lua_tostring(L, k));
+            if (!keep) {
+                xmlRemoveProp(a);
+                dropped = 1;
+            }
+        }
+        changed += dropped;
+    }
+    if (changed)
+        d->edits++;
+    return changed;
+}
+
+int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int op)
+{
+    if (op == LTREE_RENAME_ALL && lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushinteger(L, rename_by_map(L, d, scope));
+        return 1;
+    }
+    const selector *s = lquery_selector(L, 2);
+    if (op == LTREE_RENAME_ALL) {
+        check_element_name(L, 3);
+        lua_settop(L, 3);
+    } else if (op == LTREE_KEEP_ATTRS_ALL) {
+        for (int i = 3; i <= lua_gettop(L); i++)
+            luaL_checkstring(L, i);
+    } else {
+        lua_settop(L, 2);
+    }
     edit_all e;
     e.n = 0;
     luaL_buffinit(L, &e.b);
     lquery_each(L, s, scope, on_edit_match, &e);
+    xmlNode **m = (xmlNode **)(void *)luaL_buffaddr(&e.b);
+    if (op == LTREE_RENAME_ALL) {
+        /* the matches as (element, name) pairs, in a second buffer */
+        const char *name = lua_tostring(L, 3);
+        luaL_Buffer pb;
+        luaL_buffinit(L, &pb); /* on top of e.b's, which takes nothing more */
+        for (size_t i = 0; i < e.n; i++) {
+            rename_match pair = {m[i], name};
+            luaL_addlstring(&pb, (const char *)&pair, sizeof pair);
+        }
+        lua_pushinteger(L, rename_pairs(L, d, (const rename_match *)(void *)luaL_buffaddr(&pb), e.n));
+        return 1;
+    }
+    if (op == LTREE_KEEP_ATTRS_ALL) {
+        lua_pushinteger(L, keep_attrs_matches(L, d, m, e.n));
+        return 1;
+    }
     /* Every change below is then certain: the parking slots are taken
      * first, so that an out-of-memory error leaves the tree as it was. */
     if (e.n && doc_park_reserve(d, e.n) < 0)
         return luaL_error(L, "out of memory");
-    xmlNode **m = (xmlNode **)(void *)luaL_buffaddr(&e.b);
+    int remove = op == LTREE_REMOVE_ALL;
     lua_Integer done = 0;
     xmlNode *removed = NULL; /* the last subtree removed: matches in document
                                 order inside it went with it */
@@ -755,7 +995,7 @@ int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int remove)
 static int node_remove_all(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
-    return ltree_edit_all(L, owner_doc(L, 1), n, 1);
+    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_REMOVE_ALL);
 }
 
 /* [-0, +1, e] node:unwrap_all(selector) -> count: every matching descendant
@@ -763,7 +1003,24 @@ static int node_remove_all(lua_State *L)
 static int node_unwrap_all(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
-    return ltree_edit_all(L, owner_doc(L, 1), n, 0);
+    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_UNWRAP_ALL);
+}
+
+/* [-0, +1, e] node:rename_all(selector, name) -> count: every matching
+ * descendant element renamed (as by node:rename). */
+static int node_rename_all(lua_State *L)
+{
+    xmlNode *n = ltree_check_node(L, 1);
+    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_RENAME_ALL);
+}
+
+/* [-(2+k), +1, e] node:keep_attrs_all(selector, name...) -> count: every
+ * matching descendant element keeps only the named attributes (as by
+ * node:keep_attrs); the count is of the elements that lost one. */
+static int node_keep_attrs_all(lua_State *L)
+{
+    xmlNode *n = ltree_check_node(L, 1);
+    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_KEEP_ATTRS_ALL);
 }
 
 /* [-0, +1, e] node:set_text(s) -> node.  The children are replaced by one
@@ -907,21 +1164,25 @@ static int node_keep_attrs(lua_State *L)
 static int node_rename(lua_State *L)
 {
     xmlNode *n = ltree_check_node(L, 1);
-    const char *name = luaL_checkstring(L, 2);
+    luaL_checkstring(L, 2);
     check_container(L, n, "rename");
     owner_doc(L, 1)->edits++;
-    if (!*name || xmlValidateName(BAD_CAST name, 0) != 0)
-        return luaL_argerror(L, 2, "not a valid element name");
+    const char *name = check_element_name(L, 2);
     const char *colon = strchr(name, ':');
+    xmlNs *ns = NULL;
     if (colon && !is_html(n)) {
-        xmlNs *ns = find_ns(n->doc, n, name, colon);
+        ns = find_ns(n->doc, n, name, colon);
         if (!ns)
             return luaL_error(L, "rename: namespace prefix of '%s' is not declared", name);
-        xmlSetNs(n, ns);
-        xmlNodeSetName(n, BAD_CAST(colon + 1));
-    } else {
-        xmlNodeSetName(n, BAD_CAST name);
+        name = colon + 1;
     }
+    xmlDict *dict = n->doc ? n->doc->dict : NULL;
+    const xmlChar *nm = dict ? xmlDictLookup(dict, BAD_CAST name, -1) : xmlStrdup(BAD_CAST name);
+    if (!nm)
+        return luaL_error(L, "out of memory");
+    if (ns)
+        xmlSetNs(n, ns);
+    set_name(n, nm);
     lua_settop(L, 1);
     return 1;
 }
@@ -1105,6 +1366,8 @@ static const luaL_Reg node_methods[] = {
     {"wrap", node_wrap},
     {"unwrap", node_unwrap},
     {"unwrap_all", node_unwrap_all},
+    {"rename_all", node_rename_all},
+    {"keep_attrs_all", node_keep_attrs_all},
     {"set_text", node_set_text},
     {"set_attr", node_set_attr},
     {"remove_attr", node_remove_attr}, {"keep_attrs", node_keep_attrs},

@@ -46,10 +46,15 @@ void ltree_push_owner(lua_State *L, int idx);
 /* Queries scope's descendants with the selector at stack index 2 and pushes
  * an array of nodes (first == 0) or the first match or nil (first == 1). */
 int ltree_select(lua_State *L, xmlNode *scope, int docidx, int first);
-/* Removes (remove != 0) or unwraps every element among scope's descendants
- * that matches the selector at stack index 2, matched before any is
- * changed; never the root element.  Pushes how many were changed. */
-int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int remove);
+/* The bulk edits of ltree_edit_all. */
+enum { LTREE_UNWRAP_ALL, LTREE_REMOVE_ALL, LTREE_RENAME_ALL, LTREE_KEEP_ATTRS_ALL };
+/* Edits every element among scope's descendants that matches the selector
+ * at stack index 2, all matched before any is changed: op LTREE_REMOVE_ALL
+ * removes, LTREE_UNWRAP_ALL unwraps (never the root element),
+ * LTREE_RENAME_ALL renames to the name at index 3, LTREE_KEEP_ATTRS_ALL
+ * keeps only the attributes named at indices 3 and up.  Pushes how many
+ * were changed. */
+int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int op);
 /* Builds an element in d from the arguments (name [, attrs] [, child...])
  * starting at stack index base and pushes it; prefixes resolve at context. */
 int ltree_make_element(lua_State *L, int docidx, lode_doc *d, int base, xmlNode *context);

@@ -207,6 +207,56 @@ local function edits()
         t.raises(function() d3:unwrap_all() end, "", "a missing selector raises")
     end)
 
+    t.section("rename_all and keep_attrs_all", function()
+        local d = assert(lode.parse('<div id="r" class="c"><p class="a" id="p">x <b class="k">b</b> <i>i</i>'
+            .. ' <a href="u" rel="nofollow" class="l">l</a></p><ul><li>1</li><li><b>2</b></li></ul></div>', "html"))
+        local r, b = d:first("#r"), d:first("b")
+        t.eq(r:rename_all("b, i", "em"), 3, "rename_all counts the renamed elements")
+        t.eq(b:name(), "em", "a node held from before sees its new name")
+        t.eq(#d:select("b, i"), 0, "the old names are gone")
+        t.eq(r:rename_all("ul > li", "item"), 2, "any selector, matched before the first rename")
+        t.eq(r:rename_all("ul", "ul"), 1, "renaming to the same name counts too")
+        t.eq(r:rename_all("ol", "list"), 0, "no match: 0")
+        t.eq(r:keep_attrs_all("a", "href"), 1, "keep_attrs_all counts the elements that lost an attribute")
+        t.same(d:first("a"):attrs(), { href = "u" }, "only the named attribute stays")
+        t.eq(r:keep_attrs_all("*"), 3, "with no name, every attribute goes (from p, em.k and a)")
+        t.eq(r:write(), '<div id="r" class="c"><p>x <em>b</em> <em>i</em> <a>l</a></p>'
+            .. '<ul><item>1</item><item><em>2</em></item></ul></div>', "node: descendants only, the node keeps its own")
+        t.eq(d:keep_attrs_all("*"), 1, "doc:keep_attrs_all reaches every element, div#r too")
+        t.eq(d:rename_all("html", "doc"), 1, "doc:rename_all can rename the root")
+        t.eq(d:root():name(), "doc", "the root renamed")
+        t.raises(function() r:rename_all("p", "1bad") end, "not a valid element name", "a bad name raises")
+        t.raises(function() r:rename_all("p", "a b") end, "not a valid element name", "a name with a space raises")
+        t.raises(function() r:rename_all("p", "a\0b") end, "not a valid element name", "a name with a NUL raises")
+        t.raises(function() r:rename_all("p") end, "", "a missing name raises")
+        t.raises(function() r:keep_attrs_all("p", {}) end, "", "a name that is not a string raises")
+        t.eq(d:first("p"):name(), "p", "... and nothing was renamed")
+        -- a detached subtree
+        local frag = d:element("ol", {}, d:element("li", { x = "1" }, "1"))
+        t.eq(frag:rename_all("li", "item"), 1, "a detached element's descendants")
+        t.eq(frag:keep_attrs_all("item"), 1, "... their attributes too")
+        t.eq(frag:write(), "<ol><item>1</item></ol>", "detached subtree edited")
+        -- the map form: one pass, by name
+        local m = assert(lode.parse("<div><ul><li>a</li><li><b>b</b></li></ul><ol><li>c</li></ol></div>", "html"))
+        local ul = m:first("ul")
+        t.eq(m:first("div"):rename_all{ ul = "list", ol = "list", li = "item", nothere = "x" }, 5,
+             "rename_all(map): every element whose name is a key")
+        t.eq(ul:name(), "list", "a node held from before sees its new name")
+        t.eq(m:first("div"):write(), "<div><list><item>a</item><item><b>b</b></item></list>"
+            .. "<list><item>c</item></list></div>", "mapped, the rest untouched")
+        t.eq(m:rename_all{ list = "item", item = "list" }, 5, "a swap: each element renamed once, by its old name")
+        t.eq(m:first("div"):write(), "<div><item><list>a</list><list><b>b</b></list></item>"
+            .. "<item><list>c</list></item></div>", "swapped")
+        t.eq(m:rename_all{}, 0, "an empty map renames nothing")
+        t.eq(m:rename_all{ HTML = "x" }, 0, "keys are names as node:name() gives them (lowercase in HTML)")
+        t.eq(m:rename_all{ html = "doc" }, 1, "doc:rename_all(map) can rename the root")
+        t.raises(function() m:rename_all{ b = "1bad" } end, "'1bad' is not a valid element name", "a bad new name")
+        t.raises(function() m:rename_all{ b = "ok", i = "" } end, "not a valid element name", "an empty new name")
+        t.raises(function() m:rename_all{ "x" } end, "keys and values must be element names", "a key not a string")
+        t.raises(function() m:rename_all{ b = true } end, "keys and values must be element names", "a value not a string")
+        t.eq(m:first("b"):name(), "b", "... and nothing was renamed by a failed call")
+    end)
+
     t.section("replace and remove", function()
         local d, box, a, b = fresh()
         local h = d:element("h1", {}, "Title")
@@ -350,6 +400,25 @@ local function fixture_doc(doc)
                      "doc:element with an undeclared prefix raises")
             t.raises(function() doc:first("p"):wrap("q:w") end, "not declared",
                      "wrap(tag) with an undeclared prefix raises")
+            -- rename_all in XML: the prefix resolves at each element; an
+            -- undeclared one raises before anything is renamed
+            local tei = { t = "http://www.tei-c.org/ns/1.0" }
+            t.raises(function() doc:rename_all("p", "q:x") end, "namespace prefix of 'q:x' is not declared at <p>",
+                     "rename_all to an undeclared prefix raises, naming the element")
+            t.eq(doc:xpath("count(//t:p)", tei), 3, "... and renamed none")
+            t.eq(doc:rename_all("hi", "xlink:emph"), 1, "rename_all to a declared prefix")
+            t.eq(doc:xpath("count(//xlink:emph)", { xlink = "http://www.w3.org/1999/xlink" }), 1,
+                 "the renamed element is in the prefix's namespace")
+            t.eq(doc:rename_all("persName", "name"), 1, "an unprefixed name keeps the element's namespace")
+            t.eq(doc:xpath("count(//t:name)", tei), 1, "... the TEI one")
+            t.eq(doc:rename_all{ ["xlink:emph"] = "hi", ["Note"] = "note" }, 2,
+                 "rename_all(map) in XML: keys are prefixed names as node:name() gives them")
+            t.eq(doc:xpath("count(//xlink:hi)", { xlink = "http://www.w3.org/1999/xlink" }), 1,
+                 "an unprefixed new name keeps the element's namespace")
+            t.raises(function() doc:rename_all{ note = "q:x" } end, "namespace prefix of 'q:x' is not declared at <note>",
+                     "rename_all(map) to an undeclared prefix raises, naming the element")
+            t.eq(doc:keep_attrs_all("p"), 3, "keep_attrs_all in XML")
+            t.eq(doc:xpath("count(//t:p/@*)", tei), 0, "the p elements have no attribute left")
         end
     end)
 end

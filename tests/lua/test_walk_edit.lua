@@ -30,6 +30,7 @@ local function text_is(n, s) return n:text() == s end
 -- :has() and :contains() results are memoised during the walk; an edit by
 -- a handler must make later tests see the new tree.
 local memo_log = {}
+local renamed_hits = {}   -- rules met by the elements rename_all renamed
 
 return {
     { "section", function(n)
@@ -56,6 +57,11 @@ return {
     { "#unwrap > div", function(n) n:unwrap() end },
     { "#settext > p", function(n) if text_is(n, "t1ti") then n:set_text("t1new") end end },
     { "#bulk", function(n) n:unwrap_all("div"); n:remove_all("aside, script") end },
+    { "#renamed", function(n) n:rename_all{ p = "q", b = "i" }; n:keep_attrs_all("q") end },
+    { "#renamed p, #renamed b", function(n) renamed_hits[#renamed_hits + 1] = "old " .. n:name() end },
+    { "#renamed q, #renamed i", function(n)
+        renamed_hits[#renamed_hits + 1] = "new " .. n:name() .. (n:attr("class") and " with class" or "")
+    end },
     { "#insertremove > p", function(n)
         if text_is(n, "q1") then n:after(n:element("p", {}, "q1.5")) end
         if text_is(n, "q2") then n:remove() end
@@ -88,12 +94,16 @@ return {
             { "settext", { "p:t1ti", "p:t2" }, "set_text: the old children are not visited" },
             { "bulk", { "p:v1", "p:v3" },
               "unwrap_all and remove_all in an enter handler: the walk goes over the changed children" },
+            { "renamed", { "q:r1", "div:r2", "i:r2" },
+              "rename_all in an enter handler: the walk visits the descendants under their new names" },
             { "insertremove", { "p:q1", "p:q1.5", "p:q2", "p:q3", "p:q4" },
               "a sibling inserted after, then a later node removed: the walk still reaches the rest" },
         }
         for _, c in ipairs(cases) do
             t.same(visits[c[1]] or {}, c[2], c[1] .. ": " .. c[3])
         end
+        t.same(renamed_hits, { "new q", "new i" },
+               "rename_all, keep_attrs_all in an enter handler: rules match the descendants as they are then")
         -- Removing the node and its next sibling must not end the walk of the
         -- parent's remaining children: n3 is still in the document, after
         -- the position (the walk once stopped there).
