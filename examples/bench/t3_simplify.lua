@@ -12,19 +12,19 @@
 --   their content; every other element is unwrapped (its content stays in its place);
 --   text is kept as it is; comments and processing instructions are removed.
 --
--- The dropped and unwrapped elements are dealt with in C, at the root, before the
--- walk goes down: node:remove_all and node:unwrap_all match first, then edit, and
--- Lua is entered only for the elements that stay. Renaming happens in `leave`
--- handlers, after the element's children were walked.
+-- Everything but the headings is done in C, at the root, before the walk goes
+-- down: node:remove_all, unwrap_all, keep_attrs_all and rename_all each match
+-- first, then edit, with no Lua call per element. Lua is entered only for the
+-- headings, whose new attribute depends on their old name.
 local DROP = "head, script, style, noscript, template, img, picture, svg, iframe, object, video, audio, "
   .. "canvas, map, form"
-local RENAME = {
-  p = "p", ul = "list", ol = "list", li = "item", pre = "pre", blockquote = "quote",
-  table = "table", tr = "row", td = "cell", th = "cell",
-  em = "em", i = "em", strong = "strong", b = "strong", code = "code", tt = "code", kbd = "code",
-}
 local KEPT = "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd, "
   .. "h1, h2, h3, h4, h5, h6, a[href]"
+-- old name -> new name, for node:rename_all (one walk for all of them)
+local RENAME = {
+  ul = "list", ol = "list", li = "item", blockquote = "quote", tr = "row", td = "cell", th = "cell",
+  i = "em", b = "strong", tt = "code", kbd = "code", a = "link",
+}
 
 local title
 
@@ -35,25 +35,21 @@ end
 return {
   -- The title is read first, then <head> and the other dropped elements go with
   -- their content, and every element that is not kept is unwrapped (its content
-  -- stays in its place; <body> is unwrapped at the end).
+  -- stays in its place; <body> is unwrapped at the end). The kept elements lose
+  -- their attributes (links keep href: every <a> left has one) and take their
+  -- new names.
   { ":root", function(root, ctx)
       local t = ctx.doc:first("title")
       title = t and collapse(t:text()) or ""
       root:remove_all(DROP)
       root:unwrap_all(":not(" .. KEPT .. ", body)")
+      root:keep_attrs_all(":not(a)")
+      root:keep_attrs_all("a", "href")
+      root:rename_all(RENAME)
     end },
-  { "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd",
-    { leave = function(el)
-        el:keep_attrs():rename(RENAME[el:name()])
-      end } },
-  { "h1, h2, h3, h4, h5, h6",
-    { leave = function(h)
-        local level = h:name():sub(2)
-        h:keep_attrs():rename("h"):set_attr("level", level)
-      end } },
-  { "a[href]", { leave = function(a)
-      a:keep_attrs("href"):rename("link")
-    end } },
+  { "h1, h2, h3, h4, h5, h6", function(h)
+      h:set_attr("level", h:name():sub(2)):rename("h")
+    end },
 
   document = function(doc)
     for _, n in ipairs(doc:xpath("//comment() | //processing-instruction()")) do n:remove() end

@@ -17,6 +17,7 @@ outputs of the last round are compared: lode's with the reference peer's
 and through the stricter comparisons below; a mismatch is an error (exit 1).
 A peer that is not installed is left out with a note.
 """
+import filecmp
 import json
 import os
 import re
@@ -451,17 +452,20 @@ def task_t3(b):
     if not c:
         return b.skip("peers-t3", "html-news absent")
     files, lst, n, nb = c["files"], c["list"], len(c["files"]), c["bytes"]
-    print("  html-news: %d docs, %.1f MB; lode writes one file per page (--write DIR -t xml), the peers "
-          "one stream" % (n, nb / b.MB))
+    print("  html-news: %d docs, %.1f MB; every command writes one stream of documents to a file (lode: "
+          "--write - -t xml); lode also one file per page (--write DIR)" % (n, nb / b.MB))
     wdir = out(b, "t3-lode")
     floor = b.Peer("floor (libxml2 parse)", [b.FLOOR, "html", "parse", lst], nb, n, ref=True) if b.FLOOR else None
-    lode = b.Peer("lode -j 1", lode_run(b, "t3_simplify.lua", lst, ["--write", wdir, "-t", "xml"], 1), nb, n)
-    lode2 = b.Peer("lode -j 2", lode_run(b, "t3_simplify.lua", lst, ["--write", wdir + "-j2", "-t", "xml"], 2), nb, n)
+    lode = b.Peer("lode -j 1", lode_run(b, "t3_simplify.lua", lst, ["--write", "-", "-t", "xml"], 1), nb, n,
+                  out=True)
+    lode2 = b.Peer("lode -j 2", lode_run(b, "t3_simplify.lua", lst, ["--write", "-", "-t", "xml"], 2), nb, n,
+                   out=True)
+    lodef = b.Peer("lode -j 1, file per page", lode_run(b, "t3_simplify.lua", lst, ["--write", wdir, "-t", "xml"], 1),
+                   nb, n)
     # each run writes into a fresh folder, as the peers write a fresh file:
     # replacing existing files costs more on ext4 (see docs/performance.md, --write)
-    lode.prepare = lambda: shutil.rmtree(wdir, ignore_errors=True)
-    lode2.prepare = lambda: shutil.rmtree(wdir + "-j2", ignore_errors=True)
-    peers = [floor, lode, lode2]
+    lodef.prepare = lambda: shutil.rmtree(wdir, ignore_errors=True)
+    peers = [floor, lode, lode2, lodef]
     lx = None
     if lxml_ok():
         lx = b.Peer("lxml", [PYTHON, peer_file("t3_simplify.py"), lst], nb, n, out=True)
@@ -474,10 +478,15 @@ def task_t3(b):
         missing("xsltproc", "apt-get install xsltproc")
     peers = b.round_robin("peers-t3", peers, b.RUNS)
     b.record("peers-t3", "html-news", peers, floor)
-    others = [p for p in peers if p not in (lode, lode2, floor)]
-    r = ratios(b, "peers-t3", [lode, lode2], others)
+    others = [p for p in peers if p not in (lode, lode2, lodef, floor)]
+    r = ratios(b, "peers-t3", [lode, lode2, lodef], others)
     conv = out(b, "t3.lode.xml")
     concat(written(wdir, files, ".xml"), conv)
+    if not (lode.out_path and lode2.out_path and filecmp.cmp(lode.out_path, conv, shallow=False) and
+            filecmp.cmp(lode2.out_path, conv, shallow=False)):
+        mismatch(b, "peers-t3", "lode's stream (--write -, -j 1 and -j 2) differs from its files (--write DIR)")
+    else:
+        print("  lode --write - (-j 1, -j 2) = the files of --write DIR, in input order: same bytes")
     if lx:
         check_py("sdoc", *([("lxml", lx.out_path), ("lode", conv)] +
                            [(p.name, p.out_path) for p in others if p.out_path and p is not lx]))
