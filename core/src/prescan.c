@@ -3,6 +3,9 @@
 
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Counts attributes in the start tag at p[0] == '<' by counting '=' signs
  * outside quoted values, which over-counts nothing in well-formed markup and
@@ -13,12 +16,35 @@ static const unsigned char tag_special[256] = {
     ['"'] = 1, ['\''] = 1, ['='] = 1, ['>'] = 1, ['<'] = 1,
 };
 
+/* The first byte at or after p that tag_special marks, or end.  With SSE2
+ * (every x86-64), sixteen bytes a step: the scan of every start tag of a
+ * page was 1.5% of a run that parses it and edits it with rules. */
+static const unsigned char *next_special(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+    const __m128i dq = _mm_set1_epi8('"'), sq = _mm_set1_epi8('\''), eq = _mm_set1_epi8('='),
+                  gt = _mm_set1_epi8('>'), lt = _mm_set1_epi8('<');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sq)),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, gt)),
+                                              _mm_cmpeq_epi8(v, lt)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return p + __builtin_ctz(bits);
+        p += 16;
+    }
+#endif
+    while (p < end && !tag_special[*p])
+        p++;
+    return p;
+}
+
 static const unsigned char *tag_end(const unsigned char *p, const unsigned char *end, unsigned *attrs)
 {
     unsigned n = 0;
     for (p++; p < end; p++) {
-        while (p < end && !tag_special[*p])
-            p++;
+        p = next_special(p, end);
         if (p >= end)
             break;
         unsigned char c = *p;
