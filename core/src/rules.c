@@ -53,6 +53,8 @@ struct lode_rules {
     char *name;          /* script name for messages */
     rule *rules;
     size_t nrules;
+    int root_only;       /* every rule's selector matches the root alone: the
+                            walk need not go below it */
     rule_index index;    /* the rules that can match an element */
     int ref_begin, ref_document, ref_finish;
     int ref_ctx;         /* the ctx table */
@@ -448,6 +450,7 @@ static int read_table(lode_rules *r)
             }
             select_memo_reset(r->memo);
         }
+        r->root_only = (i == 0 || r->root_only) && select_root_only(ru->sel);
         if (rule_index_add(&r->index, (uint32_t)i, ru->sel) != 0) {
             rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
             goto out;
@@ -1062,7 +1065,7 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
     }
     int skip = r->skip;
     int attached = n->parent == parent || tree_attached(n);
-    if (attached && !skip && n->children) {
+    if (attached && !skip && n->children && !r->root_only) {
         /* Snapshot the element children first: if a handler removes a
          * child together with its next sibling, the walk resumes at the
          * first later child that is still here.  Indices, not pointers, into

@@ -716,6 +716,20 @@ size_t select_count(const selector *s, xmlNode *scope, int include_scope)
     return n;
 }
 
+int select_root_only(const selector *s)
+{
+    if (!s || !s->list->first)
+        return 0;
+    for (const sel_complex *x = s->list->first; x; x = x->next) {
+        int root = 0;
+        for (const sel_simple *y = x->right->first; y; y = y->next)
+            root |= y->kind == SK_ROOT;
+        if (!root || x->relative)
+            return 0;
+    }
+    return 1;
+}
+
 size_t select_alternatives(const selector *s)
 {
     return s ? s->list->n : 0;

@@ -201,6 +201,11 @@ void select_explain(const selector *s, buf *out);
  * out. */
 void select_canonical(const selector *s, buf *out);
 
+/* Method of selector.  Whether it can match the root element only: every
+ * alternative has :root in its rightmost compound (":root", "html:root",
+ * "div, :root" is not). */
+int select_root_only(const selector *s);
+
 /* Method of selector.  The number of alternatives in the selector list
  * (2 for "a, b"). */
 size_t select_alternatives(const selector *s);

@@ -12,10 +12,10 @@
 --   their content; every other element is unwrapped (its content stays in its place);
 --   text is kept as it is; comments and processing instructions are removed.
 --
--- Everything but the headings is done in C, at the root, before the walk goes
--- down: node:remove_all, unwrap_all, keep_attrs_all and rename_all each match
--- first, then edit, with no Lua call per element. Lua is entered only for the
--- headings, whose new attribute depends on their old name.
+-- Everything happens at the root: node:remove_all, unwrap_all, keep_attrs_all and
+-- rename_all each match first, then edit, in C, with no Lua call per element; Lua
+-- runs only for the headings, whose new attribute depends on their old name. A
+-- script whose rules all match :root alone is not walked below the root.
 local DROP = "head, script, style, noscript, template, img, picture, svg, iframe, object, video, audio, "
   .. "canvas, map, form"
 local KEPT = "p, ul, ol, li, pre, blockquote, table, tr, td, th, em, i, strong, b, code, tt, kbd, "
@@ -46,9 +46,9 @@ return {
       root:keep_attrs_all(":not(a)")
       root:keep_attrs_all("a", "href")
       root:rename_all(RENAME)
-    end },
-  { "h1, h2, h3, h4, h5, h6", function(h)
-      h:set_attr("level", h:name():sub(2)):rename("h")
+      for _, h in ipairs(root:select("h1, h2, h3, h4, h5, h6")) do
+        h:set_attr("level", h:name():sub(2)):rename("h")
+      end
     end },
 
   document = function(doc)

@@ -264,6 +264,28 @@ grep -q -- '--partial - and --write - would share standard output' "$tmp/err" &&
 rc=$?
 [ $rc = 3 ] && grep -q 'standard output: cannot write the document .*ws1.html: No space left on device' "$tmp/err" &&
     ok "run --write - onto a full device: exit 3, naming the document" || not_ok "run --write - > /dev/full: exit $rc, $(cat "$tmp/err")"
+# rules that can match the root alone: the walk does not go below the root,
+# and rules that can match elsewhere still see every element
+printf '<html><body><p>1</p><div><p>2</p></div></body></html>' > "$tmp/ro.html"
+ro() { printf 'return { %s }\n' "$1" > "$tmp/ro.lua"; "$LODE" run "$tmp/ro.lua" "$tmp/ro.html" 2> "$tmp/err" | tr -d '\n'; }
+E='function(n, ctx) ctx:emit{ n = n:name() } end'
+got=$(ro "{ \":root\", { enter = $E, leave = $E } }, { \"html:root\", $E }")
+[ "$got" = '{"n":"html"}{"n":"html"}{"n":"html"}' ] && ok "rules on :root alone: enter, leave and a second root rule run" ||
+    not_ok "root-only rules: $got $(cat "$tmp/err")"
+got=$(ro "{ \"p, :root\", $E }")
+[ "$got" = '{"n":"html"}{"n":"p"}{"n":"p"}' ] && ok "'p, :root': the walk still goes down for the p alternative" ||
+    not_ok "'p, :root': $got"
+got=$(ro "{ \":root\", $E }, { \"div > p\", $E }")
+[ "$got" = '{"n":"html"}{"n":"p"}' ] && ok "a :root rule next to another rule: the walk goes down" || not_ok ":root + div > p: $got"
+got=$(ro "{ \":not(:root)\", $E }")
+[ "$got" = '{"n":"body"}{"n":"p"}{"n":"div"}{"n":"p"}' ] && ok "':not(:root)' matches below the root" ||
+    not_ok "':not(:root)': $got"
+got=$(ro "{ \":root > body\", $E }")
+[ "$got" = '{"n":"body"}' ] && ok "':root > body': :root left of a combinator does not stop the walk" ||
+    not_ok "':root > body': $got"
+got=$(ro "{ \":root\", function(r) r:first(\"div\"):rename(\"section\") end }, { \":root:has(section)\", $E }")
+[ "$got" = '{"n":"html"}' ] && ok "two root-only rules, the first editing below the root: the second sees the edit" ||
+    not_ok ":root:has(section): $got"
 t run-split-from 2 -- run $Q "$SEED" --split doc --from html
 [ -e "$tmp/r.json" ] || [ -e "$tmp/p.json" ] && not_ok "a usage error wrote a report" || ok "no report after the usage errors"
 

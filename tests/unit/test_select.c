@@ -441,6 +441,22 @@ static void api_edges(void)
     CHECK_EQ_INT(select_count(s, (xmlNode *)d, 0), 1);
     select_free(&M, s);
     xmlFreeDoc(d);
+    /* select_root_only: :root in every alternative's rightmost compound */
+    static const struct {
+        const char *src;
+        int root_only;
+    } ro[] = {
+        {":root", 1},           {"html:root", 1},  {":root, :root.x", 1}, {"div :root", 1},
+        {":root:has(p)", 1},    {"p, :root", 0},   {":root > p", 0},      {":not(:root)", 0},
+        {":is(:root)", 0},      {"*", 0},          {":root ~ p", 0},
+    };
+    for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++) {
+        CHECK((s = compile(ro[i].src)) != NULL);
+        if (!CHECK(select_root_only(s) == ro[i].root_only))
+            printf("#   %s\n", ro[i].src);
+        select_free(&M, s);
+    }
+    CHECK_EQ_INT(select_root_only(NULL), 0);
 }
 
 /* Names made by code (not the parser) may be uppercase: HTML documents
