@@ -73,34 +73,21 @@ static int doc_select(lua_State *L)
     return ltree_select(L, (xmlNode *)d->xml, 1, 0);
 }
 
-/* [-0, +1, e] doc:remove_all(selector) / doc:unwrap_all(selector) -> count
- * (node:remove_all over the whole document; never the root element) */
-static int doc_remove_all(lua_State *L)
+/* [-0, +1, e] doc:remove_all(selector), doc:unwrap_all(selector),
+ * doc:rename_all(selector, name | map), doc:keep_attrs_all(selector,
+ * name...) -> count: node:remove_all ... over the whole document (the root
+ * element is never removed or unwrapped, but may be renamed or lose
+ * attributes) */
+static int doc_edit_all(lua_State *L, int op)
 {
     lode_doc *d = ltree_check_doc(L, 1);
-    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_REMOVE_ALL);
+    return ltree_edit_all(L, d, (xmlNode *)d->xml, op);
 }
 
-static int doc_unwrap_all(lua_State *L)
-{
-    lode_doc *d = ltree_check_doc(L, 1);
-    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_UNWRAP_ALL);
-}
-
-/* [-0, +1, e] doc:rename_all(selector, name) / doc:keep_attrs_all(selector,
- * name...) -> count (node:rename_all, node:keep_attrs_all over the whole
- * document; the root element too) */
-static int doc_rename_all(lua_State *L)
-{
-    lode_doc *d = ltree_check_doc(L, 1);
-    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_RENAME_ALL);
-}
-
-static int doc_keep_attrs_all(lua_State *L)
-{
-    lode_doc *d = ltree_check_doc(L, 1);
-    return ltree_edit_all(L, d, (xmlNode *)d->xml, LTREE_KEEP_ATTRS_ALL);
-}
+static int doc_remove_all(lua_State *L) { return doc_edit_all(L, LTREE_REMOVE_ALL); }
+static int doc_unwrap_all(lua_State *L) { return doc_edit_all(L, LTREE_UNWRAP_ALL); }
+static int doc_rename_all(lua_State *L) { return doc_edit_all(L, LTREE_RENAME_ALL); }
+static int doc_keep_attrs_all(lua_State *L) { return doc_edit_all(L, LTREE_KEEP_ATTRS_ALL); }
 
 /* [-0, +1, e] doc:first(selector) -> the first matching element or nil */
 static int doc_first(lua_State *L)

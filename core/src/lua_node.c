@@ -990,38 +990,24 @@ int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int op)
     return 1;
 }
 
+/* The bulk edits on the node's descendants (ltree_edit_all). */
+static int node_edit_all(lua_State *L, int op)
+{
+    xmlNode *n = ltree_check_node(L, 1);
+    return ltree_edit_all(L, owner_doc(L, 1), n, op);
+}
+
 /* [-0, +1, e] node:remove_all(selector) -> count: every matching descendant
- * element removed with its content (detached, as by node:remove). */
-static int node_remove_all(lua_State *L)
-{
-    xmlNode *n = ltree_check_node(L, 1);
-    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_REMOVE_ALL);
-}
-
-/* [-0, +1, e] node:unwrap_all(selector) -> count: every matching descendant
- * element replaced by its children (as by node:unwrap). */
-static int node_unwrap_all(lua_State *L)
-{
-    xmlNode *n = ltree_check_node(L, 1);
-    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_UNWRAP_ALL);
-}
-
-/* [-0, +1, e] node:rename_all(selector, name) -> count: every matching
- * descendant element renamed (as by node:rename). */
-static int node_rename_all(lua_State *L)
-{
-    xmlNode *n = ltree_check_node(L, 1);
-    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_RENAME_ALL);
-}
-
-/* [-(2+k), +1, e] node:keep_attrs_all(selector, name...) -> count: every
- * matching descendant element keeps only the named attributes (as by
- * node:keep_attrs); the count is of the elements that lost one. */
-static int node_keep_attrs_all(lua_State *L)
-{
-    xmlNode *n = ltree_check_node(L, 1);
-    return ltree_edit_all(L, owner_doc(L, 1), n, LTREE_KEEP_ATTRS_ALL);
-}
+ * element removed with its content (detached, as by node:remove).
+ * node:unwrap_all(selector): replaced by its children (as by node:unwrap).
+ * node:rename_all(selector, name) / node:rename_all(map): renamed (as by
+ * node:rename).  node:keep_attrs_all(selector, name...): keeps only the
+ * named attributes (as by node:keep_attrs); the count is of the elements
+ * that lost one. */
+static int node_remove_all(lua_State *L) { return node_edit_all(L, LTREE_REMOVE_ALL); }
+static int node_unwrap_all(lua_State *L) { return node_edit_all(L, LTREE_UNWRAP_ALL); }
+static int node_rename_all(lua_State *L) { return node_edit_all(L, LTREE_RENAME_ALL); }
+static int node_keep_attrs_all(lua_State *L) { return node_edit_all(L, LTREE_KEEP_ATTRS_ALL); }
 
 /* [-0, +1, e] node:set_text(s) -> node.  The children are replaced by one
  * text node (the old ones are detached, not freed).  On a text or comment
