@@ -870,7 +870,7 @@ static lua_Integer rename_by_map(lua_State *L, lode_doc *d, xmlNode *scope)
     size_t i = 0;
     lua_pushnil(L);
     while (lua_next(L, 2)) {
-        size_t kl, vl;
+        size_t kl = 0, vl = 0;
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &kl) : NULL;
         const char *val = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &vl) : NULL;
         if (!k || !val || i == n || kl + vl + 2 > (size_t)(end - p))
