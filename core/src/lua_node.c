@@ -775,9 +775,8 @@ static lua_Integer rename_pairs(lua_State *L, lode_doc *d, const rename_match *m
             luaL_error(L, "rename_all: namespace prefix of '%s' is not declared at <%s> (line %d)", m[i].name,
                        (const char *)m[i].n->name, (int)xmlGetLineNo(m[i].n));
     }
-    const xmlChar **names = malloc((n ? n : 1) * sizeof *names);
-    if (!names)
-        luaL_error(L, "out of memory");
+    /* in Lua's memory (lode's allocator): an error cannot leak it */
+    const xmlChar **names = lua_newuserdatauv(L, (n ? n : 1) * sizeof *names, 0);
     xmlDict *dict = d->xml->dict;
     for (size_t i = 0; i < n; i++) {
         const char *colon = xml ? strchr(m[i].name, ':') : NULL;
@@ -786,7 +785,6 @@ static lua_Integer rename_pairs(lua_State *L, lode_doc *d, const rename_match *m
         if (!names[i]) {
             for (size_t k = 0; !dict && k < i; k++)
                 xmlFree((xmlChar *)names[k]);
-            free(names);
             luaL_error(L, "out of memory");
         }
     }
@@ -796,7 +794,7 @@ static lua_Integer rename_pairs(lua_State *L, lode_doc *d, const rename_match *m
             xmlSetNs(m[i].n, find_ns(d->xml, m[i].n, m[i].name, colon));
         set_name(m[i].n, names[i]);
     }
-    free(names);
+    lua_pop(L, 1);
     if (n)
         d->edits++;
     return (lua_Integer)n;

@@ -386,6 +386,7 @@ static path paths[] = {
     {"run news-credits", "scripts/news-credits.lua", 1, "scripts"},
     {"run links", "examples/rules/links.lua", 1, NULL},
     {"run rename", "examples/rules/rename.lua", 1, NULL},
+    {"run simplify", "examples/bench/t3_simplify.lua", 1, NULL}, /* the bulk edits */
     {"run quotes", "examples/rules/quotes.lua", 1, NULL},
 };
 #define NPATHS (sizeof paths / sizeof paths[0])
