@@ -264,6 +264,10 @@ grep -q -- '--partial - and --write - would share standard output' "$tmp/err" &&
 rc=$?
 [ $rc = 3 ] && grep -q 'standard output: cannot write the document .*ws1.html: No space left on device' "$tmp/err" &&
     ok "run --write - onto a full device: exit 3, naming the document" || not_ok "run --write - > /dev/full: exit $rc, $(cat "$tmp/err")"
+"$LODE" run $Q "$SEED" > /dev/full 2> "$tmp/err"
+rc=$?
+[ $rc = 3 ] && grep -q 'standard output: cannot write records' "$tmp/err" &&
+    ok "run: records onto a full device: exit 3 and a message" || not_ok "run records > /dev/full: exit $rc, $(cat "$tmp/err")"
 # rules that can match the root alone: the walk does not go below the root,
 # and rules that can match elsewhere still see every element
 printf '<html><body><p>1</p><div><p>2</p></div></body></html>' > "$tmp/ro.html"

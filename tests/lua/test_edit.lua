@@ -253,6 +253,7 @@ local function edits()
         t.raises(function() m:rename_all{ b = "1bad" } end, "'1bad' is not a valid element name", "a bad new name")
         t.raises(function() m:rename_all{ b = "ok", i = "" } end, "not a valid element name", "an empty new name")
         t.raises(function() m:rename_all{ "x" } end, "keys and values must be element names", "a key not a string")
+        t.raises(function() m:rename_all{ [""] = "x" } end, "'' is not an element name", "an empty key")
         t.raises(function() m:rename_all{ b = true } end, "keys and values must be element names", "a value not a string")
         t.eq(m:first("b"):name(), "b", "... and nothing was renamed by a failed call")
     end)
@@ -411,7 +412,7 @@ local function fixture_doc(doc)
                  "the renamed element is in the prefix's namespace")
             t.eq(doc:rename_all("persName", "name"), 1, "an unprefixed name keeps the element's namespace")
             t.eq(doc:xpath("count(//t:name)", tei), 1, "... the TEI one")
-            t.eq(doc:rename_all{ ["xlink:emph"] = "hi", ["Note"] = "note" }, 2,
+            t.eq(doc:rename_all{ ["xlink:emph"] = "hi", ["Note"] = "note", xlinkx = "no", ["xlink"] = "no" }, 2,
                  "rename_all(map) in XML: keys are prefixed names as node:name() gives them")
             t.eq(doc:xpath("count(//xlink:hi)", { xlink = "http://www.w3.org/1999/xlink" }), 1,
                  "an unprefixed new name keeps the element's namespace")
