@@ -618,10 +618,35 @@ static xmlNs *find_ns(xmlDoc *doc, xmlNode *context, const char *name, const cha
 
 /* Creates an element named name (with an optional "prefix:" resolved on
  * context) in d, parked. */
+/* Is name (len bytes, no NUL among them) a valid element name? */
+static int is_element_name(const char *name, size_t len)
+{
+    return len && strlen(name) == len && utf8_validate((const unsigned char *)name, len, NULL) == 0 &&
+           xmlValidateName(BAD_CAST name, 0) == 0;
+}
+
+/* Removes every attribute of element n but those named at stack indices
+ * first..last (as node:attr finds them).  Whether one was removed. */
+static int keep_only(lua_State *L, xmlNode *n, int first, int last)
+{
+    int dropped = 0;
+    xmlAttr *next;
+    for (xmlAttr *a = n->properties; a; a = next) {
+        next = a->next;
+        int keep = 0;
+        for (int i = first; i <= last && !keep; i++)
+            keep = attr_named(n, a, lua_tostring(L, i));
+        if (!keep) {
+            xmlRemoveProp(a);
+            dropped = 1;
+        }
+    }
+    return dropped;
+}
+
 static xmlNode *new_element(lua_State *L, lode_doc *d, const char *name, xmlNode *context)
 {
-    if (!*name || utf8_validate((const unsigned char *)name, strlen(name), NULL) != 0 ||
-        xmlValidateName(BAD_CAST name, 0) != 0)
+    if (!is_element_name(name, strlen(name)))
         luaL_error(L, "'%s' is not a valid element name", name);
     const char *colon = strchr(name, ':');
     xmlNs *ns = NULL;
@@ -742,22 +767,12 @@ static void set_name(xmlNode *n, const xmlChar *nm)
         xmlFree((xmlChar *)old);
 }
 
-/* A valid element name, or raises naming what. */
-static const char *valid_element_name(lua_State *L, const char *name, size_t len, const char *what)
-{
-    if (!len || strlen(name) != len || utf8_validate((const unsigned char *)name, len, NULL) != 0 ||
-        xmlValidateName(BAD_CAST name, 0) != 0)
-        luaL_error(L, "%s: '%s' is not a valid element name", what, name);
-    return name;
-}
-
 /* A valid element name at stack index idx, or raises. */
 static const char *check_element_name(lua_State *L, int idx)
 {
     size_t len;
     const char *name = luaL_checklstring(L, idx, &len);
-    if (!len || strlen(name) != len || utf8_validate((const unsigned char *)name, len, NULL) != 0 ||
-        xmlValidateName(BAD_CAST name, 0) != 0)
+    if (!is_element_name(name, len))
         luaL_argerror(L, idx, "not a valid element name");
     return name;
 }
@@ -858,7 +873,8 @@ static lua_Integer rename_by_map(lua_State *L, lode_doc *d, xmlNode *scope)
         const char *v = lua_tolstring(L, -1, &vl);
         if (!kl || strlen(k) != kl)
             luaL_error(L, "rename_all: '%s' is not an element name", k);
-        valid_element_name(L, v, vl, "rename_all");
+        if (!is_element_name(v, vl))
+            luaL_error(L, "rename_all: '%s' is not a valid element name", v);
         n++;
         bytes += kl + vl + 2;
         lua_pop(L, 1);
@@ -899,21 +915,8 @@ static lua_Integer keep_attrs_matches(lua_State *L, lode_doc *d, xmlNode **m, si
 {
     int top = lua_gettop(L) - 1; /* the matches' buffer is on top */
     lua_Integer changed = 0;
-    for (size_t i = 0; i < n; i++) {
-        int dropped = 0;
-        xmlAttr *next;
-        for (xmlAttr *a = m[i]->properties; a; a = next) {
-            next = a->next;
-            int keep = 0;
-            for (int k = 3; k <= top && !keep; k++)
-                keep = attr_named(m[i], a, lua_tostring(L, k));
-            if (!keep) {
-                xmlRemoveProp(a);
-                dropped = 1;
-            }
-        }
-        changed += dropped;
-    }
+    for (size_t i = 0; i < n; i++)
+        changed += keep_only(L, m[i], 3, top);
     if (changed)
         d->edits++;
     return changed;
@@ -1129,17 +1132,8 @@ static int node_keep_attrs(lua_State *L)
     for (int i = 2; i <= top; i++)
         luaL_checkstring(L, i);
     owner_doc(L, 1)->edits++;
-    if (is_element(n)) {
-        xmlAttr *next;
-        for (xmlAttr *a = n->properties; a; a = next) {
-            next = a->next;
-            int keep = 0;
-            for (int i = 2; i <= top && !keep; i++)
-                keep = attr_named(n, a, lua_tostring(L, i));
-            if (!keep)
-                xmlRemoveProp(a);
-        }
-    }
+    if (is_element(n))
+        keep_only(L, n, 2, top);
     lua_settop(L, 1);
     return 1;
 }
