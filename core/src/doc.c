@@ -181,30 +181,27 @@ int doc_park(lode_doc *d, xmlNode *n)
     return 0;
 }
 
-static int cmp_ptr(const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t) * (xmlNode *const *)a, y = (uintptr_t) * (xmlNode *const *)b;
-    return (x > y) - (x < y);
-}
-
 /* Frees the parked nodes that are still detached roots.  All are decided
  * before any is freed (a parked node may sit inside another's subtree, or be
  * parked twice), and before the document, whose dictionary their names may
- * live in. */
+ * live in.  A root taken is marked by pointing its parent at a sentinel, so
+ * that a second entry for it is passed over without sorting the list. */
 static void free_parked(lode_doc *d)
 {
-    if (d->nparked)
-        qsort(d->parked, d->nparked, sizeof *d->parked, cmp_ptr);
+    static const xmlNode taken; /* only its address is used */
+    xmlNode *mark = (xmlNode *)(uintptr_t)&taken;
     size_t roots = 0;
     for (size_t i = 0; i < d->nparked; i++) {
         xmlNode *n = d->parked[i];
-        if (i && n == d->parked[i - 1])
-            continue;
-        if (!n->parent)
+        if (!n->parent) {
+            n->parent = mark;
             d->parked[roots++] = n;
+        }
     }
-    for (size_t i = 0; i < roots; i++)
+    for (size_t i = 0; i < roots; i++) {
+        d->parked[i]->parent = NULL;
         xmlFreeNode(d->parked[i]);
+    }
     mem_free(&d->engine->mem, d->parked);
     d->parked = NULL;
     d->nparked = d->capparked = 0;

@@ -725,6 +725,8 @@ static int node_unwrap(lua_State *L)
 typedef struct edit_all {
     luaL_Buffer b;
     size_t n;
+    int prune; /* remove_all: a match's descendants go with it, so the walk
+                  need not look at them */
 } edit_all;
 
 static int on_edit_match(xmlNode *n, void *ud)
@@ -732,7 +734,7 @@ static int on_edit_match(xmlNode *n, void *ud)
     edit_all *e = ud;
     luaL_addlstring(&e->b, (const char *)&n, sizeof n);
     e->n++;
-    return 0;
+    return e->prune && !is_root(n) ? SELECT_SKIP_BELOW : 0;
 }
 
 /* rename_all: one element to rename and its new name (a string anchored
@@ -902,6 +904,7 @@ static lua_Integer rename_by_map(lua_State *L, lode_doc *d, xmlNode *scope)
     const selector *all = lquery_selector(L, 4);
     edit_all e;
     e.n = 0;
+    e.prune = 0;
     luaL_buffinit(L, &e.b);
     rename_map rm = {v, n, &e};
     if (n)
@@ -940,6 +943,7 @@ int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int op)
     }
     edit_all e;
     e.n = 0;
+    e.prune = op == LTREE_REMOVE_ALL;
     luaL_buffinit(L, &e.b);
     lquery_each(L, s, scope, on_edit_match, &e);
     xmlNode **m = (xmlNode **)(void *)luaL_buffaddr(&e.b);
@@ -965,17 +969,11 @@ int ltree_edit_all(lua_State *L, lode_doc *d, xmlNode *scope, int op)
         return luaL_error(L, "out of memory");
     int remove = op == LTREE_REMOVE_ALL;
     lua_Integer done = 0;
-    xmlNode *removed = NULL; /* the last subtree removed: matches in document
-                                order inside it went with it */
     for (size_t i = 0; i < e.n; i++) {
         xmlNode *n = m[i];
         if (is_root(n) || !n->parent)
             continue;
-        if (remove) {
-            if (removed && tree_is_ancestor(removed, n))
-                continue;
-            removed = n;
-        } else {
+        if (!remove) {
             while (n->children) {
                 xmlNode *c = n->children;
                 tree_unlink(c);

@@ -115,16 +115,21 @@ static const xmlNode *following(const xmlNode *root, const xmlNode *n, int skip_
     return NULL;
 }
 
+/* Does name, ASCII-lowercased, equal the lowercase string low? */
+static int lower_eq(const unsigned char *name, const unsigned char *low)
+{
+    while (*name && lower(*name) == *low)
+        name++, low++;
+    return lower(*name) == *low;
+}
+
 /* Name equality: exact in XML; in HTML documents ASCII-case-insensitive
  * against the selector's lowercased copy. */
 static int name_eq(const xmlChar *name, const sel_simple *x, int html)
 {
     if (!html)
         return strcmp((const char *)name, x->name) == 0;
-    const unsigned char *a = name, *b = (const unsigned char *)x->lname;
-    while (*a && lower(*a) == *b)
-        a++, b++;
-    return lower(*a) == *b;
+    return lower_eq(name, (const unsigned char *)x->lname);
 }
 
 /* Is name "id"/"class" (ASCII-case-insensitively in HTML)? */
@@ -530,44 +535,34 @@ static int match_from(const mcx *cx, const sel_compound *c, const xmlNode *n,
     }
 }
 
-/* Is n's name in the list's type set?  1 yes, 0 no, -1 cannot tell (a name
- * too long for the lowercasing buffer: test the alternatives one by one). */
+/* Is n's name in the list's type set (ASCII-case-insensitively in HTML)? */
 static int in_type_set(const mcx *cx, const sel_list *l, const xmlNode *n)
 {
-    const char *name = (const char *)n->name;
-    char low[64];
-    if (cx->html) {
-        size_t i = 0;
-        for (; name[i] && i < sizeof low - 1; i++)
-            low[i] = (char)lower((unsigned char)name[i]);
-        if (name[i])
-            return -1;
-        low[i] = '\0';
-        name = low;
-    }
-    const char **v = cx->html ? l->ltypes : l->types;
-    size_t lo = 0, hi = l->ntypes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(v[mid], name);
-        if (c == 0)
+    const unsigned char *name = n->name;
+    uint32_t h = sel_name_hash(name, cx->html);
+    const sel_type_slot *v = cx->html ? l->ltypes : l->types;
+    for (size_t i = h & l->tmask; v[i].name; i = (i + 1) & l->tmask) {
+        if (v[i].hash != h)
+            continue;
+        if (cx->html ? lower_eq(name, (const unsigned char *)v[i].name)
+                     : strcmp((const char *)name, v[i].name) == 0)
             return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
     }
     return 0;
 }
 
 static int list_ok(const mcx *cx, const sel_list *l, const xmlNode *n)
 {
-    int set = l->ntypes ? in_type_set(cx, l, n) : -1;
-    if (set > 0)
-        return 1;
+    if (l->tmask) {
+        /* the bare types at once, then the other alternatives */
+        if (in_type_set(cx, l, n))
+            return 1;
+        for (size_t i = 0; i < l->nothers; i++)
+            if (match_from(cx, l->others[i]->right, n, NULL) == R_MATCH)
+                return 1;
+        return 0;
+    }
     for (const sel_complex *x = l->first; x; x = x->next) {
-        if (x->typed && set == 0)
-            continue;
         if (x->bare) {
             /* match_from's work for one type test, without its generality:
              * a list of a few names ("td, th") over every element */
@@ -688,16 +683,21 @@ int select_each_limit(const selector *s, xmlNode *scope, int include_scope,
     int rc;
     if (include_scope && scope->type == XML_ELEMENT_NODE && list_ok(&cx, s->list, scope) &&
         !(cx.lim && cx.lim->stopped) && (rc = cb(scope, ud)) != 0)
-        return rc;
-    for (const xmlNode *n = first_el(scope); n; n = following(scope, n, 0)) {
+        return rc == SELECT_SKIP_BELOW ? 0 : rc;
+    for (const xmlNode *n = first_el(scope); n;) {
+        int skip = 0;
         if (list_ok(&cx, s->list, n)) {
             if (cx.lim && cx.lim->stopped)
                 return 0;
-            if ((rc = cb((xmlNode *)(uintptr_t)n, ud)) != 0)
-                return rc;
+            if ((rc = cb((xmlNode *)(uintptr_t)n, ud)) != 0) {
+                if (rc != SELECT_SKIP_BELOW)
+                    return rc;
+                skip = 1;
+            }
         } else if (cx.lim && cx.lim->stopped) {
             return 0;
         }
+        n = following(scope, n, skip);
     }
     return 0;
 }
@@ -728,6 +728,20 @@ int select_root_only(const selector *s)
             return 0;
     }
     return 1;
+}
+
+int select_matches_all(const selector *s)
+{
+    for (const sel_complex *x = s ? s->list->first : NULL; x; x = x->next) {
+        if (x->relative || x->left != x->right)
+            continue;
+        int all = 1; /* a plain "*" leaves the compound empty */
+        for (const sel_simple *y = x->right->first; y && all; y = y->next)
+            all = y->kind == SK_TYPE && !y->name && (y->ns_kind == SN_DEFAULT || y->ns_kind == SN_ANY);
+        if (all)
+            return 1;
+    }
+    return 0;
 }
 
 size_t select_alternatives(const selector *s)

@@ -173,10 +173,13 @@ int select_matches_limit(const selector *s, const xmlNode *n, select_memo *memo,
 /* Method of selector.  Calls cb(el, ud) for every element in the subtree of
  * scope (scope itself only if include_scope) that matches s, in document
  * order, each once.  scope may be an element or a document node.
- * Combinators may look outside scope, as querySelectorAll does.  Stops when
- * cb returns non-zero and returns that value; returns 0 after the last
- * match.  cb must not change the tree (collect first, then edit).  Uses a
+ * Combinators may look outside scope, as querySelectorAll does.  When cb
+ * returns SELECT_SKIP_BELOW the walk goes on after el's subtree (el's
+ * descendants are neither tested nor passed to cb); any other non-zero
+ * value stops the walk and is returned; returns 0 after the last match.
+ * cb must not change the tree (collect first, then edit).  Uses a
  * select_memo on its own stack. */
+#define SELECT_SKIP_BELOW (-0x7e1f)
 int select_each(const selector *s, xmlNode *scope, int include_scope,
                 int (*cb)(xmlNode *el, void *ud), void *ud);
 /* Method of selector.  select_each under lim (NULL: none); a stopped walk
@@ -205,6 +208,11 @@ void select_canonical(const selector *s, buf *out);
  * alternative has :root in its rightmost compound (":root", "html:root",
  * "div, :root" is not). */
 int select_root_only(const selector *s);
+
+/* Method of selector.  Whether it matches every element: an alternative is
+ * the universal selector alone ("*", "*|*", "*, p"), so that a caller can
+ * skip the test. */
+int select_matches_all(const selector *s);
 
 /* Method of selector.  The number of alternatives in the selector list
  * (2 for "a, b"). */
@@ -293,6 +301,27 @@ typedef struct sel_compound {
     unsigned char comb;               /* SC_* between prev and this one */
 } sel_compound;
 
+/* One slot of a list's type set: a name and its sel_name_hash; name NULL
+ * for an empty slot (linear probing). */
+typedef struct sel_type_slot {
+    uint32_t hash;
+    const char *name;
+} sel_type_slot;
+
+/* FNV-1a of a NUL-terminated name, ASCII-lowercased first when fold. */
+static inline uint32_t sel_name_hash(const unsigned char *s, int fold)
+{
+    uint32_t h = 2166136261u;
+    if (fold) {
+        for (; *s; s++)
+            h = (h ^ (uint32_t)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s)) * 16777619u;
+    } else {
+        for (; *s; s++)
+            h = (h ^ *s) * 16777619u;
+    }
+    return h;
+}
+
 typedef struct sel_complex {
     struct sel_complex *next;
     sel_compound *left, *right;
@@ -302,7 +331,6 @@ typedef struct sel_complex {
      * 1); hops > 0 means only the hops-th next element sibling; depth is how
      * many levels below that start matches can be (UINT_MAX: any). */
     unsigned char relative, side;
-    unsigned char typed; /* a bare type selector in its list's type set */
     unsigned char bare;  /* a bare type selector ("p"): list_ok tests the name alone */
     unsigned hops, depth;
 } sel_complex;
@@ -311,12 +339,16 @@ typedef struct sel_list {
     sel_complex *first;
     size_t n;
     /* When at least SEL_TYPE_SET alternatives are a bare type selector
-     * ("p", no namespace, nothing else), their names as two sorted sets,
-     * tested with one binary search instead of one match per alternative
-     * ("p, ul, ol, li, ..." and :not(h1, h2, ...) over every element). */
-    const char **types;  /* as written, strcmp order: XML documents */
-    const char **ltypes; /* ASCII-lowercased, strcmp order: HTML documents */
-    size_t ntypes;
+     * ("p", no namespace, nothing else), their names as two hash sets,
+     * tested with one lookup instead of one match per alternative
+     * ("p, ul, ol, li, ..." and :not(h1, h2, ...) over every element): a
+     * name that is not in the set usually costs one pass over its bytes
+     * and no string comparison. */
+    const sel_type_slot *types;  /* as written: XML documents */
+    const sel_type_slot *ltypes; /* ASCII-lowercased: HTML documents */
+    size_t tmask;                /* slots - 1 (a power of two less one); 0: no set */
+    const sel_complex **others;  /* with a set: the alternatives not in it, in order */
+    size_t nothers;
 } sel_list;
 
 #define SEL_TYPE_SET 4

@@ -1020,16 +1020,23 @@ static sel_complex *parse_complex(parser *p, int relative, int nested)
     return x;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int bare_type(const sel_complex *x)
 {
     const sel_simple *y = x->right->first;
     return !x->relative && x->left == x->right && y && !y->next && y->kind == SK_TYPE && y->name &&
            y->ns_kind == SN_DEFAULT;
+}
+
+/* Puts name in the open-addressed set v (mask + 1 slots), once. */
+static void set_add(sel_type_slot *v, size_t mask, const char *name)
+{
+    uint32_t h = sel_name_hash((const unsigned char *)name, 0);
+    size_t i = h & mask;
+    for (; v[i].name; i = (i + 1) & mask)
+        if (v[i].hash == h && strcmp(v[i].name, name) == 0)
+            return;
+    v[i].hash = h;
+    v[i].name = name;
 }
 
 /* The list's type sets (sel_list.types); a list with fewer bare type
@@ -1041,19 +1048,30 @@ static int type_sets(parser *p, sel_list *l)
         k += x->bare = (unsigned char)bare_type(x);
     if (k < SEL_TYPE_SET)
         return 0;
-    l->types = arena(p, k * sizeof *l->types);
-    l->ltypes = arena(p, k * sizeof *l->ltypes);
-    if (!l->types || !l->ltypes)
+    size_t slots = 8;
+    while (slots < 2 * k) /* at most half full: short probes */
+        slots *= 2;
+    sel_type_slot *t = arena(p, slots * sizeof *t);
+    sel_type_slot *lt = arena(p, slots * sizeof *lt);
+    if (!t || !lt)
+        return -1;
+    memset(t, 0, slots * sizeof *t);
+    memset(lt, 0, slots * sizeof *lt);
+    const sel_complex **others = NULL;
+    if (l->n > k && !(others = arena(p, (l->n - k) * sizeof *others)))
         return -1;
     for (sel_complex *x = l->first; x; x = x->next) {
-        if (!bare_type(x))
+        if (!x->bare) {
+            others[l->nothers++] = x;
             continue;
-        x->typed = 1;
-        l->types[l->ntypes] = x->right->first->name;
-        l->ltypes[l->ntypes++] = x->right->first->lname;
+        }
+        set_add(t, slots - 1, x->right->first->name);
+        set_add(lt, slots - 1, x->right->first->lname);
     }
-    qsort((void *)l->types, k, sizeof *l->types, cmp_str);
-    qsort((void *)l->ltypes, k, sizeof *l->ltypes, cmp_str);
+    l->others = others;
+    l->types = t;
+    l->ltypes = lt;
+    l->tmask = slots - 1;
     return 0;
 }
 

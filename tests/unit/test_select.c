@@ -457,6 +457,45 @@ static void api_edges(void)
         select_free(&M, s);
     }
     CHECK_EQ_INT(select_root_only(NULL), 0);
+
+    /* select_matches_all: an alternative is the universal selector alone.
+     * Each answer is checked against a count over a document with
+     * namespaced and plain elements: "all" must mean all of them. */
+    const char *xml = "<r xmlns:s='urn:s'><a/><s:b><c xmlns='urn:d'/></s:b><a><d/></a></r>";
+    xmlDoc *x = xmlReadMemory(xml, (int)strlen(xml), "all.xml", NULL, XML_PARSE_NONET);
+    CHECK(x != NULL);
+    static const struct {
+        const char *src;
+        int all;
+    } ma[] = {
+        {"*", 1},         {"*|*", 1},     {"p, *", 1},      {"* , *", 1},     {"p", 0},
+        {"* > *", 0},     {"* *", 0},     {"*:not(p)", 0},  {"s|*", 0},       {"|*", 0},
+        {"*[x]", 0},      {":root", 0},   {"*:is(*)", 0},
+    };
+    for (size_t i = 0; i < sizeof ma / sizeof ma[0]; i++) {
+        const char *ns[] = {"s", "urn:s", NULL};
+        s = NULL;
+        CHECK_EQ_INT(select_compile_ns(&M, ma[i].src, strlen(ma[i].src), ns, &s, NULL, 0), 0);
+        if (!CHECK(select_matches_all(s) == ma[i].all))
+            printf("#   %s\n", ma[i].src);
+        if (ma[i].all && !CHECK(select_count(s, (xmlNode *)x, 0) == 6))
+            printf("#   %s does not match every element\n", ma[i].src);
+        select_free(&M, s);
+    }
+    /* under a default namespace, "*" means that namespace's elements only */
+    const char *dns[] = {"", "urn:d", NULL};
+    s = NULL;
+    CHECK_EQ_INT(select_compile_ns(&M, "*", 1, dns, &s, NULL, 0), 0);
+    CHECK_EQ_INT(select_matches_all(s), 0);
+    CHECK_EQ_INT(select_count(s, (xmlNode *)x, 0), 1);
+    select_free(&M, s);
+    s = NULL;
+    CHECK_EQ_INT(select_compile_ns(&M, "*|*", 3, dns, &s, NULL, 0), 0);
+    CHECK_EQ_INT(select_matches_all(s), 1);
+    CHECK_EQ_INT(select_count(s, (xmlNode *)x, 0), 6);
+    select_free(&M, s);
+    xmlFreeDoc(x);
+    CHECK_EQ_INT(select_matches_all(NULL), 0);
 }
 
 /* Names made by code (not the parser) may be uppercase: HTML documents
