@@ -22,9 +22,12 @@
  * still in place, else the sibling it had before its handlers ran; nodes
  * inserted before the current position are not visited.
  *
- * Every call into Lua is a lua_pcall with a traceback handler, so a script
- * error never unwinds through C frames holding resources; a failed document
- * delivers no records; the state stays usable for the next document. */
+ * Every call into Lua runs under a lua_pcall with a traceback handler, so a
+ * script error never unwinds through C frames holding resources: the walk
+ * of a document is one protected call (walk), whose handlers are called
+ * with lua_call from visit, which keeps its stacks in the lode_rules
+ * object.  A failed document delivers no records; the state stays usable
+ * for the next document. */
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -59,6 +62,10 @@ struct lode_rules {
     int ref_begin, ref_document, ref_finish;
     int ref_ctx;         /* the ctx table */
     int ref_tb;          /* the traceback handler */
+    int ctxidx;          /* during the walk: ctx's stack index (in walk_p's frame) */
+    int fnidx;           /* during the walk: rule i's enter and leave handlers at
+                            fnidx + 2i and + 2i + 1 (0: from the registry) */
+    int in_handler;      /* a handler runs: an error in the walk is the script's */
     int began, finished;
     int begin_failed;    /* begin() raised: no document is run after that */
     int begin_rc;
@@ -451,6 +458,7 @@ static int read_table(lode_rules *r)
             select_memo_reset(r->memo);
         }
         r->root_only = (i == 0 || r->root_only) && select_root_only(ru->sel);
+        ru->all = (unsigned char)select_matches_all(ru->sel);
         if (rule_index_add(&r->index, (uint32_t)i, ru->sel) != 0) {
             rc = engine_error(r->e, LODE_ENOMEM, "out of memory");
             goto out;
@@ -893,10 +901,47 @@ int rules_has_phase(const lode_rules *r, const char *name)
 /* running                                                             */
 /* ------------------------------------------------------------------ */
 
+/* A failed call into the script (status st, the message or traceback on
+ * top of the stack): sets the engine's message -- document, node line,
+ * what (NULL: the rule in r->failed_rule), then Lua's message and
+ * traceback -- and returns LODE_ESANDBOX (a limit) or LODE_ESCRIPT. */
+static int call_failed(lode_rules *r, const char *what)
+{
+    lua_State *L = r->L;
+    char whatbuf[300];
+    if (!what) {
+        /* a rule handler: name it only now that it failed (formatting it
+         * before every call cost ~1% of a run) */
+        snprintf(whatbuf, sizeof whatbuf, "rule '%.200s'%s", r->failed_rule ? r->failed_rule->src : "?",
+                 r->failed_leave ? " (leave)" : "");
+        what = whatbuf;
+    }
+    if (r->sb.tripped) {
+        /* a limit: not the script's own error, and not catchable by it */
+        char lim[96];
+        sandbox_message(&r->sb, lim, sizeof lim);
+        if (r->doc)
+            engine_error(r->e, LODE_ESANDBOX, "%s: document %s: %s (in %s)", r->name, r->doc->name, lim, what);
+        else
+            engine_error(r->e, LODE_ESANDBOX, "%s: %s (in %s)", r->name, lim, what);
+        return LODE_ESANDBOX;
+    }
+    const char *msg = lua_tostring(L, -1);
+    if (!msg)
+        msg = "(error object is not a string)";
+    if (r->doc && r->current)
+        engine_error(r->e, LODE_ESCRIPT, "%s:%ld: %s: %s", r->doc->name, xmlGetLineNo((xmlNode *)r->current),
+                     what, msg);
+    else if (r->doc)
+        engine_error(r->e, LODE_ESCRIPT, "%s: %s: %s", r->doc->name, what, msg);
+    else
+        engine_error(r->e, LODE_ESCRIPT, "%s: %s", what, msg);
+    return LODE_ESCRIPT;
+}
+
 /* Calls the function ref with (arg at argidx or nothing, ctx), of which
- * only the first `args` (0, 1 or 2: handler_args); on error sets the
- * engine's message: document, node line, what (NULL: the rule in
- * r->failed_rule), then Lua's message and traceback. */
+ * only the first `args` (0, 1 or 2: handler_args), in a protected call;
+ * what names it in a message (call_failed). */
 static int call(lode_rules *r, int ref, int argidx, int args, const char *what)
 {
     lua_State *L = r->L;
@@ -912,48 +957,9 @@ static int call(lode_rules *r, int ref, int argidx, int args, const char *what)
         lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
         nargs++;
     }
-    double t0 = r->profile ? now() : 0;
-    int st = lua_pcall(L, nargs, 0, tb);
-    if (r->profile && r->current_rule) {
-        rule *ru = (rule *)r->current_rule;
-        ru->calls++;
-        ru->seconds += now() - t0;
-    }
-    char whatbuf[300];
-    if (st != LUA_OK && !what) {
-        /* a rule handler: name it only now that it failed (formatting it
-         * before every call cost ~1% of a run) */
-        snprintf(whatbuf, sizeof whatbuf, "rule '%.200s'%s", r->failed_rule ? r->failed_rule->src : "?",
-                 r->failed_leave ? " (leave)" : "");
-        what = whatbuf;
-    }
-    if (st != LUA_OK && r->sb.tripped) {
-        /* a limit: not the script's own error, and not catchable by it */
-        char lim[96];
-        sandbox_message(&r->sb, lim, sizeof lim);
-        if (r->doc)
-            engine_error(r->e, LODE_ESANDBOX, "%s: document %s: %s (in %s)", r->name, r->doc->name, lim, what);
-        else
-            engine_error(r->e, LODE_ESANDBOX, "%s: %s (in %s)", r->name, lim, what);
-        lua_settop(L, tb - 1);
-        return LODE_ESANDBOX;
-    }
-    if (st != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        if (!msg)
-            msg = "(error object is not a string)";
-        if (r->doc && r->current)
-            engine_error(r->e, LODE_ESCRIPT, "%s:%ld: %s: %s", r->doc->name, xmlGetLineNo((xmlNode *)r->current),
-                         what, msg);
-        else if (r->doc)
-            engine_error(r->e, LODE_ESCRIPT, "%s: %s: %s", r->doc->name, what, msg);
-        else
-            engine_error(r->e, LODE_ESCRIPT, "%s: %s", what, msg);
-        lua_settop(L, tb - 1);
-        return LODE_ESCRIPT;
-    }
+    int rc = lua_pcall(L, nargs, 0, tb) == LUA_OK ? LODE_OK : call_failed(r, what);
     lua_settop(L, tb - 1);
-    return LODE_OK;
+    return rc;
 }
 
 static int push_leave(lode_rules *r, int i)
@@ -970,36 +976,49 @@ static int push_leave(lode_rules *r, int i)
     return LODE_OK;
 }
 
-/* Calls the handler of rule i on n (pushed at nodeidx). */
-static int run_handler(lode_rules *r, size_t i, int ref, int nodeidx, int leave)
+/* Calls the handler of rule i on n (pushed at nodeidx) and ctx (at
+ * r->ctxidx).  Runs inside the walk's one protected call (walk_p): a
+ * handler's error unwinds to it, past visit's frames, which hold nothing
+ * that needs freeing (the walk's stacks live in r and are reset for each
+ * document). */
+static void run_handler(lode_rules *r, size_t i, int ref, int nodeidx, int leave)
 {
+    lua_State *L = r->L;
+    int args = leave ? r->rules[i].leave_args : r->rules[i].enter_args;
     r->current_rule = &r->rules[i];
     r->failed_rule = &r->rules[i];
     r->failed_leave = leave;
-    int rc = call(r, ref, nodeidx, leave ? r->rules[i].leave_args : r->rules[i].enter_args, NULL);
-    r->current_rule = NULL;
-    return rc;
-}
-
-/* ltree_push_node in a protected call: (doc, node) -> node userdata. */
-static int push_node_p(lua_State *L)
-{
-    ltree_push_node(L, 1, lua_touserdata(L, 2));
-    return 1;
-}
-
-/* Pushes n's userdata; LODE_ENOMEM (nothing pushed) on a memory error. */
-static int push_node(lode_rules *r, int docidx, xmlNode *n)
-{
-    lua_State *L = r->L;
-    lua_pushcfunction(L, push_node_p);
-    lua_pushvalue(L, docidx);
-    lua_pushlightuserdata(L, n);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-        lua_pop(L, 1);
-        return engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
+    if (r->fnidx)
+        lua_pushvalue(L, r->fnidx + 2 * (int)i + leave);
+    else
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    int nargs = 0;
+    if (nodeidx && args > 0) {
+        lua_pushvalue(L, nodeidx);
+        nargs = 1;
     }
-    return LODE_OK;
+    if (nargs < args) {
+        lua_pushvalue(L, r->ctxidx);
+        nargs++;
+    }
+    r->in_handler = 1;
+    if (r->profile) {
+        double t0 = now();
+        lua_call(L, nargs, 0);
+        r->rules[i].calls++;
+        r->rules[i].seconds += now() - t0;
+    } else {
+        lua_call(L, nargs, 0);
+    }
+    r->in_handler = 0;
+    r->current_rule = NULL;
+}
+
+/* Pushes n's userdata (raises on a memory error: the walk's protected
+ * call reports it). */
+static void push_node(lode_rules *r, int docidx, xmlNode *n)
+{
+    ltree_push_node(r->L, docidx, n);
 }
 
 /* Matching rule i's selector ran into the sandbox's step or time limit. */
@@ -1037,22 +1056,18 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         return engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
     for (size_t k = 0; k < ncand;) {
         size_t i = cand[k++];
-        if (!select_matches_limit(r->rules[i].sel, n, r->memo, &r->lim)) {
+        if (!r->rules[i].all && !select_matches_limit(r->rules[i].sel, n, r->memo, &r->lim)) {
             if (r->lim.stopped)
                 return limit_error(r, i);
             continue;
         }
         if (!pushed && r->rules[i].enter_ref != LUA_NOREF && r->rules[i].enter_args > 0) {
-            if (push_node(r, docidx, n) != LODE_OK)
-                return LODE_ENOMEM;
+            push_node(r, docidx, n);
             pushed = lua_gettop(L);
         }
         r->current = n;
-        if (r->rules[i].enter_ref != LUA_NOREF) {
-            int rc = run_handler(r, i, r->rules[i].enter_ref, pushed, 0);
-            if (rc != LODE_OK)
-                return rc;
-        }
+        if (r->rules[i].enter_ref != LUA_NOREF)
+            run_handler(r, i, r->rules[i].enter_ref, pushed, 0);
         if (r->rules[i].leave_ref != LUA_NOREF && push_leave(r, (int)i) != LODE_OK)
             return LODE_ENOMEM;
         if (r->doc->edits != edits) {
@@ -1122,20 +1137,97 @@ static int visit(lode_rules *r, xmlNode *n, int docidx, unsigned depth)
         for (size_t k = leave_from; k < r->nleave; k++) {
             size_t i = (size_t)r->leave[k];
             if (!pushed && r->rules[i].leave_args > 0) {
-                if (push_node(r, docidx, n) != LODE_OK)
-                    return LODE_ENOMEM;
+                push_node(r, docidx, n);
                 pushed = lua_gettop(L);
             }
             r->current = n;
-            int rc = run_handler(r, i, r->rules[i].leave_ref, pushed, 1);
-            if (rc != LODE_OK)
-                return rc;
+            run_handler(r, i, r->rules[i].leave_ref, pushed, 1);
         }
         r->nleave = leave_from;
     }
     if (pushed)
         lua_settop(L, pushed - 1);
     return LODE_OK;
+}
+
+/* The walk of one document, in one protected call. */
+typedef struct walk_call {
+    lode_rules *r;
+    xmlNode *root;
+    int rc;
+} walk_call;
+
+/* (walk_call, doc, ctx): visits the tree from the root, with the rules'
+ * handlers on the stack (a push from a stack slot is a quarter of the cost
+ * of a registry lookup) when there is room. */
+static int walk_p(lua_State *L)
+{
+    walk_call *w = lua_touserdata(L, 1);
+    lode_rules *r = w->r;
+    r->ctxidx = 3;
+    r->fnidx = 0;
+    if (r->nrules < 100000 && lua_checkstack(L, (int)(2 * r->nrules) + 8)) {
+        r->fnidx = 4;
+        for (size_t i = 0; i < r->nrules; i++) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, r->rules[i].enter_ref);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, r->rules[i].leave_ref);
+        }
+    }
+    w->rc = visit(r, w->root, 2, 1);
+    r->fnidx = 0;
+    return 0;
+}
+
+/* The walk's message handler: the traceback, less its last line, which is
+ * walk_p's own frame ("[C]: in ?") and would only puzzle the script's
+ * author. */
+static int walk_traceback(lua_State *L)
+{
+    llode_traceback(L);
+    size_t len;
+    const char *tb = lua_tolstring(L, -1, &len);
+    static const char tail[] = "\n\t[C]: in ?";
+    size_t tl = sizeof tail - 1;
+    if (tb && len >= tl && memcmp(tb + len - tl, tail, tl) == 0)
+        lua_pushlstring(L, tb, len - tl);
+    return 1;
+}
+
+/* Visits the document (its userdata at docidx) from root, calling the
+ * handlers with lua_call inside one lua_pcall: a protected call per handler
+ * was a third of the cost of a handler that does little. */
+static int walk(lode_rules *r, xmlNode *root, int docidx)
+{
+    lua_State *L = r->L;
+    int base = lua_gettop(L);
+    walk_call w = {r, root, LODE_OK};
+    r->nsnap = 0;
+    r->in_handler = 0;
+    if (!lua_checkstack(L, 5))
+        return engine_error(r->e, LODE_ENOMEM, "%s: Lua stack exhausted", r->doc->name);
+    lua_pushcfunction(L, walk_traceback);
+    lua_pushcfunction(L, walk_p);
+    lua_pushlightuserdata(L, &w);
+    lua_pushvalue(L, docidx);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
+    int st = lua_pcall(L, 3, 0, base + 1);
+    int rc = w.rc;
+    if (st != LUA_OK) {
+        if (r->in_handler)
+            rc = call_failed(r, NULL);
+        else if (r->sb.tripped)
+            rc = call_failed(r, "the walk");
+        else
+            rc = engine_error(r->e, LODE_ENOMEM, "%s: out of memory", r->doc->name);
+        /* the walk stopped where it was */
+        r->nsnap = 0;
+        r->nleave = 0;
+        r->in_handler = 0;
+        r->fnidx = 0;
+        r->current_rule = NULL;
+    }
+    lua_settop(L, base);
+    return rc;
 }
 
 /* Runs in a pcall: sets ctx.doc to the document at index 1. */
@@ -1221,7 +1313,7 @@ static int run_body(lode_rules *r, lode_doc *doc)
         r->memo_edits = doc->edits;
     }
     if (root && r->nrules)
-        rc = visit(r, root, docidx, 1);
+        rc = walk(r, root, docidx);
     r->current = NULL;
     if (rc == LODE_OK && r->ref_document != LUA_NOREF)
         rc = call(r, r->ref_document, docidx, 2, "document");

@@ -15,6 +15,7 @@ typedef struct rule {
     int leave_ref;
     unsigned char enter_args; /* how many of (node, ctx) each handler can see: */
     unsigned char leave_args; /* its parameters (2 if vararg or C) */
+    unsigned char all;  /* the selector matches every element: not tested */
     int line;           /* line where the handler is defined (0: unknown) */
     long calls;         /* profile */
     double seconds;

@@ -140,6 +140,9 @@ has "$tmp/err" "lode: tests/lua/fixtures/nav.html:12: rule 'p': tests/lua/cli_ru
 stack traceback:" "runtime error: document path, node line, rule, script file:line, message, traceback"
 has "$tmp/err" "tests/lua/cli_runtime_error.lua:8: in function <tests/lua/cli_runtime_error.lua:6>" \
     "runtime error: the traceback names the handler"
+has "$tmp/err" "tests/lua/cli_runtime_error.lua:8: in function <tests/lua/cli_runtime_error.lua:6>
+lode: 1 of 2 documents failed:" \
+    "runtime error: the traceback ends at the handler (no frame of lode's walk below it)"
 has "$tmp/err" "lode: 1 of 2 documents failed:
   tests/lua/fixtures/nav.html:12: rule 'p': tests/lua/cli_runtime_error.lua:8: boom p2" \
     "runtime error: a one-line summary per failed document"
