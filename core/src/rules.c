@@ -939,8 +939,28 @@ static int call_failed(lode_rules *r, const char *what)
     return LODE_ESCRIPT;
 }
 
-/* Calls the function ref with (arg at argidx or nothing, ctx), of which
- * only the first `args` (0, 1 or 2: handler_args), in a protected call;
+/* Pushes the arguments (arg at argidx or nothing, ctx), of which only the
+ * first `args` (0, 1 or 2: handler_args); ctx from stack index ctxidx, or
+ * from the registry when ctxidx is 0.  Returns how many were pushed. */
+static int push_args(lode_rules *r, int argidx, int args, int ctxidx)
+{
+    lua_State *L = r->L;
+    int nargs = 0;
+    if (argidx && args > 0) {
+        lua_pushvalue(L, argidx);
+        nargs = 1;
+    }
+    if (nargs < args) {
+        if (ctxidx)
+            lua_pushvalue(L, ctxidx);
+        else
+            lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
+        nargs++;
+    }
+    return nargs;
+}
+
+/* Calls the function ref with push_args's arguments in a protected call;
  * what names it in a message (call_failed). */
 static int call(lode_rules *r, int ref, int argidx, int args, const char *what)
 {
@@ -948,15 +968,7 @@ static int call(lode_rules *r, int ref, int argidx, int args, const char *what)
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_tb);
     int tb = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    int nargs = 0;
-    if (argidx && args > 0) {
-        lua_pushvalue(L, argidx);
-        nargs = 1;
-    }
-    if (nargs < args) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_ctx);
-        nargs++;
-    }
+    int nargs = push_args(r, argidx, args, 0);
     int rc = lua_pcall(L, nargs, 0, tb) == LUA_OK ? LODE_OK : call_failed(r, what);
     lua_settop(L, tb - 1);
     return rc;
@@ -992,15 +1004,7 @@ static void run_handler(lode_rules *r, size_t i, int ref, int nodeidx, int leave
         lua_pushvalue(L, r->fnidx + 2 * (int)i + leave);
     else
         lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    int nargs = 0;
-    if (nodeidx && args > 0) {
-        lua_pushvalue(L, nodeidx);
-        nargs = 1;
-    }
-    if (nargs < args) {
-        lua_pushvalue(L, r->ctxidx);
-        nargs++;
-    }
+    int nargs = push_args(r, nodeidx, args, r->ctxidx);
     r->in_handler = 1;
     if (r->profile) {
         double t0 = now();
