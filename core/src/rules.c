@@ -1161,16 +1161,22 @@ typedef struct walk_call {
     int rc;
 } walk_call;
 
+/* Up to this many rules, the walk puts their handlers on its stack first
+ * (two pushes a rule and document); with more, each call looks its
+ * handler up, so that thousands of rules over small documents do not pay
+ * for handlers that are never called. */
+#define WALK_STACK_RULES 256
+
 /* (walk_call, doc, ctx): visits the tree from the root, with the rules'
  * handlers on the stack (a push from a stack slot is a quarter of the cost
- * of a registry lookup) when there is room. */
+ * of a registry lookup) when they are few and there is room. */
 static int walk_p(lua_State *L)
 {
     walk_call *w = lua_touserdata(L, 1);
     lode_rules *r = w->r;
     r->ctxidx = 3;
     r->fnidx = 0;
-    if (r->nrules < 100000 && lua_checkstack(L, (int)(2 * r->nrules) + 8)) {
+    if (r->nrules <= WALK_STACK_RULES && lua_checkstack(L, (int)(2 * r->nrules) + 8)) {
         r->fnidx = 4;
         for (size_t i = 0; i < r->nrules; i++) {
             lua_rawgeti(L, LUA_REGISTRYINDEX, r->rules[i].enter_ref);

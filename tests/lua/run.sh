@@ -147,6 +147,21 @@ has "$tmp/err" "lode: 1 of 2 documents failed:
   tests/lua/fixtures/nav.html:12: rule 'p': tests/lua/cli_runtime_error.lua:8: boom p2" \
     "runtime error: a one-line summary per failed document"
 
+# A handler error past the rules the walk keeps on its stack (256): the
+# message names that rule, and the next document runs.
+cat > "$tmp/many_rules.lua" <<'EOF'
+local rules = {}
+for i = 1, 300 do rules[i] = { "p", function() end } end
+rules[290] = { "#p2", function(n) error("boom in rule 290") end }
+rules[300] = { "p", function(n, ctx) ctx:emit{ id = n:attr("id") } end }
+return rules
+EOF
+r 1 run -j 1 "$tmp/many_rules.lua" $FIX/nav.html $FIX/a.html
+has "$tmp/err" "rule '#p2': $tmp/many_rules.lua:3: boom in rule 290" \
+    "runtime error in the 290th of 300 rules: the message names its rule"
+same "$tmp/out" '{"id":"a1"}
+{"id":"a2"}' "runtime error in the 290th of 300 rules: the next document's records are all there"
+
 # --- syntax error: exit 2, nothing read ----------------------------------------
 r 2 run tests/lua/cli_syntax_error.lua $FIX/a.html
 same "$tmp/err" "lode: tests/lua/cli_syntax_error.lua:4: '}' expected (to close '{' at line 2) near 'begin'" \
