@@ -901,7 +901,7 @@ int rules_has_phase(const lode_rules *r, const char *name)
 /* running                                                             */
 /* ------------------------------------------------------------------ */
 
-/* A failed call into the script (status st, the message or traceback on
+/* A failed call into the script (the message or traceback on
  * top of the stack): sets the engine's message -- document, node line,
  * what (NULL: the rule in r->failed_rule), then Lua's message and
  * traceback -- and returns LODE_ESANDBOX (a limit) or LODE_ESCRIPT. */
