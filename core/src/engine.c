@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 
 #include "format.h"
+#include "html_rawtext.h"
 #include "plugin.h"
 
 #define DEFAULT_MAX_INPUT ((size_t)256 << 20)
@@ -100,6 +101,7 @@ lode_engine *lode_engine_new(const lode_options *opts)
     e->log_ud = o.log_ud;
     e->limits = o.limits;
     e->sandbox = o.sandbox;
+    e->html_raw_min = RAWTEXT_MIN_DEFAULT;
     e->formats = format_builtin;
     e->nformats = format_builtin_count;
     if (o.module_path) {

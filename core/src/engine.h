@@ -28,6 +28,9 @@ struct lode_engine {
     struct plugin *plugins;       /* loaded plugins, in load order (plugin.c) */
     char *plugin_path;            /* lode_options.plugin_path, copied (or NULL) */
     int plugin_path_loaded;       /* its plugins were loaded (plugins_need) */
+    size_t html_raw_min;          /* script/style text this long or longer is read by
+                                   * html_rawtext.c, not libxml2; SIZE_MAX: never (tests) */
+    size_t html_raw_filled;       /* spans html_rawtext.c has put back, in all (tests) */
     int errcode;
     char errmsg[ENGINE_ERRMSG_MAX];
 };

@@ -107,6 +107,12 @@ static int tag_is(const unsigned char *p, const unsigned char *end, const char *
  * JavaScript or comments are never taken for attributes. */
 void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out)
 {
+    prescan_run_raw(data, len, max_attributes, html, out, NULL, NULL);
+}
+
+void prescan_run_raw(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out,
+                     prescan_raw_fn raw, void *ud)
+{
     out->nul_offset = (size_t)-1;
     out->attrs_offset = (size_t)-1;
     const unsigned char *z = memchr(data, 0, len);
@@ -136,10 +142,18 @@ void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes,
             /* raw text follows <script> and <style>, but not <script/> */
             int self_closing = q < end && q > p && q[-1] == '/';
             if (html && (c | 0x20) == 's' && !self_closing) {
-                if (tag_is(p, end, "script"))
+                int style = -1;
+                const unsigned char *text = q < end ? q + 1 : end;
+                if (tag_is(p, end, "script")) {
+                    style = 0;
                     q = find_ci(q, end, "</script");
-                else if (tag_is(p, end, "style"))
+                } else if (tag_is(p, end, "style")) {
+                    style = 1;
                     q = find_ci(q, end, "</style");
+                }
+                /* only after a whole start tag ('>', not a '<' that cut it) */
+                if (raw && style >= 0 && text < end && text[-1] == '>')
+                    raw(ud, (size_t)(text - data), (size_t)(q - data), style);
             }
             p = q;
         } else {

@@ -20,6 +20,16 @@ typedef struct prescan {
  * many attributes hide after a <script/>). */
 void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out);
 
+/* Called for the raw text of each <script> or <style> (html only): the
+ * bytes from just after the start tag's '>' to the '<' of the first
+ * "</script" or "</style" after it (matched case-insensitively), or to the
+ * end of the input.  style: 0 for script, 1 for style. */
+typedef void (*prescan_raw_fn)(void *ud, size_t begin, size_t end, int style);
+
+/* prescan_run, also reporting raw text to raw (which may be NULL). */
+void prescan_run_raw(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out,
+                     prescan_raw_fn raw, void *ud);
+
 /* 1-based line and column (in bytes) of offset. */
 void prescan_position(const unsigned char *data, size_t offset, int *line, int *col);
 

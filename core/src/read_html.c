@@ -19,6 +19,7 @@
 #include <libxml/parserInternals.h>
 
 #include "format.h"
+#include "html_rawtext.h"
 #include "prescan.h"
 #include "tree_check.h"
 #include "utf8.h"
@@ -132,6 +133,27 @@ static void declare_utf8(xmlDoc *doc)
     }
 }
 
+/* One run of libxml2's parser over data; NULL if no context could be made
+ * (x->nomem is then set by the capture, or the caller reports OOM). */
+static htmlDocPtr parse(const unsigned char *data, size_t len, const char *name, const char *enc, xmlerr *x,
+                        int *noctxt)
+{
+    xmlerr_begin(x, NULL); /* a failed htmlNewParserCtxt reports too */
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (!ctxt) {
+        xmlerr_end(x);
+        *noctxt = 1;
+        return NULL;
+    }
+    xmlerr_attach(x, ctxt);
+    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOERROR |
+               HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
+    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, (const char *)data, (int)len, name, enc, opts);
+    xmlerr_end(x);
+    htmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
 int read_html(lode_engine *e, const char *name, const unsigned char *data, size_t len,
               const lode_parse_options *po, xmlDoc **out)
 {
@@ -154,13 +176,14 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
         return engine_error(e, LODE_EEMPTY, "%s: empty document", name);
 
     char declared[64];
+    int valid = -1; /* is data valid UTF-8? (-1: not looked at) */
     if (!enc && po->encoding)
         enc = normalize_label(po->encoding);
     if (!enc) {
         declared_charset(data, len, declared, sizeof declared);
         enc = normalize_label(declared);
         size_t bad = 0;
-        int valid = utf8_validate(data, len, &bad) == 0;
+        valid = utf8_validate(data, len, &bad) == 0;
         if (enc && strcmp(enc, "UTF-8") == 0 && !valid) {
             int line, col;
             prescan_position(data, bad, &line, &col);
@@ -181,10 +204,22 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
             enc = valid ? "UTF-8" : "windows-1252";
     }
     int is_utf16 = strncmp(enc, "UTF-16", 6) == 0;
+    /* Script and style text is read by us, not by libxml2's character loop
+     * (html_rawtext.h), when the page is UTF-8: then its bytes are the
+     * tree's. */
+    int utf8 = strcmp(enc, "UTF-8") == 0;
+    if (utf8 && valid < 0 && e->html_raw_min != SIZE_MAX) {
+        size_t bad;
+        valid = utf8_validate(data, len, &bad) == 0;
+    }
+    rawtext rt;
+    rawtext_init(&rt, &e->mem, data, e->html_raw_min);
+    int want_raw = utf8 && valid == 1 && e->html_raw_min != SIZE_MAX;
     prescan ps = {(size_t)-1, (size_t)-1};
     if (!is_utf16) {
-        prescan_run(data, len, e->limits.max_attributes, 1, &ps);
+        prescan_run_raw(data, len, e->limits.max_attributes, 1, &ps, want_raw ? rawtext_collect : NULL, &rt);
         if (ps.attrs_offset != (size_t)-1) {
+            rawtext_free(&rt);
             int line, col;
             prescan_position(data, ps.attrs_offset, &line, &col);
             return engine_error(e, LODE_ELIMIT, "%s:%d:%d: more than %u attributes on one tag (limit)", name,
@@ -197,6 +232,7 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
         size_t n = replace_nul(&copy, data, len, strcmp(enc, "UTF-8") == 0);
         if (n == (size_t)-1) {
             buf_free(&copy);
+            rawtext_free(&rt);
             return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
         }
         engine_warn(e, "%s: replaced %zu NUL byte(s)", name, n);
@@ -204,21 +240,45 @@ int read_html(lode_engine *e, const char *name, const unsigned char *data, size_
         len = copy.len;
     }
 
+    /* With a NUL replaced, the spans' offsets are the original's: no hollowing. */
+    int hollowed = 0;
+    if (want_raw && ps.nul_offset == (size_t)-1) {
+        hollowed = rawtext_hollow(&rt, data, len, &copy);
+        if (hollowed < 0) {
+            buf_free(&copy);
+            rawtext_free(&rt);
+            return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
+        }
+    }
+
     xmlerr x;
-    xmlerr_begin(&x, NULL); /* a failed htmlNewParserCtxt reports too */
-    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (!ctxt) {
-        xmlerr_end(&x);
-        buf_free(&copy);
+    int noctxt = 0;
+    htmlDocPtr doc;
+    if (hollowed) {
+        doc = parse((const unsigned char *)copy.ptr, copy.len, name, enc, &x, &noctxt);
+        /* On any trouble, or a placeholder out of place, the page itself is
+         * parsed: its errors are then exactly the page's. */
+        int filled = 0;
+        if (doc && !x.nomem && !x.huge && !x.deep) {
+            filled = rawtext_fill(&rt, doc, data);
+            if (filled < 0)
+                x.nomem = 1;
+            else if (filled > 0)
+                e->html_raw_filled += rt.n;
+        }
+        if (filled == 0 && !noctxt) {
+            xmlFreeDoc(doc);
+            doc = parse(data, len, name, enc, &x, &noctxt);
+        }
+    } else {
+        doc = parse(data, len, name, enc, &x, &noctxt);
+    }
+    buf_free(&copy);
+    rawtext_free(&rt);
+    if (noctxt) {
+        xmlFreeDoc(doc);
         return engine_error(e, LODE_ENOMEM, "%s: out of memory", name);
     }
-    xmlerr_attach(&x, ctxt);
-    int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOERROR |
-               HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
-    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, (const char *)data, (int)len, name, enc, opts);
-    xmlerr_end(&x);
-    htmlFreeParserCtxt(ctxt);
-    buf_free(&copy);
 
     if (x.nomem) { /* the recovering parser may have returned a short tree */
         xmlFreeDoc(doc);

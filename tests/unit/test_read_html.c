@@ -1,7 +1,13 @@
 /* test_read_html.c -- the HTML reader and its charset decisions. */
+#include <dirent.h>
 #include <libxml/tree.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "engine.h"
 #include "harness.h"
 #include "lode.h"
 
@@ -153,6 +159,300 @@ static void max_depth_below_256(void)
     }
 }
 
+
+/* ---- script and style text read by html_rawtext.c ----------------------
+ * Every page is read twice: with each script's and style's text read by
+ * html_rawtext.c (html_raw_min 1), and by libxml2 alone (SIZE_MAX).  The two
+ * trees must be the same, node for node: type, name, line, text,
+ * attributes. */
+
+typedef struct dump {
+    char *p;
+    size_t len, cap;
+} dump;
+
+static void put(dump *d, const void *s, size_t n)
+{
+    if (d->len + n + 1 > d->cap) {
+        d->cap = (d->len + n + 1) * 2;
+        d->p = realloc(d->p, d->cap);
+        if (!d->p)
+            abort();
+    }
+    memcpy(d->p + d->len, s, n);
+    d->len += n;
+    d->p[d->len] = '\0';
+}
+
+#define putf(d, fmt, a, b)                                  \
+    do {                                                    \
+        char t_[64];                                        \
+        int n_ = snprintf(t_, sizeof t_, fmt, (long)(a), (long)(b)); \
+        put(d, t_, (size_t)n_);                             \
+    } while (0)
+
+/* Type, line, name, content (length first, so no byte can fake a
+ * boundary) and attributes of every node, depth first. */
+static void dump_nodes(dump *d, const xmlNode *n, int depth)
+{
+    for (; n; n = n->next) {
+        putf(d, "%ld %ld ", depth, n->type);
+        putf(d, "L%ld %ld:", xmlGetLineNo(n), n->name ? (long)strlen((const char *)n->name) : -1);
+        if (n->name)
+            put(d, n->name, strlen((const char *)n->name));
+        if (n->type != XML_ELEMENT_NODE && n->content) {
+            putf(d, " %ld:%.0ld", strlen((const char *)n->content), 0);
+            put(d, n->content, strlen((const char *)n->content));
+        }
+        if (n->type == XML_ELEMENT_NODE)
+            for (const xmlAttr *a = n->properties; a; a = a->next) {
+                xmlChar *v = xmlNodeListGetString(n->doc, a->children, 0);
+                putf(d, " @%ld:%.0ld", strlen((const char *)a->name), 0);
+                put(d, a->name, strlen((const char *)a->name));
+                putf(d, "=%ld:%.0ld", v ? (long)strlen((const char *)v) : -1, 0);
+                if (v)
+                    put(d, v, strlen((const char *)v));
+                xmlFree(v);
+            }
+        put(d, "\n", 1);
+        if (n->type == XML_ELEMENT_NODE)
+            dump_nodes(d, n->children, depth + 1);
+    }
+}
+
+/* The dump of page read with html_raw_min = min ("" if it failed, with the
+ * error); *filled: spans html_rawtext.c put back. */
+static char *read_dump(const char *page, size_t n, size_t min, const char *enc, size_t *filled)
+{
+    lode_engine *e = lode_engine_new(NULL);
+    if (!e)
+        abort();
+    e->html_raw_min = min;
+    lode_parse_options po = {"html", enc, 0};
+    lode_doc *doc = NULL;
+    dump d = {NULL, 0, 0};
+    put(&d, "", 0);
+    if (lode_doc_parse(e, page, n, "r.html", &po, &doc) == LODE_OK) {
+        dump_nodes(&d, lode_doc_xml(doc)->children, 0);
+        CHECK_TREE(lode_doc_xml(doc));
+    } else {
+        put(&d, "error: ", 7);
+        put(&d, lode_errmsg(e), strlen(lode_errmsg(e)));
+    }
+    *filled = e->html_raw_filled;
+    lode_doc_free(doc);
+    lode_engine_free(e);
+    return d.p;
+}
+
+/* Reads page both ways; checks the trees are equal and that html_rawtext.c
+ * put back `expect` spans (-1: any number, for pages where it may or may
+ * not apply).  Returns the spans put back. */
+static size_t same_tree(const char *what, const char *page, size_t n, const char *enc, long expect)
+{
+    size_t fast_n, slow_n;
+    char *fast = read_dump(page, n, 1, enc, &fast_n);
+    char *slow = read_dump(page, n, SIZE_MAX, enc, &slow_n);
+    int ok = strcmp(fast, slow) == 0;
+    if (!harness_check(ok, __FILE__, __LINE__, what))
+        printf("#   with html_rawtext:\n%s#   by libxml2:\n%s", fast, slow);
+    CHECK_EQ_INT(slow_n, 0);
+    if (expect >= 0 && !harness_check((long)fast_n == expect, __FILE__, __LINE__, what))
+        printf("#   spans put back: %zu, expected %ld\n", fast_n, expect);
+    free(fast);
+    free(slow);
+    return fast_n;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SAME(page, expect) same_tree("same tree, line " STR(__LINE__), page, sizeof page - 1, NULL, expect)
+
+static void rawtext_same_tree(void)
+{
+    /* markup, references and comments in raw text stay text */
+    SAME("<html><head><script>if (a < b && c > d) { x = '</div><p>&amp;<!-- no -->'; }</script>"
+         "<style>p > a { content: '&lt;' }</style></head><body><p>x</p></body></html>", 2);
+    /* characters XML forbids are dropped; tab, CR, LF, DEL stay; CRLF stays */
+    SAME("<script>a\x01" "b\x0b" "c\x0c" "d\x1f" "e\t\r\n\x7f" "f\xef\xbf\xbe" "g\xef\xbf\xbf" "h\xef\xbf\xbd"
+         "i\r\nj</script><p>after</p>", 1);
+    /* nothing left: libxml2 makes no text node at all */
+    SAME("<script>\x01\x02\x03\xef\xbf\xbe</script><p>x</p>", 1);
+    /* multibyte text longer than libxml2's 1,000-byte blocks */
+    {
+        static char page[20000];
+        strcpy(page, "<body><script>");
+        for (int i = 0; i < 600; i++)
+            strcat(page, "var \xc3\xa4 = '\xf0\x9f\x98\x80'; // \xe2\x82\xac\n");
+        strcat(page, "</script><style>");
+        for (int i = 0; i < 100; i++)
+            strcat(page, ".a\xc3\xa9 { x: y }\r\n");
+        strcat(page, "</style><p>end</p></body>");
+        same_tree("multibyte, long", page, strlen(page), NULL, 2);
+    }
+    /* end tags: any case, blanks, attributes; "</scriptx>" does not end a
+     * script for libxml2, so the page is read by libxml2 alone */
+    SAME("<script>a = 1;</SCRIPT  ><p>x</p><style>b{}</StYlE foo=bar><p>y</p>", 2);
+    SAME("<script>a</scriptx>b</script><p>x</p>", 0);
+    SAME("<style>a</style2>b</style><p>x</p>", 0);
+    /* raw text that begins with '<' is left to libxml2, which reads an end
+     * tag there, or closes the script at <body> */
+    SAME("<p><script src=x></s1=\"1\" cript></head>\n<body><script>var a;</script><p>y</p>", 0);
+    SAME("<head><script></p>var a;</script><p>y</p>", 0);
+    SAME("<head><script><body>var a;</script><p>y</p>", 0);
+    SAME("<head><style><frameset>p{}</style><p>y</p>", 0);
+    SAME("<head><script><p>var a;</script><p>y</p>", 0);
+    /* unterminated: the text runs to the end of the page */
+    SAME("<p>x</p><script>var a = 1;\n var b = '<p>';\n", 1);
+    SAME("<p>x</p><style>a { }", 1);
+    /* not raw text: in a comment, in an attribute value, self-closed */
+    SAME("<!-- <script>var a;</script> --><p title=\"<script>x</script>\">y</p><script/><p>z</p>", 0);
+    SAME("<script src=x /><p>y</p><script src=\"a\"/>var q;</script>", -1);
+    /* in title, textarea, table, svg, after </html>, nested, after a cut tag */
+    SAME("<title><script>var t;</script></title><textarea><script>var u;</script></textarea>", -1);
+    SAME("<table><script>var v;</script><tr><td>x</td></tr><style>td{}</style></table>", -1);
+    SAME("<svg><style>circle { fill: red }</style><script>var w;</script></svg>", -1);
+    SAME("<html><body></body></html><script>var late;</script>", -1);
+    SAME("<script><script>var n;</script></script><p>x</p>", -1);
+    SAME("<script <p>var cut;</script><p>x</p>", -1);
+    SAME("<script data-x=\"a>b\" async>var q = 1;</script><p>x</p>", 1);
+    SAME("<SCRIPT TYPE=\"text/template\">\n<div class=\"a\">{{x}}</div></SCRIPT><p>x</p>", 1);
+    SAME("<SCRIPT TYPE=\"text/template\"><div class=\"a\">{{x}}</div></SCRIPT><p>x</p>", 0);
+    /* a page holding the placeholder marker is read by libxml2 alone */
+    SAME("<script>\x7flode-raw\x7f" "0\x7f</script><script>var a;</script>", 0);
+    /* ... also when characters libxml2 drops would join its pieces */
+    SAME("<script></x>\x7flode-\x01raw\x7f" "0\x7f</script><script>var a;</script>", 0);
+    SAME("<script></x>\x7f\xef\xbf\xbflode-raw\x7f" "0\x7f</script><script>var a;</script>", 0);
+    /* with a NUL (replaced by U+FFFD first) too */
+    {
+        static const char page[] = "<script>var a;\0</script><p>x\0</p>";
+        same_tree("NUL", page, sizeof page - 1, NULL, 0);
+    }
+    /* windows-1252: libxml2 converts, and reads the text itself */
+    SAME("<meta charset=windows-1252><script>var e = '\xe9';</script><p>\xe9</p>", 0);
+    /* an encoding given by the caller, UTF-8 or not */
+    same_tree("--encoding utf-8", "<script>var a = 1;</script>", 27, "utf-8", 1);
+    same_tree("--encoding latin1", "<script>var a = 1;</script>", 27, "iso-8859-1", 0);
+}
+
+/* Lines after a script are the page's lines (the placeholder keeps the
+ * script's newlines). */
+static void rawtext_lines(void)
+{
+    static const char page[] = "<html>\n<head>\n<script>\nvar a;\n\nvar b;\n</script>\n</head>\n"
+                               "<body>\n<p>x</p>\n</body></html>\n";
+    lode_parse_options po = {"html", NULL, 0};
+    lode_doc *d = NULL;
+    size_t before = E->html_raw_filled;
+    CHECK_EQ_INT(lode_doc_parse(E, page, sizeof page - 1, "l.html", &po, &d), LODE_OK);
+    CHECK_EQ_INT(E->html_raw_filled - before, 0); /* shorter than the default minimum */
+    lode_doc_free(d);
+    size_t fast_n = 0;
+    char *fast = read_dump(page, sizeof page - 1, 1, NULL, &fast_n);
+    CHECK_EQ_INT(fast_n, 1);
+    CHECK(strstr(fast, "L10 1:p\n") != NULL); /* <p> is on line 10 */
+    free(fast);
+}
+
+/* Many spans, and the default minimum: short scripts are left to libxml2. */
+static void rawtext_many(void)
+{
+    dump page = {NULL, 0, 0};
+    put(&page, "<html><head>", 12);
+    for (int i = 0; i < 300; i++) {
+        char t[400];
+        int n = snprintf(t, sizeof t, "<script id=s%d>var x%d = %d;%s</script>", i, i, i,
+                         i % 2 ? " /* a comment long enough to pass the minimum of one hundred and twenty-eight "
+                                 "bytes, which this one does, by a little */" : "");
+        put(&page, t, (size_t)n);
+    }
+    put(&page, "</head><body><p>x</p></body></html>", 35);
+    same_tree("300 scripts", page.p, page.len, NULL, 300);
+    lode_parse_options po = {"html", NULL, 0};
+    lode_doc *d = NULL;
+    size_t before = E->html_raw_filled;
+    CHECK_EQ_INT(lode_doc_parse(E, page.p, page.len, "m.html", &po, &d), LODE_OK);
+    CHECK_EQ_INT(E->html_raw_filled - before, 150); /* the long half */
+    lode_doc_free(d);
+    free(page.p);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    dump d = {NULL, 0, 0};
+    char t[65536];
+    size_t n;
+    put(&d, "", 0);
+    while ((n = fread(t, 1, sizeof t, f)) > 0)
+        put(&d, t, n);
+    fclose(f);
+    *len = d.len;
+    return d.p;
+}
+
+/* Every page of the html-news corpus: the same tree both ways, and the fast
+ * way taken on most of them. */
+static size_t corpus_pages, corpus_fast, corpus_same;
+
+static void corpus_dir(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            corpus_dir(path);
+            continue;
+        }
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 5, ".html") != 0)
+            continue;
+        size_t len;
+        char *page = slurp(path, &len);
+        if (!page)
+            continue;
+        size_t fast_n, slow_n;
+        char *fast = read_dump(page, len, 1, NULL, &fast_n);
+        char *slow = read_dump(page, len, SIZE_MAX, NULL, &slow_n);
+        corpus_pages++;
+        corpus_fast += fast_n > 0;
+        if (strcmp(fast, slow) == 0)
+            corpus_same++;
+        else
+            printf("#   differs: %s\n", path);
+        free(fast);
+        free(slow);
+        free(page);
+    }
+    closedir(dp);
+}
+
+static void rawtext_corpus(void)
+{
+    const char *corpus = getenv("CORPUS") ? getenv("CORPUS") : "../shared/corpus";
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/html-news", corpus);
+    corpus_dir(dir);
+    if (corpus_pages == 0) {
+        printf("# %s absent: corpus comparison skipped\n", dir);
+        return;
+    }
+    printf("# %zu pages, %zu read the fast way\n", corpus_pages, corpus_fast);
+    CHECK_EQ_INT(corpus_same, corpus_pages);
+    CHECK(corpus_fast * 10 >= corpus_pages * 9);
+}
+
 int main(void)
 {
     E = lode_engine_new(NULL);
@@ -165,6 +465,10 @@ int main(void)
     RUN(nul_becomes_replacement);
     RUN(script_equals_are_not_attributes);
     RUN(empty);
+    RUN(rawtext_same_tree);
+    RUN(rawtext_lines);
+    RUN(rawtext_many);
+    RUN(rawtext_corpus);
     lode_engine_free(E);
     return harness_done();
 }
