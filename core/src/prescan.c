@@ -1,6 +1,7 @@
 /* prescan.c -- NUL and attribute-count pre-scan (see prescan.h). */
 #include "prescan.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #ifdef __SSE2__
@@ -110,6 +111,36 @@ void prescan_run(const unsigned char *data, size_t len, unsigned max_attributes,
     prescan_run_raw(data, len, max_attributes, html, out, NULL, NULL);
 }
 
+/* The number of '=' bytes in data, up to limit + 1. */
+static size_t count_equals(const unsigned char *p, size_t len, size_t limit)
+{
+    const unsigned char *end = p + len;
+    size_t n = 0;
+#ifdef __SSE2__
+    /* 64 bytes a step; '=' is rare, so the bits are counted only in a step
+     * that has one */
+    const __m128i eq = _mm_set1_epi8('=');
+    while (end - p >= 64 && n <= limit) {
+        __m128i a = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), eq);
+        __m128i b = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), eq);
+        __m128i c = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), eq);
+        __m128i d = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), eq);
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)))) {
+            uint64_t bits = (uint64_t)(unsigned)_mm_movemask_epi8(a) |
+                            (uint64_t)(unsigned)_mm_movemask_epi8(b) << 16 |
+                            (uint64_t)(unsigned)_mm_movemask_epi8(c) << 32 |
+                            (uint64_t)(unsigned)_mm_movemask_epi8(d) << 48;
+            for (; bits; bits &= bits - 1)
+                n++;
+        }
+        p += 64;
+    }
+#endif
+    for (; p < end && n <= limit; p++)
+        n += *p == '=';
+    return n;
+}
+
 void prescan_run_raw(const unsigned char *data, size_t len, unsigned max_attributes, int html, prescan *out,
                      prescan_raw_fn raw, void *ud)
 {
@@ -118,6 +149,12 @@ void prescan_run_raw(const unsigned char *data, size_t len, unsigned max_attribu
     const unsigned char *z = memchr(data, 0, len);
     if (z)
         out->nul_offset = (size_t)(z - data);
+    /* A tag's attributes are counted by its '=' signs: with no more of them
+     * in the whole page than the limit, no tag can pass it, and unless raw
+     * text is wanted there is nothing else to look for.  Most documents
+     * end here, at a fraction of the cost of the walk over their tags. */
+    if (!raw && count_equals(data, len, max_attributes) <= max_attributes)
+        return;
     const unsigned char *p = data, *end = data + len;
     while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
         if (p + 1 >= end)

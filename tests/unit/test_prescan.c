@@ -109,6 +109,47 @@ static void test_cases(void)
     CHECK_EQ_INT(ps.attrs_offset, (size_t)-1);
 }
 
+/* With no more '=' in the page than the limit the tags are not walked (no
+ * tag can pass it); with more, they are, and only a tag over the limit is
+ * reported, wherever the '=' signs are (text, quoted values, other tags). */
+static void test_equals_total(void)
+{
+    for (unsigned max = 3; max <= 40; max += 37) {
+        for (size_t pad = 0; pad < 20; pad++) {
+            char s[4096];
+            size_t n = 0;
+            for (size_t i = 0; i < pad; i++)
+                s[n++] = 'x';
+            /* max '=' in text and values, then tags of max attributes each */
+            for (unsigned i = 0; i < max; i++)
+                s[n++] = '=';
+            for (int t = 0; t < 3; t++) {
+                n += (size_t)sprintf(s + n, "<p title=\"a=b\"");
+                for (unsigned a = 1; a < max; a++)
+                    n += (size_t)sprintf(s + n, " a%u=%u", a, a);
+                s[n++] = '>';
+            }
+            s[n] = '\0';
+            CHECK_EQ_INT(scan(s, max, 0).attrs_offset, (size_t)-1);
+            CHECK_EQ_INT(scan(s, max, 1).attrs_offset, (size_t)-1);
+            /* one attribute more on the last tag */
+            size_t last = (size_t)(strrchr(s, '<') - s);
+            strcpy(s + n - 1, " z=1>");
+            CHECK_EQ_INT(scan(s, max, 0).attrs_offset, last);
+            CHECK_EQ_INT(scan(s, max, 1).attrs_offset, last);
+        }
+        /* exactly max '=' in all, max on one tag: not over */
+        char t[512];
+        size_t n = (size_t)sprintf(t, "<p");
+        for (unsigned a = 0; a < max; a++)
+            n += (size_t)sprintf(t + n, " a%u=1", a);
+        strcpy(t + n, ">x</p>");
+        CHECK_EQ_INT(scan(t, max, 0).attrs_offset, (size_t)-1);
+        strcpy(t + n, " b=2>x</p>");
+        CHECK_EQ_INT(scan(t, max, 0).attrs_offset, 0);
+    }
+}
+
 static void test_position(void)
 {
     int line, col;
@@ -125,6 +166,7 @@ int main(void)
 {
     RUN(test_limit_at_every_offset);
     RUN(test_cases);
+    RUN(test_equals_total);
     RUN(test_position);
     return harness_done();
 }
