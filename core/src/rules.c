@@ -53,6 +53,8 @@ struct lode_rules {
     lode_engine *e;
     sandbox sb;          /* the state's allocator and limits (must outlive L) */
     lua_State *L;
+    size_t gc_kb;        /* libxml2 memory of documents done, not yet told to
+                            the collector (KiB, about) */
     char *name;          /* script name for messages */
     rule *rules;
     size_t nrules;
@@ -1350,8 +1352,15 @@ static int run_body(lode_rules *r, lode_doc *doc)
     lua_pcall(L, 2, 0, 0);
     lua_settop(L, base);
     r->doc = NULL;
-    size_t kb = doc->bytes / 256; /* a tree takes roughly 4x its source */
-    lua_gc(L, LUA_GCSTEP, (int)(kb < 64 ? 64 : kb > (1u << 20) ? (1u << 20) : kb));
+    /* A tree takes roughly 4x its source.  Told in steps of 64 KiB or
+     * more: a step that small can finish a cycle over a small heap, which
+     * for one tiny page was as much work as its whole walk. */
+    r->gc_kb += doc->bytes / 256;
+    if (r->gc_kb >= 64) {
+        size_t kb = r->gc_kb > (1u << 20) ? (1u << 20) : r->gc_kb;
+        r->gc_kb = 0;
+        lua_gc(L, LUA_GCSTEP, (int)kb);
+    }
     return rc;
 }
 
