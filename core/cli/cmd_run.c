@@ -576,7 +576,8 @@ int cmd_run(cli *c, int argc, char **argv)
     rs.status = status;
     /* No more workers than documents: each worker loads the script and
      * runs begin(), which is wasted on a worker that gets nothing. */
-    int nj = jobs ? jobs : runner_cpus();
+    int one = inputs_count_exact(&in) && inputs_count(&in) <= 1; /* no need to ask for the CPUs */
+    int nj = jobs ? jobs : one ? 1 : runner_cpus();
     if (inputs_count_exact(&in) && inputs_count(&in) < (size_t)nj)
         nj = inputs_count(&in) ? (int)inputs_count(&in) : 1;
     runner_config cfg = {c,         nj, script, mpath, {jsonl ? NULL : from, NULL, 0},

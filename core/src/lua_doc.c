@@ -469,6 +469,5 @@ void ltree_open_doc(lua_State *L)
 
 void ltree_open(lua_State *L)
 {
-    ltree_open_doc(L);
-    ltree_open_node(L);
+    ltree_open_doc(L); /* the node metatable comes with the first node (ltree_push_node) */
 }

@@ -73,7 +73,14 @@ void ltree_push_node(lua_State *L, int docidx, xmlNode *n)
     lua_pop(L, 1);
     ltree_node *u = lua_newuserdatauv(L, sizeof *u, 1);
     u->node = n;
-    luaL_setmetatable(L, LTREE_NODE);
+    if (luaL_getmetatable(L, LTREE_NODE) == LUA_TNIL) {
+        /* the state's first node: its metatable, with the hundred methods,
+         * is made now, not at start-up (a script may never see a node) */
+        lua_pop(L, 1);
+        ltree_open_node(L);
+        luaL_getmetatable(L, LTREE_NODE);
+    }
+    lua_setmetatable(L, -2);
     lua_pushvalue(L, docidx);
     lua_setiuservalue(L, -2, 1); /* pin the document */
     lua_pushlightuserdata(L, n);

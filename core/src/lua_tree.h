@@ -28,7 +28,8 @@ typedef struct ltree_node {
     xmlNode *node;
 } ltree_node;
 
-/* Registers both metatables (idempotent). */
+/* Registers the document metatable (idempotent); the node metatable is
+ * registered with the state's first node (ltree_push_node). */
 void ltree_open(lua_State *L);
 
 /* Pushes a new document userdata that takes one reference to d. */
@@ -72,7 +73,8 @@ buf *ltree_push_buf(lua_State *L, const mem *m);
  * memory error the first time.  NULL while the state closes (a script's
  * finalizer running after the buffer's own): use ltree_push_buf then. */
 buf *ltree_scratch_buf(lua_State *L);
-/* The two halves of ltree_open. */
+/* The two metatables (idempotent): ltree_open makes the document's, the
+ * first ltree_push_node the node's. */
 void ltree_open_node(lua_State *L);
 void ltree_open_doc(lua_State *L);
 
