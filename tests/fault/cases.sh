@@ -15,7 +15,8 @@ invoke() {
         "$LODE" convert "$DOCS/putin-kim-wladiwostok.txt" -o "$W/out.html" ;;
     convert-gz-xml)
         "$LODE" convert "$tmp/letter.xml.gz" -o "$W/out.xml" ;;
-    convert-big-html) # ~450 KB of output: written in 64 KiB pieces as it is made
+    convert-big-html) # ~450 KB of output: written in 64 KiB pieces as it is made; its
+                      # script and style are read by html_rawtext.c
         "$LODE" convert "$tmp/big.html" -o "$W/out.html" ;;
     run-records-report)
         "$LODE" run -j 1 scripts/news-credits.lua "$DOCS/putin-kim-wladiwostok.txt" \
@@ -51,7 +52,9 @@ gzip -c "$DOCS/soldatenbrief-013.tei.xml" > "$tmp/letter.xml.gz"
 "$LODE" run -q examples/rules/words.lua "$DOCS/putin-kim-wladiwostok.txt" --partial "$tmp/part1" > /dev/null
 "$LODE" run -q examples/rules/words.lua "$DOCS/soldatenbrief-013.tei.xml" --partial "$tmp/part2" > /dev/null
 python3 -c 'import sys
-sys.stdout.write("<html><body>" + "".join("<p id=\"p%d\">Absatz %d: Der Text geht weiter &amp; weiter.</p>\n" % (i, i)
+sys.stdout.write("<html><head><style>" + "".join(".c%d { color: red }\n" % i for i in range(50))
+                 + "</style><script>" + "".join("if (a < %d) { b = \"</div>\"; }\n" % i for i in range(200))
+                 + "</script></head><body>" + "".join("<p id=\"p%d\">Absatz %d: Der Text geht weiter &amp; weiter.</p>\n" % (i, i)
                  for i in range(7000)) + "</body></html>\n")' > "$tmp/big.html"
 python3 - "$tmp/docs.jsonl" "$DOCS" <<'EOF'
 import json, sys

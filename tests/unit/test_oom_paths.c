@@ -336,7 +336,7 @@ static const char *const run_docs[] = {DOCS "putin-kim-wladiwostok.txt", DOCS "s
                                        DOCS "soldatenbrief-013.tei.xml"};
 #define NRUN (sizeof run_docs / sizeof run_docs[0])
 
-static char json_doc[128], gz_doc[128], edit_script[128];
+static char json_doc[128], gz_doc[128], edit_script[128], script_page[128];
 
 static const char edit_src[] =
     "local text = require 'lode.text'\n"
@@ -379,6 +379,7 @@ static const char edit_src[] =
 static path paths[] = {
     {"load xml", DOCS "soldatenbrief-013.tei.xml", 0, NULL},
     {"load html", DOCS "sample-news-page.html", 0, NULL},
+    {"load html with long scripts", script_page, 0, NULL}, /* html_rawtext.c */
     {"load text", DOCS "putin-kim-wladiwostok.txt", 0, NULL},
     {"load json", json_doc, 0, NULL},
     {"load gzip", gz_doc, 0, NULL},
@@ -698,6 +699,23 @@ static int setup(void)
     snprintf(json_doc, sizeof json_doc, "%s/letter.json", tmpdir);
     snprintf(gz_doc, sizeof gz_doc, "%s/page.html.gz", tmpdir);
     snprintf(edit_script, sizeof edit_script, "%s/edits.lua", tmpdir);
+    snprintf(script_page, sizeof script_page, "%s/scripts.html", tmpdir);
+    /* script and style text long enough for html_rawtext.c (128 bytes) */
+    FILE *sp = fopen(script_page, "w");
+    if (!sp)
+        return -1;
+    fputs("<html><head><style>", sp);
+    for (int i = 0; i < 20; i++)
+        fprintf(sp, ".c%d { color: red }\n", i);
+    fputs("</style><script>", sp);
+    for (int i = 0; i < 40; i++)
+        fprintf(sp, "var v%d = '<p>' + %d;\x01\n", i, i);
+    fputs("</script></head><body><p>text</p><script>\n", sp);
+    for (int i = 0; i < 40; i++)
+        fprintf(sp, "if (a < %d) { b = \"</div>\"; }\n", i);
+    fputs("</script></body></html>\n", sp);
+    if (fclose(sp) != 0)
+        return -1;
     /* the JSON tree is made by the library itself, on an engine of its own */
     lode_engine *e = lode_engine_new(NULL);
     lode_doc *d = NULL;
@@ -725,6 +743,7 @@ static void cleanup(void)
     unlink(json_doc);
     unlink(gz_doc);
     unlink(edit_script);
+    unlink(script_page);
     rmdir(tmpdir);
 }
 
