@@ -264,6 +264,24 @@ static int take_handler(lode_rules *r, pending *p, const char *src)
         int t = lua_gettop(L);
         int ok = 1;
         p->line = 0;
+        /* a misspelt key ({ enter = f, leve = g }) would drop a handler
+         * without a word: only enter and leave are allowed */
+        lua_pushnil(L);
+        while (lua_next(L, t)) {
+            lua_pop(L, 1);
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            if (!k || (strcmp(k, "enter") && strcmp(k, "leave"))) {
+                if (k)
+                    lua_pushfstring(L, "rule '%s': the handler table has a key '%s'; its keys are enter and leave",
+                                    src, k);
+                else
+                    lua_pushfstring(L, "rule '%s': the handler table has a %s key; its keys are enter and leave",
+                                    src, luaL_typename(L, -1));
+                lua_replace(L, t); /* the message in the handler's place */
+                lua_settop(L, t);
+                return -1;
+            }
+        }
         lua_getfield(L, t, "enter");
         if (lua_type(L, -1) == LUA_TFUNCTION) {
             p->line = defined_line(L);
@@ -391,6 +409,23 @@ static int read_table(lode_rules *r)
                 goto out;
             }
             lua_pop(L, 1);
+            /* { "p", f, leave = g } would never call g: a pair is two values */
+            lua_pushnil(L);
+            while (lua_next(L, pair)) {
+                lua_pop(L, 1);
+                if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > 2) {
+                    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+                    if (k)
+                        rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule #%zu '%s': {selector, handler} holds a key "
+                                          "'%.100s' too; for enter and leave handlers write "
+                                          "{selector, {enter = f, leave = g}}", r->name, p.order, p.src, k);
+                    else
+                        rc = engine_error(r->e, LODE_ESCRIPT, "%s: rule #%zu '%s': {selector, handler} holds more "
+                                          "than its two values", r->name, p.order, p.src);
+                    lua_pop(L, 3);
+                    goto out;
+                }
+            }
             lua_rawgeti(L, pair, 2);
             if (take_handler(r, &p, p.src) < 0) {
                 rc = script_error(r, "");

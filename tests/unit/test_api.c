@@ -923,6 +923,16 @@ static void rules_load_errors(void)
         {"return { { 'p\\0q', function() end } }", "l.lua: rule #1 'p': bad selector: a NUL byte inside it"},
         {"return { [true] = function() end }", "l.lua: the script's table holds a boolean key; keys are CSS selectors"},
         {"return { [2.5] = function() end }", "l.lua: the script's table holds a number key"},
+        /* keys that would be ignored: a handler never called */
+        {"return { { 'p', function() end, leave = function() end } }",
+         "l.lua: rule #1 'p': {selector, handler} holds a key 'leave' too; for enter and leave handlers write "
+         "{selector, {enter = f, leave = g}}"},
+        {"return { { 'p', function() end, function() end } }",
+         "l.lua: rule #1 'p': {selector, handler} holds more than its two values"},
+        {"return { p = { enter = function() end, leve = function() end } }",
+         "l.lua: rule 'p': the handler table has a key 'leve'; its keys are enter and leave"},
+        {"return { { 'li', { function() end } } }",
+         "l.lua: rule 'li': the handler table has a number key; its keys are enter and leave"},
     };
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         r = NULL;
