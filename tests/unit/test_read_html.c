@@ -1,5 +1,6 @@
 /* test_read_html.c -- the HTML reader and its charset decisions. */
 #include <dirent.h>
+#include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "engine.h"
 #include "harness.h"
+#include "html_rawtext.h"
 #include "lode.h"
 
 static lode_engine *E;
@@ -377,6 +379,80 @@ static void rawtext_many(void)
     free(page.p);
 }
 
+/* rawtext_fill puts text back only where every placeholder is, alone and
+ * whole, the CDATA child of its element; anything else is refused (and the
+ * page is then parsed as it is).  Each case is a document built by hand
+ * around a variant of span 0's real placeholder. */
+static void *fail_malloc(size_t n)
+{
+    (void)n;
+    return NULL;
+}
+
+static int fill_case(const char *content, size_t clen, const char *parent, int sibling, int twice,
+                     int fail_alloc)
+{
+    static const unsigned char page[] = "<script>var a;\nvar b;</script>";
+    mem m = {mem_default_alloc, NULL};
+    rawtext r;
+    rawtext_init(&r, &m, page, 1);
+    rawtext_collect(&r, 8, 21, 0); /* "var a;\nvar b;" */
+    buf hollow;
+    buf_init(&hollow, &m);
+    if (rawtext_hollow(&r, page, sizeof page - 1, &hollow) != 1)
+        abort();
+    xmlDoc *doc = htmlNewDocNoDtD(NULL, NULL);
+    xmlNode *html = xmlNewNode(NULL, BAD_CAST "html");
+    xmlDocSetRootElement(doc, html);
+    for (int k = 0; k < (twice ? 2 : 1); k++) {
+        xmlNode *el = xmlNewChild(html, NULL, BAD_CAST parent, NULL);
+        xmlNode *c = xmlNewCDataBlock(doc, BAD_CAST content, (int)clen);
+        xmlAddChild(el, c);
+        if (sibling)
+            xmlAddChild(el, xmlNewText(BAD_CAST "x"));
+    }
+    xmlMallocFunc fr;
+    xmlReallocFunc rr;
+    xmlStrdupFunc sr;
+    xmlFreeFunc ff;
+    xmlMemGet(&ff, &fr, &rr, &sr);
+    if (fail_alloc)
+        xmlMemSetup(ff, fail_malloc, rr, sr);
+    int rc = rawtext_fill(&r, doc, page);
+    if (fail_alloc)
+        xmlMemSetup(ff, fr, rr, sr);
+    if (rc == 1) {
+        /* the text is back, and is the span's */
+        xmlNode *c = html->children->children;
+        if (!c || strcmp((const char *)c->content, "var a;\nvar b;") != 0)
+            rc = 2;
+    }
+    xmlFreeDoc(doc);
+    buf_free(&hollow);
+    rawtext_free(&r);
+    return rc;
+}
+
+static void rawtext_fill_checks(void)
+{
+    /* the real placeholder: MARK, "0", DEL, one newline (the span has one) */
+    static const char ph[] = "\x7flode-raw\x7f" "0\x7f\n";
+#define PH(s) s, sizeof s - 1
+    CHECK_EQ_INT(fill_case(PH(ph), "script", 0, 0, 0), 1);
+    CHECK_EQ_INT(fill_case(PH("\x7flode-raw\x7f" "00\x7f\n"), "script", 0, 0, 0), 0); /* a leading zero */
+    CHECK_EQ_INT(fill_case(PH("\x7flode-raw\x7f" "1\x7f\n"), "script", 0, 0, 0), 0);  /* no span 1 */
+    CHECK_EQ_INT(fill_case(PH("\x7flode-raw\x7f" "\x7f\n"), "script", 0, 0, 0), 0);   /* no number */
+    CHECK_EQ_INT(fill_case(PH("\x7flode-raw\x7f" "99999999999999999999999\x7f\n"), "script", 0, 0, 0), 0);
+    CHECK_EQ_INT(fill_case(PH("\x7flode-raw\x7f" "0\x7f"), "script", 0, 0, 0), 0);     /* a newline short */
+    CHECK_EQ_INT(fill_case(PH("\x7flode-raw\x7f" "0\x7f\nx"), "script", 0, 0, 0), 0); /* text after it */
+    CHECK_EQ_INT(fill_case(PH(ph), "style", 0, 0, 0), 0);  /* a script's span in a style */
+    CHECK_EQ_INT(fill_case(PH(ph), "script", 1, 0, 0), 0); /* not alone */
+    CHECK_EQ_INT(fill_case(PH(ph), "script", 0, 1, 0), 0); /* twice */
+    CHECK_EQ_INT(fill_case(PH("var a;"), "script", 0, 0, 0), 0); /* no placeholder at all */
+    CHECK_EQ_INT(fill_case(PH(ph), "script", 0, 0, 1), -1); /* no memory for the text */
+#undef PH
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -468,6 +544,7 @@ int main(void)
     RUN(rawtext_same_tree);
     RUN(rawtext_lines);
     RUN(rawtext_many);
+    RUN(rawtext_fill_checks);
     RUN(rawtext_corpus);
     lode_engine_free(E);
     return harness_done();
