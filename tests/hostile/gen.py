@@ -252,6 +252,22 @@ def html_cases():
         add("resource-%s.html" % k, data, opts=["-t", "markdown"], expect="ok")
     # --- raw text elements ---------------------------------------------------
     add("script-unterminated.html", H % ("", "<script>var a = '<p>';" * 2000), opts=["-t", "json"], expect="ok")
+    # script and style text read by lode (html_rawtext.c): its marker planted
+    # in the page, whole or in pieces joined by characters libxml2 drops; a
+    # span that begins with an end tag; 20,000 spans; 500,000 newlines; text
+    # that is all dropped characters
+    js = "var x = 1; // a line long enough to be read by lode, not by libxml2's loop\n" * 3
+    add("rawtext-marker.html", H % ("<script>\x7flode-raw\x7f0\x7f\n%s</script>" % js, "<script>%s</script>" % js),
+        opts=["-t", "json"], expect="ok")
+    add("rawtext-marker-joined.html", H % ("<script></x>\x7flode-\x01raw\x7f0\x7f</script>", "<script>%s</script>" % js),
+        opts=["-t", "json"], expect="ok")
+    add("rawtext-end-tag-first.html", H % ('<script src=x></s1="1" cript></head>\n<body><script>%s</script>' % js, "<p>x</p>"),
+        opts=["-t", "json"], expect="ok")
+    add("rawtext-20k-scripts.html", H % ("", ("<script>%s</script><style>p { color: red } /* %s */</style>" % (js, "s" * 100)) * 10000),
+        opts=["-t", "text"], expect="ok")
+    add("rawtext-newlines.html", H % ("<script>" + "\n" * 500000 + "</script>", "<p>line 500001</p>"), opts=["-t", "json"], expect="ok")
+    add("rawtext-dropped.html", H % ("<script>" + "\x01\x02\x1f\ufffe\uffff" * 2000 + "</script>", "<p>x</p>"),
+        opts=["-t", "json"], expect="ok")
     add("script-end-in-string.html", H % ("", '<script>var s = "</script><p>escaped</p>";</script>'), opts=["-t", "text"], expect="ok")
     add("script-comment-escape.html", H % ("", "<script><!--<script></script>--></script><p>x</p>"), opts=["-t", "json"], expect="ok")
     add("style-unterminated.html", H % ("<style>p { color: red }" * 500, ""), opts=["-t", "html"], expect="ok")
