@@ -3,6 +3,7 @@
 #include "allocator.h"
 #include "harden.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,23 @@ static void on_log(void *ud, int level, const char *msg)
     fprintf(c->err, "lode: %s%s\n", level == LODE_LOG_WARNING ? "warning: " : "", msg);
 }
 
+static char exe_dir[4096];
+static pthread_once_t exe_dir_once = PTHREAD_ONCE_INIT;
+
+static void read_exe_dir(void)
+{
+    ssize_t r = readlink("/proc/self/exe", exe_dir, sizeof exe_dir - 1);
+    exe_dir[r > 0 ? r : 0] = '\0';
+    char *slash = strrchr(exe_dir, '/');
+    *(slash ? slash : exe_dir) = '\0';
+}
+
+const char *cli_exe_dir(void)
+{
+    pthread_once(&exe_dir_once, read_exe_dir);
+    return exe_dir;
+}
+
 void cli_module_path(const char *extra, char *out, size_t n)
 {
     size_t len = 0;
@@ -74,15 +92,9 @@ void cli_module_path(const char *extra, char *out, size_t n)
             len += (size_t)snprintf(out + len, n - len, "%s%.*s", len ? ";" : "", (int)k, pp);
         pp += k + (pp[k] == ':');
     }
-    char exe[4096];
-    ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (r <= 0)
+    const char *exe = cli_exe_dir();
+    if (!*exe)
         return;
-    exe[r] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return;
-    *slash = '\0'; /* the executable's folder: .../build or PREFIX/bin */
     /* bundled scripts, then Lua plugins (FOLDER/NAME/init.lua) */
     const char *tails[] = {"/../scripts", "/../../scripts", "/../share/lode/scripts",
                            "/../plugins", "/../../plugins", "/../share/lode/plugins"};

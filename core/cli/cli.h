@@ -102,6 +102,10 @@ int cli_exit_for(int status);
  * Writes into out. */
 void cli_module_path(const char *extra, char *out, size_t n);
 
+/* The folder of the running executable (.../build or PREFIX/bin), read from
+ * /proc/self/exe once per process; "" when it cannot be read. */
+const char *cli_exe_dir(void);
+
 /* Creates an engine whose warnings go to c's error stream (nothing with
  * c->quiet); prints "out of memory" and returns NULL on failure. */
 lode_engine *cli_engine(cli *c);

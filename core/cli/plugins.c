@@ -63,26 +63,21 @@ const char *cli_plugin_path(cli *c)
     c->plugin_path_made = 1;
     if (c->no_plugins)
         return NULL;
-    char path[16384] = "";
+    char path[16384];
     size_t len = 0;
+    path[0] = '\0';
     const char *env = getenv("LODE_PLUGIN_PATH");
     if (env && *env && strlen(env) < sizeof path / 2)
         len = (size_t)snprintf(path, sizeof path, "%s", env);
-    char exe[4096];
-    ssize_t r = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (r > 0) {
-        exe[r] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            const char *tails[] = {"/plugins", LODE_PLUGIN_DIR_REL};
-            for (int i = 0; i < 2; i++) {
-                char dir[4200];
-                struct stat st;
-                snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
-                if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && len + strlen(dir) + 2 < sizeof path)
-                    len += (size_t)snprintf(path + len, sizeof path - len, "%s%s", len ? ":" : "", dir);
-            }
+    const char *exe = cli_exe_dir();
+    if (*exe) {
+        const char *tails[] = {"/plugins", LODE_PLUGIN_DIR_REL};
+        for (int i = 0; i < 2; i++) {
+            char dir[4200];
+            struct stat st;
+            snprintf(dir, sizeof dir, "%s%s", exe, tails[i]);
+            if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && len + strlen(dir) + 2 < sizeof path)
+                len += (size_t)snprintf(path + len, sizeof path - len, "%s%s", len ? ":" : "", dir);
         }
     }
     c->plugin_path = len ? strdup(path) : NULL;
