@@ -74,6 +74,7 @@ typedef struct slot {
     int rc;
     const char *stage;
     int begin_failed;
+    char lost[320]; /* the message when memory ran out while it was kept */
 } slot;
 
 typedef struct worker {
@@ -557,9 +558,17 @@ static void slot_clear(slot *s)
     s->state = SLOT_FREE;
 }
 
-/* The result in slot s, for the commit callback. */
-static run_result slot_result(const slot *s)
+/* The result in slot s, for the commit callback.  A failed document whose
+ * message could not be kept (memory ran out as it was written) still gets
+ * one, from a buffer that needs no allocation. */
+static run_result slot_result(slot *s)
 {
+    const char *msg = s->message.p && !s->message.failed ? s->message.p : "";
+    if (s->rc != LODE_OK && !*msg) {
+        const char *name = s->item.name ? s->item.name : s->item.path ? s->item.path : "<input>";
+        snprintf(s->lost, sizeof s->lost, "%s: out of memory (the document's error message was lost)", name);
+        msg = s->lost;
+    }
     run_result res = {&s->item,
                       s->records.p ? s->records.p : "",
                       s->records.len,
@@ -567,7 +576,7 @@ static run_result slot_result(const slot *s)
                       s->log.len,
                       s->rc,
                       s->stage,
-                      s->message.p ? s->message.p : "",
+                      msg,
                       s->begin_failed,
                       s->rc == LODE_OK && s->doc.p ? s->doc.p : "",
                       s->rc == LODE_OK ? s->doc.len : 0};
