@@ -888,7 +888,6 @@ void lode_rules_free(lode_rules *r)
         return;
     if (r->L)
         lua_close(r->L);
-    sandbox_fini(&r->sb);
     free_rules(r);
     report_free(r->report);
     buf_free(&r->records);

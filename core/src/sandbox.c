@@ -23,22 +23,10 @@ void sandbox_init(sandbox *sb, lode_engine *e)
 {
     memset(sb, 0, sizeof *sb);
     sb->base = e->mem;
-    sb->pooled = e->mem.fn == mem_default_alloc;
-    pool_init(&sb->pool, e->mem);
     sb->enabled = e->sandbox.enabled;
     sb->limit = e->sandbox.max_memory;
     sb->max_steps = e->sandbox.max_steps;
     sb->timeout_ms = e->sandbox.timeout_ms;
-}
-
-void sandbox_fini(sandbox *sb)
-{
-    pool_fini(&sb->pool);
-}
-
-static void *base_alloc(sandbox *sb, void *ptr, size_t osize, size_t nsize)
-{
-    return sb->pooled ? pool_alloc(&sb->pool, ptr, osize, nsize) : sb->base.fn(sb->base.ud, ptr, osize, nsize);
 }
 
 /* Counts every byte; refuses growth past the limit (never a shrink, as the
@@ -50,14 +38,14 @@ void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
         sb->used -= old;
-        return base_alloc(sb, ptr, osize, 0);
+        return sb->base.fn(sb->base.ud, ptr, osize, 0);
     }
     if (sb->enabled && nsize > old && sb->used - old + nsize > sb->limit) {
         if (!sb->tripped)
             sb->tripped = SANDBOX_MEMORY;
         return NULL;
     }
-    void *p = base_alloc(sb, ptr, osize, nsize);
+    void *p = sb->base.fn(sb->base.ud, ptr, osize, nsize);
     if (p)
         sb->used = sb->used - old + nsize;
     return p;

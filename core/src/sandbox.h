@@ -1,8 +1,7 @@
 /* sandbox.h -- limits and an allow-listed environment for rule scripts.
  *
  * Every rule state allocates through sandbox_alloc (so its memory is counted
- * and, when the sandbox is on, capped; small blocks come from a lua_pool when
- * the engine uses the default allocator), and a sandboxed state runs under a
+ * and, when the sandbox is on, capped), and a sandboxed state runs under a
  * count+call hook that enforces an instruction budget and a wall-clock
  * deadline per document.  Limits are sticky: once one trips, the hook
  * re-arms itself to run on every instruction and raises each time, so a
@@ -14,15 +13,12 @@
 #include <lua.h>
 
 #include "engine.h"
-#include "lua_pool.h"
 #include "select.h"
 
 enum { SANDBOX_OK = 0, SANDBOX_MEMORY, SANDBOX_STEPS, SANDBOX_TIME };
 
 typedef struct sandbox {
     mem base;                 /* the engine's allocator */
-    int pooled;               /* small blocks come from pool (the default allocator) */
-    pool pool;
     int enabled;
     size_t used, limit;       /* bytes of Lua memory; limit only when enabled */
     unsigned long long steps, max_steps;
@@ -33,9 +29,6 @@ typedef struct sandbox {
 
 /* Fills sb from the engine's options. */
 void sandbox_init(sandbox *sb, lode_engine *e);
-
-/* Releases what the state took through sb; call after lua_close. */
-void sandbox_fini(sandbox *sb);
 
 /* lua_Alloc for rule states; ud is the sandbox. */
 void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
