@@ -34,9 +34,17 @@ suite() { # name command...
     cat "$tap"
 }
 
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
-    suite "unit-$(basename "$t")" "$t"
+# One suite per test source: a test that did not build fails, and a stale
+# binary whose source is gone (a deleted test, left in the build folder) is
+# not run.
+for src in tests/unit/test_*.c; do
+    t=$BUILD/tests/$(basename "$src" .c)
+    if [ -x "$t" ]; then
+        suite "unit-$(basename "$t")" "$t"
+    else
+        echo "# --- unit-$(basename "$t")"
+        echo "not ok - suite unit-$(basename "$t"): $t was not built" | tee "$log/unit-$(basename "$t").tap"
+    fi
 done
 suite threads "$BUILD/tests/threads" 8 200
 if [ -x build/fuzz/fuzz_text ]; then
