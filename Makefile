@@ -175,7 +175,7 @@ $(BUILD)/lode.pc: core/lode.pc.in Makefile
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' core/lode.pc.in > $@
 
 # Unit tests and test tools link the library's objects and may use internals.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(LIB_INT)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h tests/unit/test_alloc.h $(LIB_INT)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(LIB_INT) $(LDLIBS_ALL) $(SANLD)

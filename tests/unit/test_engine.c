@@ -8,40 +8,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "test_alloc.h"
 #include "lode.h"
-
-/* A counting allocator: every byte handed out must come back. */
-typedef struct counter {
-    long blocks;
-    size_t bytes;
-    long calls;
-    long fail_at; /* fail the N-th allocation (0: never) */
-} counter;
-
-static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter *c = ud;
-    if (nsize == 0) {
-        if (ptr) {
-            c->blocks--;
-            c->bytes -= osize;
-        }
-        free(ptr);
-        return NULL;
-    }
-    c->calls++;
-    if (c->fail_at && c->calls == c->fail_at)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (!p)
-        return NULL;
-    if (!ptr)
-        c->blocks++;
-    else
-        c->bytes -= osize;
-    c->bytes += nsize;
-    return p;
-}
 
 static void version_and_errors(void)
 {
@@ -85,10 +53,10 @@ static void formats(void)
 
 static void allocator_balances(void)
 {
-    counter c = {0, 0, 0, 0};
+    test_alloc c = {0};
     lode_options o;
     lode_options_init(&o);
-    o.alloc = counting_alloc;
+    o.alloc = test_alloc_fn;
     o.alloc_ud = &c;
     lode_engine *e = lode_engine_new(&o);
     CHECK(e != NULL);
@@ -106,6 +74,7 @@ static void allocator_balances(void)
     lode_engine_free(e);
     CHECK_EQ_INT(c.blocks, 0);
     CHECK_EQ_INT(c.bytes, 0);
+    CHECK_EQ_INT(c.bad_size, 0);
 }
 
 static void allocation_failures_are_clean(void)
@@ -115,10 +84,11 @@ static void allocation_failures_are_clean(void)
     const char *s = " date 2019-04 Headline\n\nPara one.\n\nPara two.\n";
     int failures_seen = 0, all_clean = 1;
     for (long n = 2; n < 40; n++) {
-        counter c = {0, 0, 0, n};
+        test_alloc c = {0};
+        c.fail_at = n;
         lode_options o;
         lode_options_init(&o);
-        o.alloc = counting_alloc;
+        o.alloc = test_alloc_fn;
         o.alloc_ud = &c;
         lode_engine *e = lode_engine_new(&o); /* allocation 1 */
         if (!e)
@@ -138,7 +108,7 @@ static void allocation_failures_are_clean(void)
         }
         lode_doc_free(d);
         lode_engine_free(e);
-        if (c.blocks != 0)
+        if (!test_alloc_clean(&c))
             all_clean = 0;
     }
     CHECK(failures_seen > 0);

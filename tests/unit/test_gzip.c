@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "harness.h"
+#include "test_alloc.h"
 #include "lode.h"
 
 #define SEED "examples/documents/putin-kim-wladiwostok.txt"
@@ -350,42 +351,16 @@ static void bomb(void)
 
 /* ---- allocation failures -------------------------------------------------- */
 
-typedef struct failing {
-    long n, fail_at;  /* allocation count; fail the fail_at-th (0: never) */
-    long blocks;      /* live blocks */
-    int failed;
-} failing;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    failing *f = ud;
-    if (nsize == 0) {
-        if (ptr)
-            f->blocks--;
-        free(ptr);
-        return NULL;
-    }
-    if (!ptr || nsize > osize) {
-        if (++f->n == f->fail_at) {
-            f->failed = 1;
-            return NULL;
-        }
-    }
-    void *p = realloc(ptr, nsize);
-    if (p && !ptr)
-        f->blocks++;
-    return p;
-}
-
 static void oom(void)
 {
     put_gz(at("oom.xml.gz"), "wb", small_xml, strlen(small_xml));
     int clean = 1, passes = 0;
     for (long n = 1; n < 10000; n++) {
-        failing f = {0, n, 0, 0};
+        test_alloc f = {0};
+        f.fail_at = n;
         lode_options o;
         lode_options_init(&o);
-        o.alloc = failing_alloc;
+        o.alloc = test_alloc_fn;
         o.alloc_ud = &f;
         lode_engine *e = lode_engine_new(&o);
         if (!e)
@@ -398,12 +373,13 @@ static void oom(void)
         }
         lode_doc_free(d);
         lode_engine_free(e);
-        if (f.blocks != 0) {
-            printf("#   fail at %ld: %ld blocks left\n", n, f.blocks);
+        if (!test_alloc_clean(&f)) {
+            printf("#   fail at %ld: %ld blocks, %lld bytes left, %ld frees of a wrong size\n", n, f.blocks, f.bytes,
+                   f.bad_size);
             clean = 0;
         }
         passes++;
-        if (!f.failed)
+        if (!f.refused)
             break;
     }
     printf("# %d allocation points\n", passes);

@@ -17,6 +17,7 @@
 #include <utf8proc.h>
 
 #include "harness.h"
+#include "test_alloc.h"
 #include "lua_text.h"
 
 static const char *script = "tests/lua/text.lua";
@@ -171,44 +172,18 @@ static void pathological_timing(void)
     lua_close(L);
 }
 
-/* An allocator that counts live blocks and, once armed, refuses every
- * growth from the fail_at-th call on (one refusal is not enough: Lua retries
- * after an emergency collection).  Shrinks always succeed, as Lua requires. */
-typedef struct counter {
-    long blocks;
-    long calls;
-    long fail_at; /* 0: never */
-} counter;
-
-static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter *c = ud;
-    if (nsize == 0) {
-        if (ptr)
-            c->blocks--;
-        free(ptr);
-        return NULL;
-    }
-    c->calls++;
-    int grow = !ptr || nsize > osize;
-    if (grow && c->fail_at && c->calls >= c->fail_at)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p && !ptr)
-        c->blocks++;
-    return p;
-}
-
-/* Calls text.<fn>(arg [, i]) (i only if i != 0) with the fail_at-th allocation from now on refused,
- * for fail_at = 1, 2, ... until a call succeeds.  Every failed call must
- * raise (never crash), every state must free all its blocks, and the
- * successful call's result must equal an unconstrained run's. */
+/* Calls text.<fn>(arg [, i]) (i only if i != 0) with the n-th allocation
+ * from now on refused, and every later one (one refusal is not enough: Lua
+ * retries after an emergency collection), for n = 1, 2, ... until a call
+ * succeeds.  Every failed call must raise (never crash), every state must
+ * free all its blocks, and the successful call's result must equal an
+ * unconstrained run's. */
 static void alloc_failures_of(const char *fn, const char *arg, size_t arglen, lua_Integer i)
 {
     int failures = 0, bad_errors = 0, leaks = 0, succeeded = 0;
     for (long n = 1; n < 10000 && !succeeded; n++) {
-        counter c = {0, 0, 0};
-        lua_State *L = lua_newstate(counting_alloc, &c);
+        test_alloc c = {0};
+        lua_State *L = lua_newstate(test_alloc_fn, &c);
         if (!L)
             break;
         lua_pushcfunction(L, ltext_open);
@@ -217,9 +192,9 @@ static void alloc_failures_of(const char *fn, const char *arg, size_t arglen, lu
         lua_pushlstring(L, arg, arglen);
         if (i != 0)
             lua_pushinteger(L, i);
-        c.fail_at = c.calls + n;
+        test_alloc_fail_in(&c, n, 1);
         int status = lua_pcall(L, i != 0 ? 2 : 1, 1, 0);
-        c.fail_at = 0;
+        test_alloc_fail_in(&c, 0, 0);
         if (status == LUA_OK) {
             succeeded = 1;
         } else {
@@ -231,7 +206,7 @@ static void alloc_failures_of(const char *fn, const char *arg, size_t arglen, lu
             }
         }
         lua_close(L);
-        if (c.blocks != 0)
+        if (!test_alloc_clean(&c))
             leaks++;
     }
     printf("# %s: %d failing allocations tried\n", fn, failures);

@@ -51,82 +51,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "test_alloc.h"
 #include "lode.h"
 
 #define SEED "examples/documents/putin-kim-wladiwostok.txt"
 #define MAX_LUA_PASSES 20000 /* per sweep, for the load/run/finish part */
-
-/* ------------------------------------------------------------------ */
-/* the failing allocator                                               */
-/* ------------------------------------------------------------------ */
-
-#define HDR sizeof(max_align_t)
-#define MAGIC 0x10de10deu
-
-typedef struct counter {
-    long blocks;       /* live blocks */
-    long long bytes;   /* live bytes, as the callers count them */
-    long calls;        /* allocations and growths so far */
-    long fail_at;      /* 0: never fail */
-    int persistent;    /* fail every allocation from fail_at on */
-    long refused;      /* how many were refused */
-    long bad_size;     /* frees/reallocs whose osize was not the block's size */
-} counter;
-
-typedef struct header {
-    size_t size;
-    unsigned magic;
-} header;
-
-static void *oom_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    counter *c = ud;
-    header h;
-    char *base = ptr ? (char *)ptr - HDR : NULL;
-    if (base) {
-        memcpy(&h, base, sizeof h);
-        if (h.magic != MAGIC || h.size != osize)
-            c->bad_size++;
-    }
-    if (nsize == 0) {
-        if (base) {
-            c->blocks--;
-            c->bytes -= (long long)osize;
-            free(base);
-        }
-        return NULL;
-    }
-    int grow = !ptr || nsize > osize;
-    if (grow) {
-        c->calls++;
-        if (c->fail_at && (c->calls == c->fail_at || (c->persistent && c->calls > c->fail_at))) {
-            c->refused++;
-            return NULL;
-        }
-    }
-    if (nsize > SIZE_MAX - HDR)
-        return NULL;
-    char *q = realloc(base, nsize + HDR);
-    if (!q) {
-        if (!grow) { /* a shrink never fails: keep the bigger block */
-            h.size = nsize;
-            h.magic = MAGIC;
-            memcpy(base, &h, sizeof h);
-            c->bytes += (long long)nsize - (long long)osize;
-            return ptr;
-        }
-        return NULL;
-    }
-    if (!ptr)
-        c->blocks++;
-    else
-        c->bytes -= (long long)osize;
-    c->bytes += (long long)nsize;
-    h.size = nsize;
-    h.magic = MAGIC;
-    memcpy(q, &h, sizeof h);
-    return q + HDR;
-}
 
 /* ------------------------------------------------------------------ */
 /* inputs                                                              */
@@ -285,17 +214,17 @@ static const char *const doc_names[NDOCS] = {SEED, "page.html", "letter.tei.xml"
 static const char *doc_data[NDOCS] = {NULL, page_html, small_xml};
 static size_t doc_len[NDOCS] = {0, sizeof page_html - 1, sizeof small_xml - 1};
 
-static lode_engine *new_engine(counter *c, int sandbox)
+static lode_engine *new_engine(test_alloc *c, int sandbox)
 {
     lode_options o;
     lode_options_init(&o);
-    o.alloc = oom_alloc;
+    o.alloc = test_alloc_fn;
     o.alloc_ud = c;
     o.sandbox.enabled = sandbox;
     return lode_engine_new(&o);
 }
 
-static void run_pass(pass *p, counter *c)
+static void run_pass(pass *p, test_alloc *c)
 {
     char what[96];
     set_step("lode_engine_new");
@@ -388,19 +317,19 @@ typedef struct config {
  * the rules part begins and ends. */
 static void reference_pass(config *cf)
 {
-    counter c;
+    test_alloc c;
     memset(&c, 0, sizeof c);
     pass p;
     memset(&p, 0, sizeof p);
     p.sandbox = cf->sandbox;
     run_pass(&p, &c);
     CHECK_EQ_INT(p.failed_steps, 0);
-    CHECK(c.blocks == 0 && c.bytes == 0 && c.bad_size == 0);
+    CHECK(test_alloc_clean(&c));
     CHECK(p.output.len > 0 && strstr(p.output.p, "\"longs\":") != NULL);
     cf->total = c.calls;
     cf->reference = p.output;
 
-    counter c2;
+    test_alloc c2;
     memset(&c2, 0, sizeof c2);
     lode_engine *e = new_engine(&c2, cf->sandbox);
     lode_doc *docs[NDOCS];
@@ -453,7 +382,7 @@ static void child_sweep(const config *cf, int persistent, long start)
 {
     for (long n = start;; n = next_n(cf, n)) {
         sh->n = n;
-        counter c;
+        test_alloc c;
         memset(&c, 0, sizeof c);
         c.fail_at = n;
         c.persistent = persistent;
@@ -617,7 +546,7 @@ static void dump(const char *dir, const char *name, const out *o)
 /* test_oom transient|persistent N [sandbox]: one pass, every step shown. */
 static void one_pass(int persistent, long n, int sandbox)
 {
-    counter rc0, c;
+    test_alloc rc0, c;
     memset(&rc0, 0, sizeof rc0);
     memset(&c, 0, sizeof c);
     c.persistent = persistent;
@@ -634,7 +563,7 @@ static void one_pass(int persistent, long n, int sandbox)
     CHECK(!p.bad);
     if (p.bad)
         printf("#   %s\n", p.why);
-    CHECK(c.blocks == 0 && c.bytes == 0 && c.bad_size == 0);
+    CHECK(test_alloc_clean(&c));
     if (!p.failed_steps) {
         int same = p.output.len == ref.output.len && memcmp(p.output.p, ref.output.p, ref.output.len) == 0;
         CHECK(same);

@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "harness.h"
+#include "test_alloc.h"
 #include "utf8.h"
 
 /* Warnings the engine sends to its log callback. */
@@ -720,28 +721,15 @@ static void test_paragraph_limit(void)
     lode_engine_free(e);
 }
 
-/* An allocator that fails the n-th call from when it is armed. */
-typedef struct failing {
-    long countdown; /* < 0: never fail */
-} failing;
-
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    failing *f = ud;
-    if (nsize != 0 && f->countdown >= 0 && f->countdown-- == 0)
-        return NULL;
-    return mem_default_alloc(NULL, ptr, osize, nsize);
-}
-
 /* Every failure of our allocations ends in a clean LODE_ENOMEM, no tree and
  * (under ASan) no leak -- with front matter, a header, a repair and
  * paragraphs long enough to make the bufs grow. */
 static void test_out_of_memory(void)
 {
-    failing f = {-1};
+    test_alloc f = {0};
     lode_options o;
     lode_options_init(&o);
-    o.alloc = failing_alloc;
+    o.alloc = test_alloc_fn;
     o.alloc_ud = &f;
     lode_engine *e = lode_engine_new(&o);
     if (!CHECK(e != NULL))
@@ -753,7 +741,7 @@ static void test_out_of_memory(void)
     int ok = 1, done = 0;
     for (long i = 0; i < 1000 && !done; i++) {
         xmlDoc *doc = NULL;
-        f.countdown = i;
+        test_alloc_fail_in(&f, i + 1, 0);
         int rc = parse_quiet(e, s, n, LODE_PARSE_REPAIR, &doc, &ok);
         if (rc == LODE_OK)
             done = 1;
@@ -761,10 +749,11 @@ static void test_out_of_memory(void)
             ok = 0;
         xmlFreeDoc(doc);
     }
-    f.countdown = -1;
+    test_alloc_fail_in(&f, 0, 0);
     CHECK(done);
     CHECK(ok);
     lode_engine_free(e);
+    CHECK(test_alloc_clean(&f));
 }
 
 int main(void)

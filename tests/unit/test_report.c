@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "harness.h"
+#include "test_alloc.h"
 #include "lode.h"
 #include "report.h"
 
@@ -480,34 +481,19 @@ static void top_limit(void)
 }
 
 /* Every allocation failure while adding, merging, viewing and writing
- * gives an error, never a crash or a leak (ASan checks the leaks). */
-typedef struct failer {
-    long left; /* allocations until one fails (-1: never) */
-} failer;
+ * gives an error, never a crash or a leak. */
 
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+/* An engine whose allocator lets n allocations through and fails every one
+ * after them (f: its counter, which the caller keeps); NULL if that failure
+ * hit its making. */
+static lode_engine *failing_engine(test_alloc *f, long n)
 {
-    failer *f = ud;
-    (void)osize;
-    if (nsize == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (f->left == 0)
-        return NULL;
-    if (f->left > 0)
-        f->left--;
-    return realloc(ptr, nsize);
-}
-
-/* An engine whose allocator fails from the n-th allocation on (f: its
- * counter, which the caller keeps); NULL if that failure hit its making. */
-static lode_engine *failing_engine(failer *f, long n)
-{
-    f->left = n;
+    memset(f, 0, sizeof *f);
+    f->fail_at = n + 1;
+    f->persistent = 1;
     lode_options o;
     lode_options_init(&o);
-    o.alloc = failing_alloc;
+    o.alloc = test_alloc_fn;
     o.alloc_ud = f;
     return lode_engine_new(&o);
 }
@@ -516,10 +502,10 @@ static void oom(void)
 {
     /* fail allocation n, for n = 0, 1, 2 ... until a run never reaches its
      * failure: then every allocation point has been failed once */
-    long n, failures = 0;
+    long n, failures = 0, leaks = 0;
     int finished = 0;
     for (n = 0; n < 20000 && !finished; n++) {
-        failer f;
+        test_alloc f;
         lode_engine *e = failing_engine(&f, n);
         if (!e) {
             failures++;
@@ -551,15 +537,17 @@ static void oom(void)
             if (strcmp(err, "out of memory") != 0 && !strstr(err, "out of memory"))
                 printf("#   allocation %ld: unexpected message '%s'\n", n, err);
         }
-        finished = f.left > 0; /* the failure point was never reached */
+        finished = f.refused == 0; /* the failure point was never reached */
         report_free(a);
         report_free(b);
         lode_engine_free(e);
+        leaks += !test_alloc_clean(&f);
     }
     printf("# %ld allocation points failed in turn, %ld runs ended in a clean error\n", n - 1, failures);
     CHECK(finished);
     CHECK(n > 20);
     CHECK(failures > 0);
+    CHECK_EQ_INT(leaks, 0);
 }
 
 /* lode_report_read of partials that merge (a name on two lines, into a
@@ -573,10 +561,10 @@ static void oom_read(void)
         "{\"name\":\"d\",\"kind\":\"distinct\",\"keys\":[\"x\",\"y\"]}]}\n"
         "{\"lode_report\":1,\"aggregators\":[{\"name\":\"c\",\"kind\":\"count\",\"entries\":[[\"c\",1],[\"d\",2]]},"
         "{\"name\":\"d\",\"kind\":\"distinct\",\"keys\":[\"z\",\"w\",\"v\"]}]}\n";
-    long n, nomem = 0, other = 0;
+    long n, nomem = 0, other = 0, leaks = 0;
     int finished = 0;
     for (n = 0; n < 20000 && !finished; n++) {
-        failer f;
+        test_alloc f;
         lode_engine *e = failing_engine(&f, n);
         if (!e)
             continue;
@@ -592,13 +580,15 @@ static void oom_read(void)
             }
             lode_report_free(r);
         }
-        finished = f.left > 0;
+        finished = f.refused == 0;
         lode_engine_free(e);
+        leaks += !test_alloc_clean(&f);
     }
     printf("# read: %ld allocation points failed in turn, %ld out of memory\n", n - 1, nomem);
     CHECK(finished);
     CHECK(nomem > 10);
     CHECK_EQ_INT(other, 0);
+    CHECK_EQ_INT(leaks, 0);
 }
 
 int main(void)

@@ -21,6 +21,7 @@
 #include <utf8proc.h>
 
 #include "harness.h"
+#include "test_alloc.h"
 
 #include "buf.h"
 #include "mem.h"
@@ -743,18 +744,13 @@ static void test_extremes(void)
 
 /* ---- out of memory ---------------------------------------------------------- */
 
-static long fail_after;
-static void *failing_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    (void)ud;
-    if (nsize > osize && fail_after-- <= 0)
-        return NULL;
-    return mem_default_alloc(NULL, ptr, osize, nsize);
-}
-
+/* Rendering with k allocations let through and every later one refused,
+ * for k = 0, 1, ... until a render succeeds: each failure says "out of
+ * memory" and frees what it took. */
 static void test_oom(void)
 {
-    static const mem failing = {failing_alloc, NULL};
+    static test_alloc fa;
+    static const mem failing = {test_alloc_fn, &fa};
     const char *formats[] = {"json", "csv", "txt", "html"};
     for (size_t f = 0; f < 4; f++) {
         int all = 1;
@@ -763,10 +759,13 @@ static void test_oom(void)
             buf b;
             buf_init(&b, &failing);
             char err[64] = "";
-            fail_after = k;
+            memset(&fa, 0, sizeof fa);
+            test_alloc_fail_in(&fa, k + 1, 1);
             int rc = report_render_views(views, NVIEWS, formats[f], "t", &b, err, sizeof err);
-            fail_after = 1L << 40;
+            test_alloc_fail_in(&fa, 0, 0);
             buf_free(&b);
+            if (!test_alloc_clean(&fa))
+                all = 0;
             if (rc == 0)
                 break;
             if (strcmp(err, "out of memory") != 0)

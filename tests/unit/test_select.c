@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "test_alloc.h"
 #include "mem.h"
 #include "select.h"
 
@@ -669,42 +670,33 @@ static void newlines(void)
     CHECK_EQ_STR(err, "newline in string at column 7\n  p[a=\"x y\"]\n        ^");
 }
 
-/* An allocator that fails the n-th allocation. */
-typedef struct failing {
-    int left;
-} failing;
-
-static void *fail_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    failing *f = ud;
-    if (nsize != 0 && f->left-- == 0)
-        return NULL;
-    return mem_default_alloc(NULL, ptr, osize, nsize);
-}
-
 static void alloc_failures(void)
 {
     const char *src = "div.a > p:nth-child(2n+1 of .x), :has(> img, + p) ~ a[href$='.pdf' i],"
                       " :is(ul, ol) li:not(.done):contains(\"todo\")"
                       " , x y z w v u t s r q p o n m l k j i h g f e d c b a";
-    int failures = 0, successes = 0;
+    int failures = 0, successes = 0, leaks = 0;
     for (int n = 0; n < 200; n++) {
-        failing f = {n};
-        mem fm = {fail_alloc, &f};
+        test_alloc f = {0};
+        f.fail_at = n + 1;
+        mem fm = {test_alloc_fn, &f};
         selector *s = NULL;
         char err[256];
         int rc = select_compile(&fm, src, strlen(src), &s, err, sizeof err);
         if (rc == 0) {
             successes++;
             select_free(&fm, s);
+            leaks += !test_alloc_clean(&f);
             break;
         }
+        leaks += !test_alloc_clean(&f);
         failures++;
         if (!strstr(err, "out of memory"))
             printf("# n=%d: %s\n", n, err);
     }
     CHECK(failures > 3);
     CHECK_EQ_INT(successes, 1);
+    CHECK_EQ_INT(leaks, 0);
 }
 
 /* Random edits of a pool of selectors: compiling never crashes, and
