@@ -84,8 +84,7 @@ static void allocation_failures_are_clean(void)
     const char *s = " date 2019-04 Headline\n\nPara one.\n\nPara two.\n";
     int failures_seen = 0, all_clean = 1;
     for (long n = 2; n < 40; n++) {
-        test_alloc c = {0};
-        c.fail_at = n;
+        test_alloc c = {.fail_at = n};
         lode_options o;
         lode_options_init(&o);
         o.alloc = test_alloc_fn;

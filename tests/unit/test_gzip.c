@@ -356,8 +356,7 @@ static void oom(void)
     put_gz(at("oom.xml.gz"), "wb", small_xml, strlen(small_xml));
     int clean = 1, passes = 0;
     for (long n = 1; n < 10000; n++) {
-        test_alloc f = {0};
-        f.fail_at = n;
+        test_alloc f = {.fail_at = n};
         lode_options o;
         lode_options_init(&o);
         o.alloc = test_alloc_fn;

@@ -488,9 +488,7 @@ static void top_limit(void)
  * hit its making. */
 static lode_engine *failing_engine(test_alloc *f, long n)
 {
-    memset(f, 0, sizeof *f);
-    f->fail_at = n + 1;
-    f->persistent = 1;
+    *f = (test_alloc){.fail_at = n + 1, .persistent = 1};
     lode_options o;
     lode_options_init(&o);
     o.alloc = test_alloc_fn;

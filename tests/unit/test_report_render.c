@@ -759,8 +759,7 @@ static void test_oom(void)
             buf b;
             buf_init(&b, &failing);
             char err[64] = "";
-            memset(&fa, 0, sizeof fa);
-            test_alloc_fail_in(&fa, k + 1, 1);
+            fa = (test_alloc){.fail_at = k + 1, .persistent = 1};
             int rc = report_render_views(views, NVIEWS, formats[f], "t", &b, err, sizeof err);
             test_alloc_fail_in(&fa, 0, 0);
             buf_free(&b);

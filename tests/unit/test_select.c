@@ -677,8 +677,7 @@ static void alloc_failures(void)
                       " , x y z w v u t s r q p o n m l k j i h g f e d c b a";
     int failures = 0, successes = 0, leaks = 0;
     for (int n = 0; n < 200; n++) {
-        test_alloc f = {0};
-        f.fail_at = n + 1;
+        test_alloc f = {.fail_at = n + 1};
         mem fm = {test_alloc_fn, &f};
         selector *s = NULL;
         char err[256];
